@@ -1,0 +1,177 @@
+//! Configuration, from the environment only. Every variable any function reads is
+//! parsed here, once, so a missing or invalid one fails the cold start with one clear
+//! line naming it instead of failing some later request.
+
+use std::fmt;
+
+use crate::auth::{KeySet, KeySource, Verifier};
+
+/// Shortest secret accepted for HS256 and cursor signing: 256 bits.
+const MIN_SECRET_BYTES: usize = 32;
+
+/// The settings every HTTP function shares.
+pub struct Config {
+    /// `TABLE_NAME`: the DynamoDB table.
+    pub table_name: String,
+    /// `JWT_ISSUER`: the only accepted `iss`.
+    pub jwt_issuer: String,
+    /// `JWT_AUDIENCE`: the audience `aud` must contain.
+    pub jwt_audience: String,
+    /// `JWT_JWKS_URL` or `JWT_JWKS`: where RS256/ES256 keys come from.
+    pub jwt_keys: JwtKeys,
+    /// `JWT_HS256_SECRET`: a shared secret for local development only.
+    pub jwt_hs256_secret: Option<Vec<u8>>,
+    /// `CURSOR_SECRET`: signs pagination cursors so they cannot be forged.
+    pub cursor_secret: Vec<u8>,
+}
+
+/// Where asymmetric JWT keys come from.
+pub enum JwtKeys {
+    /// None: HS256 only (local development).
+    None,
+    /// Fetched from a URL on first use.
+    Url(hyper::Uri),
+    /// Given inline.
+    Inline(KeySet),
+}
+
+/// A missing or invalid setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: {} {}", self.variable, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |variable: &'static str| -> Result<Option<String>, ConfigError> {
+            Ok(lookup(variable).filter(|value| !value.trim().is_empty()))
+        };
+        let require = |variable: &'static str| -> Result<String, ConfigError> {
+            get(variable)?.ok_or_else(|| error(variable, "is not set"))
+        };
+        let secret = |variable: &'static str| -> Result<Option<Vec<u8>>, ConfigError> {
+            match get(variable)? {
+                Some(value) if value.len() < MIN_SECRET_BYTES => {
+                    Err(error(variable, format!("must be at least {MIN_SECRET_BYTES} bytes")))
+                }
+                other => Ok(other.map(String::into_bytes)),
+            }
+        };
+
+        let table_name = require("TABLE_NAME")?;
+        let jwt_issuer = require("JWT_ISSUER")?;
+        let jwt_audience = require("JWT_AUDIENCE")?;
+        let jwt_hs256_secret = secret("JWT_HS256_SECRET")?;
+        let jwt_keys = match (get("JWT_JWKS_URL")?, get("JWT_JWKS")?) {
+            (Some(_), Some(_)) => return Err(error("JWT_JWKS_URL", "and JWT_JWKS are both set; set one")),
+            (Some(url), None) => JwtKeys::Url(parse_jwks_url(&url)?),
+            (None, Some(json)) => JwtKeys::Inline(KeySet::parse(&json).map_err(|why| error("JWT_JWKS", why))?),
+            (None, None) if jwt_hs256_secret.is_some() => JwtKeys::None,
+            (None, None) => {
+                return Err(error("JWT_JWKS_URL", "is not set (nor JWT_JWKS, nor JWT_HS256_SECRET for local use)"));
+            }
+        };
+        let cursor_secret = secret("CURSOR_SECRET")?.ok_or_else(|| error("CURSOR_SECRET", "is not set"))?;
+        Ok(Self {
+            table_name,
+            jwt_issuer,
+            jwt_audience,
+            jwt_keys,
+            jwt_hs256_secret,
+            cursor_secret,
+        })
+    }
+
+    /// The token verifier these settings describe. Builds no connection: remote keys
+    /// are fetched on the first request that needs them.
+    pub fn verifier(&self) -> Verifier {
+        let keys = match &self.jwt_keys {
+            JwtKeys::None => KeySource::None,
+            JwtKeys::Url(url) => KeySource::remote(url.clone()),
+            JwtKeys::Inline(set) => KeySource::Static(set.clone()),
+        };
+        Verifier::new(&self.jwt_issuer, &self.jwt_audience, keys, self.jwt_hs256_secret.as_deref())
+    }
+}
+
+fn error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// HTTPS only, except plain HTTP to a loopback host (local identity providers).
+fn parse_jwks_url(text: &str) -> Result<hyper::Uri, ConfigError> {
+    let url: hyper::Uri = text.parse().map_err(|_| error("JWT_JWKS_URL", "is not a URL"))?;
+    let loopback = matches!(url.host(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme_str() {
+        Some("https") => Ok(url),
+        Some("http") if loopback => Ok(url),
+        _ => Err(error("JWT_JWKS_URL", "must be an https:// URL")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const BASE: [(&str, &str); 4] = [
+        ("TABLE_NAME", "dossier"),
+        ("JWT_ISSUER", "https://issuer"),
+        ("JWT_AUDIENCE", "dossier"),
+        ("CURSOR_SECRET", SECRET),
+    ];
+
+    #[test]
+    fn each_missing_variable_is_named() {
+        for skip in ["TABLE_NAME", "JWT_ISSUER", "JWT_AUDIENCE", "CURSOR_SECRET"] {
+            let mut pairs: Vec<_> = BASE.iter().copied().filter(|(k, _)| *k != skip).collect();
+            pairs.push(("JWT_HS256_SECRET", SECRET));
+            let error = config(&pairs).err().expect(skip);
+            assert_eq!(error.variable, skip);
+            assert!(error.to_string().contains(skip));
+        }
+        assert_eq!(config(&BASE).err().unwrap().variable, "JWT_JWKS_URL");
+    }
+
+    #[test]
+    fn invalid_values_are_named() {
+        let with = |extra: (&'static str, &'static str)| {
+            let mut pairs = BASE.to_vec();
+            pairs.push(extra);
+            config(&pairs).err().map(|e| e.variable)
+        };
+        assert_eq!(with(("JWT_HS256_SECRET", "short")), Some("JWT_HS256_SECRET"));
+        assert_eq!(with(("JWT_JWKS_URL", "http://idp.example/jwks")), Some("JWT_JWKS_URL"));
+        assert_eq!(with(("JWT_JWKS", "{\"keys\": []}")), Some("JWT_JWKS"));
+        assert_eq!(with(("JWT_JWKS_URL", "https://idp.example/.well-known/jwks.json")), None);
+        assert_eq!(with(("JWT_JWKS_URL", "http://127.0.0.1:9000/jwks")), None);
+        assert_eq!(with(("JWT_HS256_SECRET", SECRET)), None);
+    }
+}

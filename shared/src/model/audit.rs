@@ -1,0 +1,231 @@
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::clock::Timestamp;
+
+/// `prev_hash` of the first entry of every chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// `{field: [old, new]}`.
+pub type Changes = BTreeMap<String, [Value; 2]>;
+
+/// What an audit entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum AuditAction {
+    /// The record was created.
+    #[serde(rename = "record.create")]
+    Create,
+    /// Fields of the record changed (status and legal hold included).
+    #[serde(rename = "record.update")]
+    Update,
+    /// The record was deleted.
+    #[serde(rename = "record.delete")]
+    Delete,
+}
+
+impl AuditAction {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "record.create",
+            Self::Update => "record.update",
+            Self::Delete => "record.delete",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Create, Self::Update, Self::Delete]
+            .into_iter()
+            .find(|a| a.as_str() == text)
+    }
+}
+
+/// The last link of a record's chain, kept on the record item itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    /// `seq` of the last entry (0 before the first).
+    pub seq: u64,
+    /// `hash` of the last entry ([`GENESIS_HASH`] before the first).
+    pub hash: String,
+}
+
+impl ChainHead {
+    /// The head of a chain with no entries yet.
+    pub fn genesis() -> Self {
+        Self {
+            seq: 0,
+            hash: GENESIS_HASH.to_owned(),
+        }
+    }
+}
+
+/// One link of a record's tamper-evident history, exactly as `GET /records/{id}/history`
+/// returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// 1, 2, 3, ... with no gaps.
+    pub seq: u64,
+    /// When it happened.
+    pub at: Timestamp,
+    /// The `sub` of who did it.
+    pub actor: String,
+    /// What was done.
+    pub action: AuditAction,
+    /// `{field: [old, new]}`.
+    pub changes: Changes,
+    /// The previous entry's `hash`.
+    pub prev_hash: String,
+    /// SHA-256 (lowercase hex) of the JCS serialization of this entry without `hash`.
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// The entry that follows `head`, with its hash computed.
+    pub fn next(head: &ChainHead, at: Timestamp, actor: &str, action: AuditAction, changes: Changes) -> Self {
+        let mut entry = Self {
+            seq: head.seq + 1,
+            at,
+            actor: actor.to_owned(),
+            action,
+            changes,
+            prev_hash: head.hash.clone(),
+            hash: String::new(),
+        };
+        entry.hash = entry.compute_hash();
+        entry
+    }
+
+    /// The hash this entry should have: SHA-256 of the JCS form of every field but `hash`.
+    pub fn compute_hash(&self) -> String {
+        let mut value = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(fields) = &mut value {
+            fields.remove("hash");
+        }
+        sha256_hex(canonical_json(&value).as_bytes())
+    }
+
+    /// The chain head this entry leaves behind.
+    pub fn head(&self) -> ChainHead {
+        ChainHead {
+            seq: self.seq,
+            hash: self.hash.clone(),
+        }
+    }
+
+    /// Checks that `entries` (oldest first, starting at seq 1) form an unbroken chain;
+    /// on failure, gives the `seq` of the first bad link.
+    pub fn verify_chain(entries: &[AuditEntry]) -> Result<(), u64> {
+        let mut head = ChainHead::genesis();
+        for entry in entries {
+            if entry.seq != head.seq + 1 || entry.prev_hash != head.hash || entry.hash != entry.compute_hash() {
+                return Err(entry.seq);
+            }
+            head = entry.head();
+        }
+        Ok(())
+    }
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    digest.as_ref().iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
+
+/// RFC 8785 (JCS) serialization of `value`.
+///
+/// Object keys are sorted by their UTF-16 code units, as JCS requires (not by UTF-8
+/// bytes, which differs outside the Basic Multilingual Plane). Strings are escaped the
+/// way both JCS and serde_json do it (only `"`, `\` and control characters, as `\n` or
+/// `\u001f`). Numbers are written by serde_json, which matches JCS for every integer
+/// Dossier stores (all below 2^53); audit entries hold no fractional numbers.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(fields) => {
+            let mut keys: Vec<&String> = fields.keys().collect();
+            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::from(key.as_str()).to_string());
+                out.push(':');
+                write_canonical(&fields[key], out);
+            }
+            out.push('}');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn canonical_json_sorts_keys_and_strips_whitespace() {
+        let value = json!({"b": [1, {"z": null, "a": true}], "a": "x\ny\u{1f}é\"", "\u{FF61}": 1, "\u{1F600}": 2});
+        assert_eq!(
+            canonical_json(&value),
+            "{\"a\":\"x\\ny\\u001fé\\\"\",\"b\":[1,{\"a\":true,\"z\":null}],\"\u{1F600}\":2,\"\u{FF61}\":1}"
+        );
+    }
+
+    #[test]
+    fn sha256_matches_the_known_vector() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn chain_links_and_detects_tampering() {
+        let at = Timestamp::from_millis(1_795_688_498_123);
+        let first = AuditEntry::next(&ChainHead::genesis(), at, "alice", AuditAction::Create, Changes::new());
+        let mut changes = Changes::new();
+        changes.insert("title".into(), [json!("a"), json!("b")]);
+        let second = AuditEntry::next(&first.head(), at, "bob", AuditAction::Update, changes);
+        assert_eq!(first.prev_hash, GENESIS_HASH);
+        assert_eq!(second.prev_hash, first.hash);
+        assert_eq!(AuditEntry::verify_chain(&[first.clone(), second.clone()]), Ok(()));
+
+        let mut forged = second.clone();
+        forged.actor = "mallory".into();
+        assert_eq!(AuditEntry::verify_chain(&[first.clone(), forged]), Err(2));
+        assert_eq!(AuditEntry::verify_chain(&[second]), Err(2));
+    }
+
+    #[test]
+    fn hash_is_over_the_entry_as_the_api_shows_it() {
+        let at = Timestamp::from_millis(0);
+        let entry = AuditEntry::next(&ChainHead::genesis(), at, "alice", AuditAction::Delete, Changes::new());
+        let shown = format!(
+            "{{\"action\":\"record.delete\",\"actor\":\"alice\",\"at\":\"1970-01-01T00:00:00.000Z\",\"changes\":{{}},\"prev_hash\":\"{GENESIS_HASH}\",\"seq\":1}}"
+        );
+        assert_eq!(entry.hash, sha256_hex(shown.as_bytes()));
+    }
+}

@@ -1,0 +1,522 @@
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::audit::{ChainHead, Changes};
+use super::ids::{AgencyId, RecordId};
+use crate::clock::{Date, Timestamp};
+use crate::error::FieldError;
+
+/// The limits on a record's fields.
+pub mod limits {
+    /// Most characters in a title.
+    pub const TITLE_MAX_CHARS: usize = 200;
+    /// Most characters in a description.
+    pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
+    /// Most tags on a record.
+    pub const TAGS_MAX: usize = 20;
+    /// Most characters in a tag (`^[a-z0-9-]{1,50}$`).
+    pub const TAG_MAX_CHARS: usize = 50;
+}
+
+/// Who may see a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Classification {
+    /// Anyone in the agency, and releasable.
+    Public,
+    /// Anyone in the agency.
+    Internal,
+    /// Officers and auditors only; invisible (404) to everyone else.
+    Confidential,
+}
+
+impl Classification {
+    /// Every value, in order.
+    pub const ALL: [Self; 3] = [Self::Public, Self::Internal, Self::Confidential];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Internal => "internal",
+            Self::Confidential => "confidential",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// Where a record is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Being written; every record starts here.
+    Draft,
+    /// Released.
+    Published,
+    /// Closed; kept for retention.
+    Archived,
+}
+
+impl Status {
+    /// Every value, in order.
+    pub const ALL: [Self; 3] = [Self::Draft, Self::Published, Self::Archived];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Archived => "archived",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether a record may move from `self` to `next`: draft→published, published→archived,
+    /// draft→archived. Staying put is not a move.
+    pub fn can_move_to(self, next: Status) -> bool {
+        matches!(
+            (self, next),
+            (Self::Draft, Self::Published) | (Self::Published, Self::Archived) | (Self::Draft, Self::Archived)
+        )
+    }
+}
+
+/// A record, exactly as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// ULID, assigned on create.
+    pub id: RecordId,
+    /// The owning agency; never changes.
+    pub agency: AgencyId,
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Up to 10,000 characters; empty when not given.
+    pub description: String,
+    /// Who may see it.
+    pub classification: Classification,
+    /// Where it is in its life.
+    pub status: Status,
+    /// At most 20 tags, each `^[a-z0-9-]{1,50}$`, no duplicates.
+    pub tags: Vec<String>,
+    /// It may not be deleted before this date.
+    pub retention_until: Option<Date>,
+    /// It may not be deleted while this is set.
+    pub legal_hold: bool,
+    /// Starts at 1; every change adds one. The ETag is this number, quoted.
+    pub version: u64,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// The `sub` of its creator.
+    pub created_by: String,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+    /// The `sub` of whoever changed it last.
+    pub updated_by: String,
+}
+
+impl Record {
+    /// The strong ETag of this version: `"3"`.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+
+    /// The value of each field a patch can change, as the API shows it.
+    fn patchable_fields(&self) -> [(&'static str, Value); 7] {
+        [
+            ("title", json!(self.title)),
+            ("description", json!(self.description)),
+            ("classification", json!(self.classification)),
+            ("tags", json!(self.tags)),
+            ("retention_until", json!(self.retention_until)),
+            ("status", json!(self.status)),
+            ("legal_hold", json!(self.legal_hold)),
+        ]
+    }
+
+    /// `{field: [old, new]}` for every field that differs between `self` and `next`.
+    pub fn changes_to(&self, next: &Record) -> Changes {
+        self.patchable_fields()
+            .into_iter()
+            .zip(next.patchable_fields())
+            .filter(|((_, old), (_, new))| old != new)
+            .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
+            .collect()
+    }
+
+    /// `{field: [null, value]}` for every field of a new record, as its first audit entry.
+    pub fn creation_changes(&self) -> Changes {
+        let mut changes: Changes = self
+            .patchable_fields()
+            .into_iter()
+            .map(|(field, value)| (field.to_owned(), [Value::Null, value]))
+            .collect();
+        changes.insert("id".to_owned(), [Value::Null, json!(self.id)]);
+        changes
+    }
+}
+
+/// A record as stored: the record plus the head of its audit chain, which the next
+/// mutation extends under the same version condition (so the chain cannot fork).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// The record.
+    pub record: Record,
+    /// Its audit chain's last entry.
+    pub head: ChainHead,
+}
+
+/// The body of `POST /records`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRecord {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Up to 10,000 characters.
+    pub description: String,
+    /// Required.
+    pub classification: Classification,
+    /// At most 20.
+    pub tags: Vec<String>,
+    /// Optional retention date.
+    pub retention_until: Option<Date>,
+}
+
+impl NewRecord {
+    /// Validates a JSON body, reporting every bad field at once.
+    pub fn from_json(body: &Value) -> Result<Self, Vec<FieldError>> {
+        let mut fields = Fields::of(
+            body,
+            &["title", "description", "classification", "tags", "retention_until"],
+        )?;
+        let title = fields.required("title", title);
+        let description = fields.optional("description", description).flatten().unwrap_or_default();
+        let classification = fields.required("classification", classification);
+        let tags = fields.optional("tags", tags).flatten().unwrap_or_default();
+        let retention_until = fields.optional("retention_until", date).flatten();
+        fields.finish()?;
+        match (title, classification) {
+            (Some(title), Some(classification)) => Ok(Self {
+                title,
+                description,
+                classification,
+                tags,
+                retention_until,
+            }),
+            // `finish` has already reported the missing field.
+            _ => Err(Vec::new()),
+        }
+    }
+
+    /// The record this creates, at version 1, in draft.
+    pub fn into_record(self, id: RecordId, agency: AgencyId, actor: &str, now: Timestamp) -> Record {
+        Record {
+            id,
+            agency,
+            title: self.title,
+            description: self.description,
+            classification: self.classification,
+            status: Status::Draft,
+            tags: self.tags,
+            retention_until: self.retention_until,
+            legal_hold: false,
+            version: 1,
+            created_at: now,
+            created_by: actor.to_owned(),
+            updated_at: now,
+            updated_by: actor.to_owned(),
+        }
+    }
+}
+
+/// The body of `PATCH /records/{id}`: a JSON merge patch (RFC 7386), validated.
+/// `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordPatch {
+    /// New title.
+    pub title: Option<String>,
+    /// New description (`null` clears it).
+    pub description: Option<String>,
+    /// New classification.
+    pub classification: Option<Classification>,
+    /// New tags, replacing all (`null` clears them).
+    pub tags: Option<Vec<String>>,
+    /// New retention date (`null` clears it).
+    pub retention_until: Option<Option<Date>>,
+    /// New status.
+    pub status: Option<Status>,
+    /// Legal hold on or off.
+    pub legal_hold: Option<bool>,
+}
+
+impl RecordPatch {
+    /// Validates a merge patch, reporting every bad field at once. Fields that are not
+    /// patchable (`id`, `version`, `created_at`, ...) are refused like unknown ones.
+    pub fn from_json(body: &Value) -> Result<Self, Vec<FieldError>> {
+        let mut fields = Fields::of(
+            body,
+            &["title", "description", "classification", "tags", "retention_until", "status", "legal_hold"],
+        )?;
+        let patch = Self {
+            title: fields.not_null("title", title),
+            description: fields.optional("description", description).map(Option::unwrap_or_default),
+            classification: fields.not_null("classification", classification),
+            tags: fields.optional("tags", tags).map(Option::unwrap_or_default),
+            retention_until: fields.optional("retention_until", date),
+            status: fields.not_null("status", status),
+            legal_hold: fields.not_null("legal_hold", boolean),
+        };
+        fields.finish()?;
+        Ok(patch)
+    }
+
+    /// `record` with this patch applied (version and timestamps untouched).
+    pub fn apply_to(&self, record: &Record) -> Record {
+        let mut next = record.clone();
+        if let Some(title) = &self.title {
+            next.title.clone_from(title);
+        }
+        if let Some(description) = &self.description {
+            next.description.clone_from(description);
+        }
+        if let Some(classification) = self.classification {
+            next.classification = classification;
+        }
+        if let Some(tags) = &self.tags {
+            next.tags.clone_from(tags);
+        }
+        if let Some(retention_until) = self.retention_until {
+            next.retention_until = retention_until;
+        }
+        if let Some(status) = self.status {
+            next.status = status;
+        }
+        if let Some(legal_hold) = self.legal_hold {
+            next.legal_hold = legal_hold;
+        }
+        next
+    }
+}
+
+/// Walks a JSON object's fields, collecting every error instead of stopping at the first.
+struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+type Parse<T> = fn(&str, &Value) -> Result<T, String>;
+
+impl<'a> Fields<'a> {
+    fn of(body: &'a Value, allowed: &[&str]) -> Result<Self, Vec<FieldError>> {
+        let Value::Object(object) = body else {
+            return Err(vec![FieldError::new("body", "must be a JSON object")]);
+        };
+        let errors = object
+            .keys()
+            .filter(|key| !allowed.contains(&key.as_str()))
+            .map(|key| FieldError::new(key.clone(), "is not a field that can be set here"))
+            .collect();
+        Ok(Self { object, errors })
+    }
+
+    fn parse<T>(&mut self, name: &str, value: &Value, parse: Parse<T>) -> Option<T> {
+        parse(name, value).map_err(|detail| self.errors.push(FieldError::new(name, detail))).ok()
+    }
+
+    fn required<T>(&mut self, name: &str, parse: Parse<T>) -> Option<T> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.errors.push(FieldError::new(name, "is required"));
+                None
+            }
+            Some(value) => self.parse(name, value, parse),
+        }
+    }
+
+    /// Absent: `None`; `null`: `Some(None)`; a value: `Some(Some(v))`.
+    fn optional<T>(&mut self, name: &str, parse: Parse<T>) -> Option<Option<T>> {
+        match self.object.get(name) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(value) => self.parse(name, value, parse).map(Some),
+        }
+    }
+
+    /// A field that may be left out but not cleared.
+    fn not_null<T>(&mut self, name: &str, parse: Parse<T>) -> Option<T> {
+        match self.object.get(name) {
+            None => None,
+            Some(Value::Null) => {
+                self.errors.push(FieldError::new(name, "cannot be null"));
+                None
+            }
+            Some(value) => self.parse(name, value, parse),
+        }
+    }
+
+    fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
+    }
+}
+
+fn string<'v>(value: &'v Value) -> Result<&'v str, String> {
+    value.as_str().ok_or_else(|| "must be a string".to_owned())
+}
+
+/// Control characters (and bidi overrides, which can make text read differently than it
+/// is stored) are refused in single-line fields; `newline_ok` lets text fields keep `\n`/`\t`.
+fn check_text(text: &str, max: usize, newline_ok: bool) -> Result<(), String> {
+    let count = text.chars().count();
+    if count > max {
+        return Err(format!("must be at most {max} characters (got {count})"));
+    }
+    let forbidden = |c: char| {
+        (c.is_control() && !(newline_ok && matches!(c, '\n' | '\t' | '\r')))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    match text.chars().find(|c| forbidden(*c)) {
+        Some(c) => Err(format!("must not contain the control character U+{:04X}", c as u32)),
+        None => Ok(()),
+    }
+}
+
+fn title(_: &str, value: &Value) -> Result<String, String> {
+    let text = string(value)?;
+    if text.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    check_text(text, limits::TITLE_MAX_CHARS, false)?;
+    Ok(text.to_owned())
+}
+
+fn description(_: &str, value: &Value) -> Result<String, String> {
+    let text = string(value)?;
+    check_text(text, limits::DESCRIPTION_MAX_CHARS, true)?;
+    Ok(text.to_owned())
+}
+
+fn classification(_: &str, value: &Value) -> Result<Classification, String> {
+    Classification::parse(string(value)?)
+        .ok_or_else(|| "must be one of public, internal, confidential".to_owned())
+}
+
+fn status(_: &str, value: &Value) -> Result<Status, String> {
+    Status::parse(string(value)?).ok_or_else(|| "must be one of draft, published, archived".to_owned())
+}
+
+fn boolean(_: &str, value: &Value) -> Result<bool, String> {
+    value.as_bool().ok_or_else(|| "must be true or false".to_owned())
+}
+
+fn date(_: &str, value: &Value) -> Result<Date, String> {
+    Date::parse(string(value)?).ok_or_else(|| "must be a date YYYY-MM-DD".to_owned())
+}
+
+/// Whether `tag` matches `^[a-z0-9-]{1,50}$`.
+pub(crate) fn is_valid_tag(tag: &str) -> bool {
+    (1..=limits::TAG_MAX_CHARS).contains(&tag.len())
+        && tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn tags(_: &str, value: &Value) -> Result<Vec<String>, String> {
+    let Value::Array(items) = value else {
+        return Err("must be an array of strings".to_owned());
+    };
+    if items.len() > limits::TAGS_MAX {
+        return Err(format!("must hold at most {} tags", limits::TAGS_MAX));
+    }
+    let mut seen = BTreeMap::new();
+    for (index, item) in items.iter().enumerate() {
+        let tag = item
+            .as_str()
+            .filter(|tag| is_valid_tag(tag))
+            .ok_or_else(|| format!("tag {index} must match ^[a-z0-9-]{{1,50}}$"))?;
+        if seen.insert(tag, index).is_some() {
+            return Err(format!("tag {index} ({tag}) is a duplicate"));
+        }
+    }
+    Ok(items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn new_record_accepts_a_full_body() {
+        let body = json!({"title": "Permit 12", "description": "line\nline", "classification": "internal",
+                          "tags": ["permits", "2026"], "retention_until": "2030-01-01"});
+        let new = NewRecord::from_json(&body).unwrap();
+        assert_eq!(new.tags, ["permits", "2026"]);
+        assert_eq!(new.retention_until.unwrap().to_string(), "2030-01-01");
+    }
+
+    #[test]
+    fn new_record_reports_every_bad_field() {
+        let body = json!({"title": "", "classification": "secret", "tags": ["Bad"], "retention_until": "2026-02-30",
+                          "status": "published", "id": "x"});
+        let errors = NewRecord::from_json(&body).unwrap_err();
+        let mut names = fields(&errors);
+        names.sort();
+        assert_eq!(names, ["classification", "id", "retention_until", "status", "tags", "title"]);
+    }
+
+    #[test]
+    fn new_record_requires_title_and_classification() {
+        let errors = NewRecord::from_json(&json!({})).unwrap_err();
+        assert_eq!(fields(&errors), ["title", "classification"]);
+        assert_eq!(fields(&NewRecord::from_json(&json!([1])).unwrap_err()), ["body"]);
+    }
+
+    #[test]
+    fn text_limits_count_characters_and_refuse_controls() {
+        let long = "é".repeat(200);
+        assert!(NewRecord::from_json(&json!({"title": long, "classification": "public"})).is_ok());
+        let too_long = "é".repeat(201);
+        assert!(NewRecord::from_json(&json!({"title": too_long, "classification": "public"})).is_err());
+        for bad in ["a\u{0}b", "a\u{202E}b", "tab\tin title"] {
+            assert!(NewRecord::from_json(&json!({"title": bad, "classification": "public"})).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tags_are_limited_and_unique() {
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        for bad in [json!(many), json!(["a", "a"]), json!("a"), json!([1]), json!(["x".repeat(51)])] {
+            let body = json!({"title": "t", "classification": "public", "tags": bad});
+            assert!(NewRecord::from_json(&body).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn merge_patch_distinguishes_absent_null_and_value() {
+        let patch = RecordPatch::from_json(&json!({"description": null, "retention_until": null, "tags": ["a"]})).unwrap();
+        assert_eq!(patch.description, Some(String::new()));
+        assert_eq!(patch.retention_until, Some(None));
+        assert_eq!(patch.title, None);
+        let errors = RecordPatch::from_json(&json!({"title": null, "version": 3, "legal_hold": "yes"})).unwrap_err();
+        let mut names = fields(&errors);
+        names.sort();
+        assert_eq!(names, ["legal_hold", "title", "version"]);
+    }
+
+    #[test]
+    fn status_moves_only_forward() {
+        use Status::*;
+        assert!(Draft.can_move_to(Published) && Published.can_move_to(Archived) && Draft.can_move_to(Archived));
+        assert!(!Archived.can_move_to(Draft) && !Published.can_move_to(Draft) && !Archived.can_move_to(Published));
+        assert!(!Draft.can_move_to(Draft));
+    }
+}

@@ -1,0 +1,183 @@
+//! An in-process store: the same contract as DynamoDB, held in a mutex. Used by the
+//! handler unit tests; every operation is atomic because it runs under one lock.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use super::{AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore, StoreError};
+use crate::clock::Timestamp;
+use crate::model::{AgencyId, AuditEntry, Record, RecordId, StoredRecord};
+
+type RecordKey = (AgencyId, RecordId);
+
+#[derive(Default)]
+struct Tables {
+    records: HashMap<RecordKey, StoredRecord>,
+    history: HashMap<RecordKey, Vec<AuditEntry>>,
+    idempotency: HashMap<(AgencyId, String), IdempotentResponse>,
+}
+
+/// The in-memory adapter.
+#[derive(Default)]
+pub struct MemoryStore {
+    tables: Mutex<Tables>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Tables>, StoreError> {
+        self.tables
+            .lock()
+            .map_err(|_| StoreError::Backend("a writer panicked while holding the store".into()))
+    }
+}
+
+fn key_of(record: &Record) -> RecordKey {
+    (record.agency.clone(), record.id.clone())
+}
+
+fn sort_key(record: &Record) -> (i64, &str) {
+    (record.updated_at.as_millis(), record.id.as_str())
+}
+
+impl Tables {
+    fn append(&mut self, key: RecordKey, entry: &AuditEntry) -> Result<(), StoreError> {
+        let chain = self.history.entry(key).or_default();
+        if chain.last().map_or(0, |last| last.seq) + 1 != entry.seq {
+            return Err(StoreError::ConditionFailed);
+        }
+        chain.push(entry.clone());
+        Ok(())
+    }
+}
+
+impl RecordStore for MemoryStore {
+    async fn get_record(&self, agency: &AgencyId, id: &RecordId) -> Result<Option<StoredRecord>, StoreError> {
+        Ok(self.lock()?.records.get(&(agency.clone(), id.clone())).cloned())
+    }
+
+    async fn create_record(
+        &self,
+        record: &StoredRecord,
+        entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.lock()?;
+        let key = key_of(&record.record);
+        if let Some(response) = idempotency {
+            let idem_key = (response.agency.clone(), response.key.clone());
+            let now = record.record.created_at;
+            if tables.idempotency.get(&idem_key).is_some_and(|kept| kept.expires_at > now) {
+                return Err(StoreError::IdempotencyKeyTaken);
+            }
+        }
+        if tables.records.contains_key(&key) || tables.history.contains_key(&key) {
+            return Err(StoreError::ConditionFailed);
+        }
+        tables.append(key.clone(), entry)?;
+        tables.records.insert(key, record.clone());
+        if let Some(response) = idempotency {
+            tables
+                .idempotency
+                .insert((response.agency.clone(), response.key.clone()), response.clone());
+        }
+        Ok(())
+    }
+
+    async fn update_if_version(
+        &self,
+        next: &StoredRecord,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.lock()?;
+        let key = key_of(&next.record);
+        match tables.records.get(&key) {
+            Some(current) if current.record.version == expected_version => {}
+            _ => return Err(StoreError::ConditionFailed),
+        }
+        tables.append(key.clone(), entry)?;
+        tables.records.insert(key, next.clone());
+        Ok(())
+    }
+
+    async fn delete_if_version(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.lock()?;
+        let key = (agency.clone(), id.clone());
+        match tables.records.get(&key) {
+            Some(current) if current.record.version == expected_version => {}
+            _ => return Err(StoreError::ConditionFailed),
+        }
+        tables.append(key.clone(), entry)?;
+        tables.records.remove(&key);
+        Ok(())
+    }
+
+    async fn list_records(
+        &self,
+        agency: &AgencyId,
+        filter: &ListFilter,
+        limit: usize,
+        after: Option<&ListPosition>,
+    ) -> Result<Page<Record, ListPosition>, StoreError> {
+        let tables = self.lock()?;
+        let mut matching: Vec<&Record> = tables
+            .records
+            .values()
+            .map(|stored| &stored.record)
+            .filter(|record| &record.agency == agency && filter.matches(record))
+            .filter(|record| after.is_none_or(|after| sort_key(record) < (after.updated_at, after.id.as_str())))
+            .collect();
+        matching.sort_by(|a, b| sort_key(b).cmp(&sort_key(a)));
+        let more = matching.len() > limit;
+        let items: Vec<Record> = matching.into_iter().take(limit).cloned().collect();
+        let next = more.then(|| items.last().map(ListPosition::after)).flatten();
+        Ok(Page { items, next })
+    }
+}
+
+impl AuditLog for MemoryStore {
+    async fn history(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> Result<Page<AuditEntry, u64>, StoreError> {
+        let tables = self.lock()?;
+        let chain = tables.history.get(&(agency.clone(), id.clone()));
+        let mut entries = chain
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry.seq > after_seq.unwrap_or(0));
+        let items: Vec<AuditEntry> = entries.by_ref().take(limit).cloned().collect();
+        let next = entries.next().and(items.last().map(|entry| entry.seq));
+        Ok(Page { items, next })
+    }
+}
+
+impl IdempotencyStore for MemoryStore {
+    async fn get_idempotent(
+        &self,
+        agency: &AgencyId,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<IdempotentResponse>, StoreError> {
+        let tables = self.lock()?;
+        Ok(tables
+            .idempotency
+            .get(&(agency.clone(), key.to_owned()))
+            .filter(|kept| kept.expires_at > now)
+            .cloned())
+    }
+}

@@ -1,0 +1,209 @@
+//! Persistence, as traits per concern with two adapters: [`DynamoStore`] (production)
+//! and [`MemoryStore`] (embedded, for handler tests and local use). The contract tests in
+//! `shared/tests/store_contract.rs` hold both to the same behaviour.
+
+mod dynamo;
+mod memory;
+
+use std::fmt;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+pub use dynamo::DynamoStore;
+pub use memory::MemoryStore;
+
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::model::{AgencyId, AuditEntry, Classification, Record, RecordId, Status, StoredRecord};
+
+/// A store failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// A write's condition failed: the record changed, vanished, or already exists.
+    ConditionFailed,
+    /// A create raced with another create under the same idempotency key.
+    IdempotencyKeyTaken,
+    /// The backend is throttling or unreachable; the request may be retried.
+    Unavailable(String),
+    /// An item could not be decoded.
+    Corrupt(String),
+    /// Any other backend error.
+    Backend(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ConditionFailed => f.write_str("condition failed"),
+            Self::IdempotencyKeyTaken => f.write_str("idempotency key taken"),
+            Self::Unavailable(why) => write!(f, "store unavailable: {why}"),
+            Self::Corrupt(why) => write!(f, "corrupt item: {why}"),
+            Self::Backend(why) => write!(f, "store error: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::ConditionFailed => ApiError::PreconditionFailed,
+            StoreError::IdempotencyKeyTaken => {
+                ApiError::Conflict("A request with this Idempotency-Key is in progress; retry it.".into())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// What a list query selects, besides the agency.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this classification.
+    pub classification: Option<Classification>,
+    /// Only records carrying this tag.
+    pub tag: Option<String>,
+    /// Whether confidential records may appear (the caller may see them).
+    pub include_confidential: bool,
+}
+
+impl ListFilter {
+    /// Whether `record` passes this filter.
+    pub fn matches(&self, record: &Record) -> bool {
+        self.status.is_none_or(|s| record.status == s)
+            && self.classification.is_none_or(|c| record.classification == c)
+            && self.tag.as_ref().is_none_or(|t| record.tags.contains(t))
+            && (self.include_confidential || record.classification != Classification::Confidential)
+    }
+}
+
+/// Where a records listing (most recently updated first) continues.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPosition {
+    /// `updated_at` of the last record returned, in milliseconds.
+    #[serde(rename = "u")]
+    pub updated_at: i64,
+    /// Its id.
+    #[serde(rename = "i")]
+    pub id: String,
+}
+
+impl ListPosition {
+    /// The position just after `record`.
+    pub fn after(record: &Record) -> Self {
+        Self {
+            updated_at: record.updated_at.as_millis(),
+            id: record.id.to_string(),
+        }
+    }
+}
+
+/// One page of results and, when there may be more, where the next page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T, P> {
+    /// The items, in order.
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<P>,
+}
+
+/// A response kept for an `Idempotency-Key`, replayed on a retry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotentResponse {
+    /// The agency the key belongs to (keys are scoped by agency).
+    pub agency: AgencyId,
+    /// The key.
+    pub key: String,
+    /// SHA-256 of the canonical request, to tell a retry from a reuse.
+    pub request_hash: String,
+    /// Status code of the first response.
+    pub status: u16,
+    /// Headers of the first response that a replay repeats (`Location`, `ETag`).
+    pub headers: Vec<(String, String)>,
+    /// Body of the first response.
+    pub body: String,
+    /// When the key may be forgotten.
+    pub expires_at: Timestamp,
+}
+
+/// Records, and every write to them with its audit entry, atomically.
+pub trait RecordStore: Send + Sync {
+    /// The record `id` of `agency`, or `None` (also for another agency's record).
+    fn get_record(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+    ) -> impl Future<Output = Result<Option<StoredRecord>, StoreError>> + Send;
+
+    /// Writes a new record, its first audit entry and (if given) the idempotent response,
+    /// all or nothing. [`StoreError::IdempotencyKeyTaken`] if an unexpired response for
+    /// the same key exists.
+    fn create_record(
+        &self,
+        record: &StoredRecord,
+        entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces the record with `next` and appends `entry`, only if the stored version is
+    /// still `expected_version`; else [`StoreError::ConditionFailed`] and nothing changes.
+    fn update_if_version(
+        &self,
+        next: &StoredRecord,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes the record and appends `entry` (its history stays), only if the stored
+    /// version is still `expected_version`.
+    fn delete_if_version(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Up to `limit` of the agency's records matching `filter`, most recently updated
+    /// first, starting after `after`. A page may hold fewer than `limit` items and still
+    /// have a `next` when filtering skipped many records (reads are bounded per page).
+    fn list_records(
+        &self,
+        agency: &AgencyId,
+        filter: &ListFilter,
+        limit: usize,
+        after: Option<&ListPosition>,
+    ) -> impl Future<Output = Result<Page<Record, ListPosition>, StoreError>> + Send;
+}
+
+/// The audit history of records, oldest first. It outlives the record.
+pub trait AuditLog: Send + Sync {
+    /// Up to `limit` entries of record `id` of `agency` with `seq` greater than `after_seq`.
+    fn history(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
+}
+
+/// Responses kept for idempotent retries.
+pub trait IdempotencyStore: Send + Sync {
+    /// The response kept for `key` in `agency`, unless none or expired by `now`.
+    fn get_idempotent(
+        &self,
+        agency: &AgencyId,
+        key: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<IdempotentResponse>, StoreError>> + Send;
+}
+
+/// Everything the record routes need from storage.
+pub trait Store: RecordStore + AuditLog + IdempotencyStore + 'static {}
+
+impl<T: RecordStore + AuditLog + IdempotencyStore + 'static> Store for T {}
