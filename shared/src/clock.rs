@@ -194,14 +194,30 @@ mod tests {
             Timestamp(1_795_688_498_123).to_string(),
             "2026-11-26T10:21:38.123Z"
         );
-        assert_eq!(Timestamp(951_782_400_000).to_string(), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            Timestamp(951_782_400_000).to_string(),
+            "2000-02-29T00:00:00.000Z"
+        );
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
     }
 
     #[test]
     fn parses_only_real_dates() {
-        assert_eq!(Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
-        for bad in ["2023-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "0000-01-01", "2026-01-32", "2026-01-0a", "+026-01-01", "2026-01-01T"] {
+        assert_eq!(
+            Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(),
+            Some("2024-02-29")
+        );
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "0000-01-01",
+            "2026-01-32",
+            "2026-01-0a",
+            "+026-01-01",
+            "2026-01-01T",
+        ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }

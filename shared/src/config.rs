@@ -46,7 +46,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid configuration: {} {}", self.variable, self.problem)
+        write!(
+            f,
+            "invalid configuration: {} {}",
+            self.variable, self.problem
+        )
     }
 }
 
@@ -68,9 +72,10 @@ impl Config {
         };
         let secret = |variable: &'static str| -> Result<Option<Vec<u8>>, ConfigError> {
             match get(variable)? {
-                Some(value) if value.len() < MIN_SECRET_BYTES => {
-                    Err(error(variable, format!("must be at least {MIN_SECRET_BYTES} bytes")))
-                }
+                Some(value) if value.len() < MIN_SECRET_BYTES => Err(error(
+                    variable,
+                    format!("must be at least {MIN_SECRET_BYTES} bytes"),
+                )),
                 other => Ok(other.map(String::into_bytes)),
             }
         };
@@ -80,15 +85,23 @@ impl Config {
         let jwt_audience = require("JWT_AUDIENCE")?;
         let jwt_hs256_secret = secret("JWT_HS256_SECRET")?;
         let jwt_keys = match (get("JWT_JWKS_URL")?, get("JWT_JWKS")?) {
-            (Some(_), Some(_)) => return Err(error("JWT_JWKS_URL", "and JWT_JWKS are both set; set one")),
+            (Some(_), Some(_)) => {
+                return Err(error("JWT_JWKS_URL", "and JWT_JWKS are both set; set one"));
+            }
             (Some(url), None) => JwtKeys::Url(parse_jwks_url(&url)?),
-            (None, Some(json)) => JwtKeys::Inline(KeySet::parse(&json).map_err(|why| error("JWT_JWKS", why))?),
+            (None, Some(json)) => {
+                JwtKeys::Inline(KeySet::parse(&json).map_err(|why| error("JWT_JWKS", why))?)
+            }
             (None, None) if jwt_hs256_secret.is_some() => JwtKeys::None,
             (None, None) => {
-                return Err(error("JWT_JWKS_URL", "is not set (nor JWT_JWKS, nor JWT_HS256_SECRET for local use)"));
+                return Err(error(
+                    "JWT_JWKS_URL",
+                    "is not set (nor JWT_JWKS, nor JWT_HS256_SECRET for local use)",
+                ));
             }
         };
-        let cursor_secret = secret("CURSOR_SECRET")?.ok_or_else(|| error("CURSOR_SECRET", "is not set"))?;
+        let cursor_secret =
+            secret("CURSOR_SECRET")?.ok_or_else(|| error("CURSOR_SECRET", "is not set"))?;
         Ok(Self {
             table_name,
             jwt_issuer,
@@ -107,7 +120,12 @@ impl Config {
             JwtKeys::Url(url) => KeySource::remote(url.clone()),
             JwtKeys::Inline(set) => KeySource::Static(set.clone()),
         };
-        Verifier::new(&self.jwt_issuer, &self.jwt_audience, keys, self.jwt_hs256_secret.as_deref())
+        Verifier::new(
+            &self.jwt_issuer,
+            &self.jwt_audience,
+            keys,
+            self.jwt_hs256_secret.as_deref(),
+        )
     }
 }
 
@@ -120,7 +138,9 @@ fn error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 
 /// HTTPS only, except plain HTTP to a loopback host (local identity providers).
 fn parse_jwks_url(text: &str) -> Result<hyper::Uri, ConfigError> {
-    let url: hyper::Uri = text.parse().map_err(|_| error("JWT_JWKS_URL", "is not a URL"))?;
+    let url: hyper::Uri = text
+        .parse()
+        .map_err(|_| error("JWT_JWKS_URL", "is not a URL"))?;
     let loopback = matches!(url.host(), Some("127.0.0.1" | "localhost" | "[::1]"));
     match url.scheme_str() {
         Some("https") => Ok(url),
@@ -136,7 +156,10 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -167,10 +190,19 @@ mod tests {
             pairs.push(extra);
             config(&pairs).err().map(|e| e.variable)
         };
-        assert_eq!(with(("JWT_HS256_SECRET", "short")), Some("JWT_HS256_SECRET"));
-        assert_eq!(with(("JWT_JWKS_URL", "http://idp.example/jwks")), Some("JWT_JWKS_URL"));
+        assert_eq!(
+            with(("JWT_HS256_SECRET", "short")),
+            Some("JWT_HS256_SECRET")
+        );
+        assert_eq!(
+            with(("JWT_JWKS_URL", "http://idp.example/jwks")),
+            Some("JWT_JWKS_URL")
+        );
         assert_eq!(with(("JWT_JWKS", "{\"keys\": []}")), Some("JWT_JWKS"));
-        assert_eq!(with(("JWT_JWKS_URL", "https://idp.example/.well-known/jwks.json")), None);
+        assert_eq!(
+            with(("JWT_JWKS_URL", "https://idp.example/.well-known/jwks.json")),
+            None
+        );
         assert_eq!(with(("JWT_JWKS_URL", "http://127.0.0.1:9000/jwks")), None);
         assert_eq!(with(("JWT_HS256_SECRET", SECRET)), None);
     }

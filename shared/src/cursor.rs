@@ -84,21 +84,51 @@ mod tests {
 
     #[test]
     fn round_trips_within_its_scope() {
-        let position = Position { at: 42, id: "01J".into() };
+        let position = Position {
+            at: 42,
+            id: "01J".into(),
+        };
         let cursor = key().seal("records|parks", &position);
-        assert_eq!(key().open::<Position>("records|parks", &cursor), Ok(position));
+        assert_eq!(
+            key().open::<Position>("records|parks", &cursor),
+            Ok(position)
+        );
     }
 
     #[test]
     fn refuses_other_scopes_keys_and_edits() {
-        let cursor = key().seal("records|parks", &Position { at: 42, id: "01J".into() });
+        let cursor = key().seal(
+            "records|parks",
+            &Position {
+                at: 42,
+                id: "01J".into(),
+            },
+        );
         assert!(key().open::<Position>("records|zoning", &cursor).is_err());
-        assert!(CursorKey::new(&[7; 32]).open::<Position>("records|parks", &cursor).is_err());
+        assert!(
+            CursorKey::new(&[7; 32])
+                .open::<Position>("records|parks", &cursor)
+                .is_err()
+        );
         let (payload, tag) = cursor.split_once('.').unwrap();
         let forged = B64.encode(br#"{"at":0,"id":"01J"}"#);
-        assert!(key().open::<Position>("records|parks", &format!("{forged}.{tag}")).is_err());
-        for garbage in ["", ".", "abc", &format!("{payload}."), &format!("{payload}.{tag}x"), &"A".repeat(2000)] {
-            assert!(key().open::<Position>("records|parks", garbage).is_err(), "{garbage}");
+        assert!(
+            key()
+                .open::<Position>("records|parks", &format!("{forged}.{tag}"))
+                .is_err()
+        );
+        for garbage in [
+            "",
+            ".",
+            "abc",
+            &format!("{payload}."),
+            &format!("{payload}.{tag}x"),
+            &"A".repeat(2000),
+        ] {
+            assert!(
+                key().open::<Position>("records|parks", garbage).is_err(),
+                "{garbage}"
+            );
         }
     }
 

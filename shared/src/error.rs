@@ -202,7 +202,10 @@ mod tests {
         ];
         for error in all {
             let problem = error.to_problem("/records");
-            assert_eq!(problem["type"], format!("{PROBLEM_TYPE_BASE}{}", error.kind()));
+            assert_eq!(
+                problem["type"],
+                format!("{PROBLEM_TYPE_BASE}{}", error.kind())
+            );
             assert_eq!(problem["status"], error.status());
             assert_eq!(problem["instance"], "/records");
         }

@@ -38,9 +38,15 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     /// A path parameter parsed by `parse`; a malformed one is a 400 naming it.
-    pub fn path<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, ApiError> {
+    pub fn path<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, ApiError> {
         let params = self.inner.path_parameters_ref();
-        let raw = params.and_then(|params| params.first(name)).unwrap_or_default();
+        let raw = params
+            .and_then(|params| params.first(name))
+            .unwrap_or_default();
         parse(raw).ok_or_else(|| ApiError::invalid(name, "is not a valid identifier"))
     }
 
@@ -56,7 +62,11 @@ impl ApiRequest {
         self.inner
             .headers()
             .get(name)
-            .map(|value| value.to_str().map_err(|_| ApiError::invalid(name, "must be visible ASCII")))
+            .map(|value| {
+                value
+                    .to_str()
+                    .map_err(|_| ApiError::invalid(name, "must be visible ASCII"))
+            })
             .transpose()
     }
 
@@ -68,9 +78,10 @@ impl ApiRequest {
             .header("content-type")?
             .and_then(|value| value.split(';').next())
             .map(|value| value.trim().to_ascii_lowercase());
-        let is_json = media_type
-            .as_deref()
-            .is_some_and(|media| media == "application/json" || (media.starts_with("application/") && media.ends_with("+json")));
+        let is_json = media_type.as_deref().is_some_and(|media| {
+            media == "application/json"
+                || (media.starts_with("application/") && media.ends_with("+json"))
+        });
         if !is_json {
             return Err(ApiError::UnsupportedMediaType("application/json".into()));
         }
@@ -81,7 +92,8 @@ impl ApiRequest {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::invalid("body", "is required"));
         }
-        serde_json::from_slice(bytes).map_err(|error| ApiError::invalid("body", format!("is not valid JSON: {error}")))
+        serde_json::from_slice(bytes)
+            .map_err(|error| ApiError::invalid("body", format!("is not valid JSON: {error}")))
     }
 
     /// The raw request, for anything the helpers do not cover.
@@ -105,7 +117,13 @@ impl EtagCondition {
         if value.trim() == "*" {
             return Self::Any;
         }
-        Self::Tags(value.split(',').map(|tag| tag.trim().to_owned()).filter(|tag| !tag.is_empty()).collect())
+        Self::Tags(
+            value
+                .split(',')
+                .map(|tag| tag.trim().to_owned())
+                .filter(|tag| !tag.is_empty())
+                .collect(),
+        )
     }
 
     /// Strong comparison (`If-Match`): a weak tag never matches.
@@ -120,14 +138,18 @@ impl EtagCondition {
     pub fn matches_weak(&self, etag: &str) -> bool {
         match self {
             Self::Any => true,
-            Self::Tags(tags) => tags.iter().any(|tag| tag.strip_prefix("W/").unwrap_or(tag) == etag),
+            Self::Tags(tags) => tags
+                .iter()
+                .any(|tag| tag.strip_prefix("W/").unwrap_or(tag) == etag),
         }
     }
 
     /// The one strong version number named (`"7"` gives 7), if exactly one is.
     pub fn single_version(&self) -> Option<u64> {
         match self {
-            Self::Tags(tags) if tags.len() == 1 => tags[0].strip_prefix('"')?.strip_suffix('"')?.parse().ok(),
+            Self::Tags(tags) if tags.len() == 1 => {
+                tags[0].strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+            }
             _ => None,
         }
     }
@@ -136,7 +158,9 @@ impl EtagCondition {
 impl ApiRequest {
     /// `If-Match`, which this route requires: missing is a 428.
     pub fn if_match(&self) -> Result<EtagCondition, ApiError> {
-        self.header("if-match")?.map(EtagCondition::parse).ok_or(ApiError::PreconditionRequired)
+        self.header("if-match")?
+            .map(EtagCondition::parse)
+            .ok_or(ApiError::PreconditionRequired)
     }
 
     /// `If-None-Match`, if sent.
@@ -194,9 +218,11 @@ where
     F: Fn(ApiRequest, &'a Deps<S>) -> Fut + Copy + Send + 'a,
     Fut: Future<Output = Result<Reply, ApiError>> + Send + 'a,
 {
-    lambda_http::run(lambda_http::service_fn(move |request: Request| async move {
-        Ok::<_, std::convert::Infallible>(respond(deps, request, route).await)
-    }))
+    lambda_http::run(lambda_http::service_fn(
+        move |request: Request| async move {
+            Ok::<_, std::convert::Infallible>(respond(deps, request, route).await)
+        },
+    ))
     .await
 }
 
@@ -210,8 +236,14 @@ where
     let started = Instant::now();
     let now = deps.clock.now();
     let (request_id, route_key) = request_identity(&request);
-    let path = request.raw_http_path().to_owned();
-    let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let path = match request.raw_http_path() {
+        "" => request.uri().path().to_owned(),
+        raw => raw.to_owned(),
+    };
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     let verified = deps.verifier.verify_header(authorization, now).await;
     let (caller, result) = match verified {
         Ok(caller) => {
@@ -271,11 +303,18 @@ fn generated_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn json_response(status: StatusCode, content_type: &'static str, body: &Value, headers: HeaderMap) -> Response<Body> {
+fn json_response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: &Value,
+    headers: HeaderMap,
+) -> Response<Body> {
     let mut response = Response::new(Body::Text(body.to_string()));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -307,7 +346,12 @@ pub fn problem_response(error: &ApiError, path: &str) -> Response<Body> {
         );
     }
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(status, "application/problem+json", &error.to_problem(path), headers)
+    json_response(
+        status,
+        "application/problem+json",
+        &error.to_problem(path),
+        headers,
+    )
 }
 
 #[cfg(test)]

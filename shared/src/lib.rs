@@ -5,6 +5,7 @@
 //! - [`error`]: the API error and its RFC 9457 problem+json mapping.
 //! - [`store`]: persistence traits with a DynamoDB and an in-memory adapter.
 //! - [`http`]: the edge every route goes through (auth, parsing, errors, access log).
+//! - [`records`]: what the record routes share (visibility, replies, paging).
 //! - [`cursor`]: signed pagination cursors.
 //! - [`clock`], [`config`], [`telemetry`].
 
@@ -15,6 +16,7 @@ pub mod cursor;
 pub mod error;
 pub mod http;
 pub mod model;
+pub mod records;
 pub mod store;
 pub mod telemetry;
 #[cfg(any(test, feature = "test-support"))]

@@ -2,7 +2,9 @@
 //! Never compiled into a function binary.
 
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Value, json};
@@ -16,17 +18,22 @@ pub const AUDIENCE: &str = "dossier";
 /// HS256 secret the tests configure.
 pub const HS256_SECRET: &[u8] = b"test-only-secret-0123456789abcdef0123456789";
 
-/// Claims for `sub` in `agency` with `roles`, valid for an hour from `now`.
+/// Claims for `sub` in `agency` with `roles`, valid for a week from `now` (tests move
+/// their clocks by days).
 pub fn claims(sub: &str, agency: &str, roles: &[&str], now: Timestamp) -> Value {
     json!({
         "iss": ISSUER, "aud": AUDIENCE, "sub": sub, "agency": agency, "roles": roles,
-        "iat": now.as_secs(), "exp": now.as_secs() + 3600,
+        "iat": now.as_secs(), "exp": now.as_secs() + 7 * 86_400,
     })
 }
 
 /// A compact JWS with the given header and claims, signed by `sign`.
 pub fn sign_with(header: &Value, claims: &Value, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
-    let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
+    let input = format!(
+        "{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    );
     let signature = sign(input.as_bytes());
     format!("{input}.{}", B64.encode(signature))
 }
@@ -60,8 +67,10 @@ impl TestKeys {
     /// Generates both key pairs.
     pub fn generate() -> Self {
         Self {
-            rsa: RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("RSA key generation"),
-            ec: EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key generation"),
+            rsa: RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+                .expect("RSA key generation"),
+            ec: EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
+                .expect("EC key generation"),
         }
     }
 
@@ -80,23 +89,254 @@ impl TestKeys {
 
     /// An RS256 token signed by the RSA key, with `kid` in its header.
     pub fn rs256(&self, kid: &str, claims: &Value) -> String {
-        sign_with(&json!({"alg": "RS256", "typ": "JWT", "kid": kid}), claims, |input| {
-            let mut signature = vec![0; self.rsa.public_modulus_len()];
-            self.rsa
-                .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), input, &mut signature)
-                .expect("RSA signing");
-            signature
-        })
+        sign_with(
+            &json!({"alg": "RS256", "typ": "JWT", "kid": kid}),
+            claims,
+            |input| {
+                let mut signature = vec![0; self.rsa.public_modulus_len()];
+                self.rsa
+                    .sign(
+                        &RSA_PKCS1_SHA256,
+                        &SystemRandom::new(),
+                        input,
+                        &mut signature,
+                    )
+                    .expect("RSA signing");
+                signature
+            },
+        )
     }
 
     /// An ES256 token signed by the P-256 key, with `kid` in its header.
     pub fn es256(&self, kid: &str, claims: &Value) -> String {
-        sign_with(&json!({"alg": "ES256", "typ": "JWT", "kid": kid}), claims, |input| {
-            self.ec
-                .sign(&SystemRandom::new(), input)
-                .expect("EC signing")
-                .as_ref()
-                .to_vec()
-        })
+        sign_with(
+            &json!({"alg": "ES256", "typ": "JWT", "kid": kid}),
+            claims,
+            |input| {
+                self.ec
+                    .sign(&SystemRandom::new(), input)
+                    .expect("EC signing")
+                    .as_ref()
+                    .to_vec()
+            },
+        )
     }
+}
+
+/// An API Gateway HTTP API (payload 2.0) event, built up field by field.
+#[derive(Clone, Debug)]
+pub struct Event {
+    method: String,
+    route_key: String,
+    path: String,
+    path_parameters: serde_json::Map<String, Value>,
+    query: String,
+    headers: serde_json::Map<String, Value>,
+    body: Option<(String, bool)>,
+}
+
+/// An event for `method route` (e.g. `GET /records/{id}`); path parameters given with
+/// [`Event::param`] are substituted into the path.
+pub fn event(method: &str, route: &str) -> Event {
+    Event {
+        method: method.to_owned(),
+        route_key: format!("{method} {route}"),
+        path: route.to_owned(),
+        path_parameters: serde_json::Map::new(),
+        query: String::new(),
+        headers: serde_json::Map::new(),
+        body: None,
+    }
+}
+
+impl Event {
+    /// Sets a path parameter.
+    pub fn param(mut self, name: &str, value: &str) -> Self {
+        self.path = self.path.replace(&format!("{{{name}}}"), value);
+        self.path_parameters.insert(name.to_owned(), json!(value));
+        self
+    }
+
+    /// Sets the raw query string (without `?`).
+    pub fn query(mut self, query: &str) -> Self {
+        self.query = query.to_owned();
+        self
+    }
+
+    /// Sets a header (names are lower-cased, as API Gateway sends them).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.insert(name.to_ascii_lowercase(), json!(value));
+        self
+    }
+
+    /// Sets `Authorization: Bearer <token>`.
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    /// A JSON body with `Content-Type: application/json`.
+    pub fn json(self, body: &Value) -> Self {
+        self.header("content-type", "application/json")
+            .text(&body.to_string())
+    }
+
+    /// A text body as sent (set the content type yourself).
+    pub fn text(mut self, body: &str) -> Self {
+        self.body = Some((body.to_owned(), false));
+        self
+    }
+
+    /// Raw bytes, base64-encoded as API Gateway does for binary bodies.
+    pub fn bytes(mut self, body: &[u8]) -> Self {
+        self.body = Some((base64::engine::general_purpose::STANDARD.encode(body), true));
+        self
+    }
+
+    /// The event as API Gateway sends it to Lambda.
+    pub fn to_json(&self) -> Value {
+        let query: serde_json::Map<String, Value> =
+            serde_urlencoded::from_str::<Vec<(String, String)>>(&self.query)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, json!(v)))
+                .collect();
+        let mut event = json!({
+            "version": "2.0",
+            "routeKey": self.route_key,
+            "rawPath": self.path,
+            "rawQueryString": self.query,
+            "headers": self.headers,
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "dossier",
+                "domainName": "dossier.execute-api.us-east-1.amazonaws.com",
+                "domainPrefix": "dossier",
+                "http": {"method": self.method, "path": self.path, "protocol": "HTTP/1.1",
+                         "sourceIp": "192.0.2.10", "userAgent": "dossier-tests"},
+                "requestId": format!("req-{}", crate::model::sha256_hex(format!("{self:?}").as_bytes())[..12].to_owned()),
+                "routeKey": self.route_key,
+                "stage": "$default",
+                "time": "26/Nov/2026:10:21:38 +0000",
+                "timeEpoch": 1_795_688_498_000u64,
+            },
+            "isBase64Encoded": false,
+        });
+        if !self.path_parameters.is_empty() {
+            event["pathParameters"] = json!(self.path_parameters);
+        }
+        if !query.is_empty() {
+            event["queryStringParameters"] = json!(query);
+        }
+        if let Some((body, encoded)) = &self.body {
+            event["body"] = json!(body);
+            event["isBase64Encoded"] = json!(encoded);
+        }
+        event
+    }
+
+    /// The event as the `lambda_http` request a function receives.
+    pub fn to_request(&self) -> lambda_http::Request {
+        lambda_http::request::from_str(&self.to_json().to_string())
+            .expect("a valid API Gateway v2 event")
+    }
+}
+
+/// A response, read back for assertions.
+#[derive(Debug)]
+pub struct TestResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: http::HeaderMap,
+    /// The JSON body, or `Null` when empty.
+    pub body: Value,
+}
+
+impl TestResponse {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The last segment of a problem's `type`.
+    pub fn problem_kind(&self) -> &str {
+        self.body["type"]
+            .as_str()
+            .and_then(|t| t.rsplit('/').next())
+            .unwrap_or("")
+    }
+
+    /// Reads a `lambda_http` response.
+    pub fn from_response(response: lambda_http::Response<lambda_http::Body>) -> Self {
+        let (parts, body) = response.into_parts();
+        let bytes: &[u8] = body.as_ref();
+        Self {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(bytes).expect("a JSON body")
+            },
+        }
+    }
+}
+
+/// A fixed instant the tests run at: 2026-11-26T10:21:38Z.
+pub const TEST_NOW: Timestamp = Timestamp::from_millis(1_795_688_498_000);
+
+/// Dependencies for tests: `store`, a fixed clock at [`TEST_NOW`], HS256 tokens.
+pub fn deps<S>(store: S) -> crate::Deps<S> {
+    let config = crate::config::Config::from_lookup(|name| {
+        Some(match name {
+            "TABLE_NAME" => "unused".to_owned(),
+            "JWT_ISSUER" => ISSUER.to_owned(),
+            "JWT_AUDIENCE" => AUDIENCE.to_owned(),
+            "JWT_HS256_SECRET" => String::from_utf8_lossy(HS256_SECRET).into_owned(),
+            "CURSOR_SECRET" => "test-only-cursor-secret-0123456789abcdef".to_owned(),
+            _ => return None,
+        })
+    })
+    .expect("test configuration");
+    crate::Deps::new(&config, store, crate::clock::Clock::fixed(TEST_NOW))
+}
+
+/// Calls `route` with `event` the way Lambda would, through [`crate::http::respond`].
+pub async fn call<'a, S, F, Fut>(deps: &'a crate::Deps<S>, route: F, event: &Event) -> TestResponse
+where
+    F: FnOnce(crate::http::ApiRequest, &'a crate::Deps<S>) -> Fut,
+    Fut: std::future::Future<Output = Result<crate::http::Reply, crate::error::ApiError>> + 'a,
+{
+    TestResponse::from_response(crate::http::respond(deps, event.to_request(), route).await)
+}
+
+/// Writes a record of `agency` through the store, as `POST /records` would, and returns it.
+pub async fn seed_record<S: crate::store::RecordStore>(
+    store: &S,
+    agency: &str,
+    body: &Value,
+    at: Timestamp,
+) -> crate::model::StoredRecord {
+    use crate::model::{
+        AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
+    };
+    let new = NewRecord::from_json(body).expect("a valid record body");
+    let agency = AgencyId::parse(agency).expect("a valid agency");
+    let record = new.into_record(RecordId::generate(at), agency, "seed", at);
+    let entry = AuditEntry::next(
+        &ChainHead::genesis(),
+        at,
+        "seed",
+        AuditAction::Create,
+        record.creation_changes(),
+    );
+    let stored = StoredRecord {
+        record,
+        head: entry.head(),
+    };
+    store
+        .create_record(&stored, &entry, None)
+        .await
+        .expect("seeding a record");
+    stored
 }

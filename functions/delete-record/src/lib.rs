@@ -1,0 +1,49 @@
+//! `DELETE /records/{id}`: removes a record (its history stays), only at the version named
+//! by `If-Match`, and never while it is under legal hold or retention.
+
+use lambda_http::http::StatusCode;
+use shared::Deps;
+use shared::auth::Permission;
+use shared::error::ApiError;
+use shared::http::{ApiRequest, Reply};
+use shared::model::{AuditAction, AuditEntry, Changes, RecordId};
+use shared::records::find_visible;
+use shared::store::Store;
+
+/// Answers `DELETE /records/{id}`.
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+    let caller = &request.caller;
+    caller.require(Permission::Manage)?;
+    let id = request.path("id", RecordId::parse)?;
+    let condition = request.if_match()?;
+    let current = find_visible(&deps.store, caller, &id).await?;
+    let record = &current.record;
+    if !condition.matches_strong(&record.etag()) {
+        return Err(ApiError::PreconditionFailed);
+    }
+    if record.legal_hold {
+        return Err(ApiError::Conflict("The record is under legal hold.".into()));
+    }
+    if let Some(until) = record
+        .retention_until
+        .filter(|until| *until > request.now.date())
+    {
+        return Err(ApiError::Conflict(format!(
+            "The record must be retained until {until}."
+        )));
+    }
+    let entry = AuditEntry::next(
+        &current.head,
+        request.now,
+        &caller.sub,
+        AuditAction::Delete,
+        Changes::new(),
+    );
+    deps.store
+        .delete_if_version(&caller.agency, &id, record.version, &entry)
+        .await?;
+    Ok(Reply::empty(StatusCode::NO_CONTENT))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,30 @@
+//! `GET /records/{id}`: one record, with its ETag; `If-None-Match` gives 304.
+
+use lambda_http::http::StatusCode;
+use lambda_http::http::header::ETAG;
+use shared::Deps;
+use shared::auth::Permission;
+use shared::error::ApiError;
+use shared::http::{ApiRequest, Reply};
+use shared::model::RecordId;
+use shared::records::{find_visible, record_reply};
+use shared::store::Store;
+
+/// Answers `GET /records/{id}`.
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+    request.caller.require(Permission::Read)?;
+    let id = request.path("id", RecordId::parse)?;
+    let record = find_visible(&deps.store, &request.caller, &id)
+        .await?
+        .record;
+    if request
+        .if_none_match()?
+        .is_some_and(|tags| tags.matches_weak(&record.etag()))
+    {
+        return Ok(Reply::empty(StatusCode::NOT_MODIFIED).header(ETAG, record.etag()));
+    }
+    Ok(record_reply(StatusCode::OK, &record))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,8 @@
-fn main(){}
+//! Lambda entry point for `GET /records`: wiring only. The route itself is in `lib.rs`.
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let deps = shared::Deps::from_env().await?;
+    shared::http::run(&deps, list_records::handle).await
+}

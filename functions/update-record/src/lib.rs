@@ -1,0 +1,84 @@
+//! `PATCH /records/{id}`: a JSON merge patch, applied only if `If-Match` names the current
+//! version; the new version and its audit entry are written in one conditional transaction.
+
+use lambda_http::http::StatusCode;
+use shared::Deps;
+use shared::auth::Permission;
+use shared::error::ApiError;
+use shared::http::{ApiRequest, Reply};
+use shared::model::{
+    AuditAction, AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord,
+};
+use shared::records::{find_visible, record_reply};
+use shared::store::Store;
+
+/// Answers `PATCH /records/{id}`.
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+    let caller = &request.caller;
+    caller.require(Permission::Edit)?;
+    let id = request.path("id", RecordId::parse)?;
+    let condition = request.if_match()?;
+    let patch = RecordPatch::from_json(&request.json()?).map_err(ApiError::invalid_fields)?;
+    let current = find_visible(&deps.store, caller, &id).await?;
+    if !condition.matches_strong(&current.record.etag()) {
+        return Err(ApiError::PreconditionFailed);
+    }
+
+    let mut next = patch.apply_to(&current.record);
+    let was = &current.record;
+    if next.status != was.status {
+        caller.require(Permission::Manage)?;
+        if !was.status.can_move_to(next.status) {
+            return Err(ApiError::Conflict(format!(
+                "A record cannot move from {} to {}.",
+                was.status.as_str(),
+                next.status.as_str()
+            )));
+        }
+    }
+    if next.legal_hold != was.legal_hold {
+        caller.require(Permission::Manage)?;
+    }
+    if next.classification == Classification::Confidential
+        && was.classification != Classification::Confidential
+    {
+        caller.require(Permission::SeeConfidential)?;
+    }
+    if was.status == Status::Archived {
+        let content_changed = next.title != was.title
+            || next.description != was.description
+            || next.classification != was.classification
+            || next.tags != was.tags;
+        if content_changed {
+            return Err(ApiError::Conflict(
+                "An archived record's content cannot change.".into(),
+            ));
+        }
+    }
+
+    let changes = was.changes_to(&next);
+    if changes.is_empty() {
+        return Ok(record_reply(StatusCode::OK, was));
+    }
+    next.version = was.version + 1;
+    next.updated_at = request.now;
+    next.updated_by.clone_from(&caller.sub);
+    let entry = AuditEntry::next(
+        &current.head,
+        request.now,
+        &caller.sub,
+        AuditAction::Update,
+        changes,
+    );
+    let stored = StoredRecord {
+        record: next,
+        head: entry.head(),
+    };
+    deps.store
+        .update_if_version(&stored, was.version, &entry)
+        .await?;
+    Ok(record_reply(StatusCode::OK, &stored.record))
+}
+
+#[cfg(test)]
+mod tests;

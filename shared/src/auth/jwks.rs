@@ -72,7 +72,9 @@ fn usable_key(jwk: &Jwk) -> Option<(String, (Algorithm, DecodingKey))> {
     }
     let alg = match &jwk.algorithm {
         AlgorithmParameters::RSA(_) => Algorithm::RS256,
-        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => Algorithm::ES256,
+        AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+            Algorithm::ES256
+        }
         _ => return None,
     };
     let declared_ok = match jwk.common.key_algorithm {
@@ -107,7 +109,12 @@ impl KeySource {
         })
     }
 
-    pub(super) async fn find(&self, kid: &str, alg: Algorithm, now: Timestamp) -> Result<DecodingKey, AuthError> {
+    pub(super) async fn find(
+        &self,
+        kid: &str,
+        alg: Algorithm,
+        now: Timestamp,
+    ) -> Result<DecodingKey, AuthError> {
         match self {
             Self::None => Err(AuthError::UnknownKey),
             Self::Static(keys) => keys.get(kid, alg).ok_or(AuthError::UnknownKey),
@@ -129,7 +136,12 @@ struct Cache {
 }
 
 impl RemoteKeys {
-    async fn find(&self, kid: &str, alg: Algorithm, now: Timestamp) -> Result<DecodingKey, AuthError> {
+    async fn find(
+        &self,
+        kid: &str,
+        alg: Algorithm,
+        now: Timestamp,
+    ) -> Result<DecodingKey, AuthError> {
         // Held across the fetch on purpose: concurrent requests wait for one fetch
         // instead of each starting their own.
         let mut cache = self.cache.lock().await;
@@ -142,7 +154,9 @@ impl RemoteKeys {
         if !may_fetch {
             return match cache.keys {
                 Some(_) => Err(AuthError::UnknownKey),
-                None => Err(AuthError::KeysUnavailable("last fetch failed less than a minute ago".into())),
+                None => Err(AuthError::KeysUnavailable(
+                    "last fetch failed less than a minute ago".into(),
+                )),
             };
         }
         cache.last_attempt = Some(now);
@@ -171,8 +185,9 @@ impl RemoteKeys {
             .https_or_http()
             .enable_http1()
             .build();
-        let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build::<_, Empty<Bytes>>(tls);
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build::<_, Empty<Bytes>>(tls);
         let response = tokio::time::timeout(FETCH_TIMEOUT, client.get(self.url.clone()))
             .await
             .map_err(|_| "timed out".to_owned())?
@@ -180,11 +195,14 @@ impl RemoteKeys {
         if !response.status().is_success() {
             return Err(format!("HTTP {}", response.status()));
         }
-        let body = tokio::time::timeout(FETCH_TIMEOUT, Limited::new(response.into_body(), MAX_JWKS_BYTES).collect())
-            .await
-            .map_err(|_| "timed out reading body".to_owned())?
-            .map_err(|e| format!("reading body: {e}"))?
-            .to_bytes();
+        let body = tokio::time::timeout(
+            FETCH_TIMEOUT,
+            Limited::new(response.into_body(), MAX_JWKS_BYTES).collect(),
+        )
+        .await
+        .map_err(|_| "timed out reading body".to_owned())?
+        .map_err(|e| format!("reading body: {e}"))?
+        .to_bytes();
         KeySet::parse(std::str::from_utf8(&body).map_err(|_| "body is not UTF-8".to_owned())?)
     }
 }

@@ -106,7 +106,10 @@ impl Caller {
         if self.can(permission) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("Your roles do not allow you to {}.", permission.describe())))
+            Err(ApiError::Forbidden(format!(
+                "Your roles do not allow you to {}.",
+                permission.describe()
+            )))
         }
     }
 
@@ -114,7 +117,8 @@ impl Caller {
     /// unless the caller may see confidential records.
     pub fn can_see(&self, record: &Record) -> bool {
         record.agency == self.agency
-            && (record.classification != Classification::Confidential || self.can(Permission::SeeConfidential))
+            && (record.classification != Classification::Confidential
+                || self.can(Permission::SeeConfidential))
     }
 }
 
@@ -216,7 +220,11 @@ impl Verifier {
     }
 
     /// Verifies the value of an `Authorization` header.
-    pub async fn verify_header(&self, header: Option<&str>, now: Timestamp) -> Result<Caller, AuthError> {
+    pub async fn verify_header(
+        &self,
+        header: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Caller, AuthError> {
         let token = header
             .and_then(|value| {
                 let (scheme, token) = value.split_once(' ')?;
@@ -232,7 +240,8 @@ impl Verifier {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::Malformed("token too large".into()));
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|e| AuthError::Malformed(e.to_string()))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Malformed(e.to_string()))?;
         let key = match header.alg {
             Algorithm::HS256 => self
                 .hs256
@@ -257,7 +266,9 @@ impl Verifier {
                 ErrorKind::InvalidSignature => AuthError::BadSignature,
                 ErrorKind::InvalidIssuer => AuthError::WrongIssuer,
                 ErrorKind::InvalidAudience => AuthError::WrongAudience,
-                ErrorKind::MissingRequiredClaim(claim) => AuthError::BadClaims(format!("{claim} missing")),
+                ErrorKind::MissingRequiredClaim(claim) => {
+                    AuthError::BadClaims(format!("{claim} missing"))
+                }
                 ErrorKind::Json(e) => AuthError::BadClaims(e.to_string()),
                 _ => AuthError::Malformed(error.to_string()),
             })?
@@ -267,10 +278,16 @@ impl Verifier {
         if claims.exp.saturating_add(LEEWAY_SECS) < now_secs {
             return Err(AuthError::Expired);
         }
-        if claims.nbf.is_some_and(|nbf| nbf > now_secs.saturating_add(LEEWAY_SECS)) {
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now_secs.saturating_add(LEEWAY_SECS))
+        {
             return Err(AuthError::NotYetValid);
         }
-        if claims.sub.is_empty() || claims.sub.len() > 256 || claims.sub.chars().any(char::is_control) {
+        if claims.sub.is_empty()
+            || claims.sub.len() > 256
+            || claims.sub.chars().any(char::is_control)
+        {
             return Err(AuthError::BadClaims("sub".into()));
         }
         let agency = claims

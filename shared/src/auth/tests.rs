@@ -7,7 +7,12 @@ const NOW: Timestamp = Timestamp::from_millis(1_795_688_498_000);
 
 fn verifier(keys: &TestKeys, hs256: bool) -> Verifier {
     let set = KeySet::parse(&keys.jwks().to_string()).unwrap();
-    Verifier::new(ISSUER, AUDIENCE, KeySource::Static(set), hs256.then_some(HS256_SECRET))
+    Verifier::new(
+        ISSUER,
+        AUDIENCE,
+        KeySource::Static(set),
+        hs256.then_some(HS256_SECRET),
+    )
 }
 
 fn claims() -> Value {
@@ -20,14 +25,20 @@ fn with(mut claims: Value, key: &str, value: Value) -> Value {
 }
 
 async fn check(verifier: &Verifier, token: &str) -> Result<Caller, AuthError> {
-    verifier.verify_header(Some(&format!("Bearer {token}")), NOW).await
+    verifier
+        .verify_header(Some(&format!("Bearer {token}")), NOW)
+        .await
 }
 
 #[tokio::test]
 async fn accepts_rs256_es256_and_hs256_when_configured() {
     let keys = TestKeys::generate();
     let verifier = verifier(&keys, true);
-    for token in [keys.rs256("rsa-1", &claims()), keys.es256("ec-1", &claims()), testing::hs256(HS256_SECRET, &claims())] {
+    for token in [
+        keys.rs256("rsa-1", &claims()),
+        keys.es256("ec-1", &claims()),
+        testing::hs256(HS256_SECRET, &claims()),
+    ] {
         let caller = check(&verifier, &token).await.unwrap();
         assert_eq!(caller.sub, "alice");
         assert_eq!(caller.agency.as_str(), "parks");
@@ -42,7 +53,9 @@ async fn accepts_cognito_groups_and_an_audience_list() {
     claims.as_object_mut().unwrap().remove("roles");
     claims["cognito:groups"] = json!(["auditor"]);
     claims["aud"] = json!(["other", AUDIENCE]);
-    let caller = check(&verifier(&keys, false), &keys.rs256("rsa-1", &claims)).await.unwrap();
+    let caller = check(&verifier(&keys, false), &keys.rs256("rsa-1", &claims))
+        .await
+        .unwrap();
     assert_eq!(caller.roles, [Role::Auditor]);
 }
 
@@ -57,35 +70,113 @@ async fn refuses_every_broken_token() {
     let rsa_jwk_n = keys.jwks()["keys"][0]["n"].as_str().unwrap().to_owned();
     let cases: Vec<(&str, &Verifier, String)> = vec![
         ("unsigned", &verifier, format!("{head}.")),
-        ("alg none", &verifier, testing::sign_with(&json!({"alg": "none"}), &claims(), |_| vec![])),
-        ("expired", &verifier, keys.rs256("rsa-1", &with(claims(), "exp", json!(NOW.as_secs() - 61)))),
-        ("not yet valid", &verifier, keys.rs256("rsa-1", &with(claims(), "nbf", json!(NOW.as_secs() + 61)))),
-        ("wrong issuer", &verifier, keys.rs256("rsa-1", &with(claims(), "iss", json!("https://evil")))),
-        ("wrong audience", &verifier, keys.rs256("rsa-1", &with(claims(), "aud", json!("other")))),
+        (
+            "alg none",
+            &verifier,
+            testing::sign_with(&json!({"alg": "none"}), &claims(), |_| vec![]),
+        ),
+        (
+            "expired",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "exp", json!(NOW.as_secs() - 61))),
+        ),
+        (
+            "not yet valid",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "nbf", json!(NOW.as_secs() + 61))),
+        ),
+        (
+            "wrong issuer",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "iss", json!("https://evil"))),
+        ),
+        (
+            "wrong audience",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "aud", json!("other"))),
+        ),
         ("wrong key", &verifier, other.rs256("rsa-1", &claims())),
         ("unknown kid", &verifier, keys.rs256("nope", &claims())),
-        ("no kid", &verifier, testing::sign_with(&json!({"alg": "RS256"}), &claims(), |_| vec![1; 256])),
-        ("HS256 not configured", &verifier, testing::hs256(HS256_SECRET, &claims())),
+        (
+            "no kid",
+            &verifier,
+            testing::sign_with(&json!({"alg": "RS256"}), &claims(), |_| vec![1; 256]),
+        ),
+        (
+            "HS256 not configured",
+            &verifier,
+            testing::hs256(HS256_SECRET, &claims()),
+        ),
         // Alg confusion: HS256 signed with the RSA public key's bytes as the secret.
-        ("HS256 with the RSA key", &verifier, testing::sign_with(&json!({"alg": "HS256", "kid": "rsa-1"}), &claims(), |input| {
-            let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, rsa_jwk_n.as_bytes());
-            aws_lc_rs::hmac::sign(&key, input).as_ref().to_vec()
-        })),
-        ("ES256 header on the RSA kid", &verifier, keys.es256("rsa-1", &claims())),
-        ("HS256 wrong secret", &hs_verifier, testing::hs256(b"another-secret-another-secret-xx", &claims())),
-        ("missing agency", &verifier, keys.rs256("rsa-1", &with(claims(), "agency", Value::Null))),
-        ("agency with injection", &verifier, keys.rs256("rsa-1", &with(claims(), "agency", json!("parks#REC")))),
-        ("roles not an array", &verifier, keys.rs256("rsa-1", &with(claims(), "roles", json!("officer")))),
-        ("missing sub", &verifier, keys.rs256("rsa-1", &with(claims(), "sub", Value::Null))),
-        ("missing exp", &verifier, keys.rs256("rsa-1", &with(claims(), "exp", Value::Null))),
-        ("truncated signature", &verifier, good[..good.len() - 10].to_owned()),
+        (
+            "HS256 with the RSA key",
+            &verifier,
+            testing::sign_with(
+                &json!({"alg": "HS256", "kid": "rsa-1"}),
+                &claims(),
+                |input| {
+                    let key = aws_lc_rs::hmac::Key::new(
+                        aws_lc_rs::hmac::HMAC_SHA256,
+                        rsa_jwk_n.as_bytes(),
+                    );
+                    aws_lc_rs::hmac::sign(&key, input).as_ref().to_vec()
+                },
+            ),
+        ),
+        (
+            "ES256 header on the RSA kid",
+            &verifier,
+            keys.es256("rsa-1", &claims()),
+        ),
+        (
+            "HS256 wrong secret",
+            &hs_verifier,
+            testing::hs256(b"another-secret-another-secret-xx", &claims()),
+        ),
+        (
+            "missing agency",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "agency", Value::Null)),
+        ),
+        (
+            "agency with injection",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "agency", json!("parks#REC"))),
+        ),
+        (
+            "roles not an array",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "roles", json!("officer"))),
+        ),
+        (
+            "missing sub",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "sub", Value::Null)),
+        ),
+        (
+            "missing exp",
+            &verifier,
+            keys.rs256("rsa-1", &with(claims(), "exp", Value::Null)),
+        ),
+        (
+            "truncated signature",
+            &verifier,
+            good[..good.len() - 10].to_owned(),
+        ),
         ("garbage", &verifier, "not.a.jwt".to_owned()),
-        ("oversized", &verifier, format!("{good}{}", "A".repeat(MAX_TOKEN_BYTES))),
+        (
+            "oversized",
+            &verifier,
+            format!("{good}{}", "A".repeat(MAX_TOKEN_BYTES)),
+        ),
     ];
     for (name, verifier, token) in cases {
         let result = check(verifier, &token).await;
         assert!(result.is_err(), "{name} was accepted");
-        assert!(!matches!(result, Err(AuthError::KeysUnavailable(_))), "{name}");
+        assert!(
+            !matches!(result, Err(AuthError::KeysUnavailable(_))),
+            "{name}"
+        );
     }
 }
 
@@ -101,10 +192,23 @@ async fn leeway_is_sixty_seconds() {
 async fn header_must_be_bearer() {
     let verifier = verifier(&TestKeys::generate(), true);
     let token = testing::hs256(HS256_SECRET, &claims());
-    for header in [None, Some("Basic abc".to_owned()), Some("Bearer ".to_owned()), Some(token.clone())] {
-        assert_eq!(verifier.verify_header(header.as_deref(), NOW).await, Err(AuthError::Missing));
+    for header in [
+        None,
+        Some("Basic abc".to_owned()),
+        Some("Bearer ".to_owned()),
+        Some(token.clone()),
+    ] {
+        assert_eq!(
+            verifier.verify_header(header.as_deref(), NOW).await,
+            Err(AuthError::Missing)
+        );
     }
-    assert!(verifier.verify_header(Some(&format!("bearer {token}")), NOW).await.is_ok());
+    assert!(
+        verifier
+            .verify_header(Some(&format!("bearer {token}")), NOW)
+            .await
+            .is_ok()
+    );
 }
 
 #[test]
@@ -126,10 +230,19 @@ fn jwks_skips_unusable_keys() {
 
 #[test]
 fn roles_grant_what_the_model_says() {
-    let caller = |roles: &[Role]| Caller { sub: "s".into(), agency: AgencyId::parse("parks").unwrap(), roles: roles.to_vec() };
+    let caller = |roles: &[Role]| Caller {
+        sub: "s".into(),
+        agency: AgencyId::parse("parks").unwrap(),
+        roles: roles.to_vec(),
+    };
     use Permission::*;
     let reader = caller(&[Role::Reader]);
-    assert!(reader.can(Read) && !reader.can(Edit) && !reader.can(ReadHistory) && !reader.can(SeeConfidential));
+    assert!(
+        reader.can(Read)
+            && !reader.can(Edit)
+            && !reader.can(ReadHistory)
+            && !reader.can(SeeConfidential)
+    );
     let clerk = caller(&[Role::Clerk]);
     assert!(clerk.can(Edit) && !clerk.can(Manage) && !clerk.can(SeeConfidential));
     let auditor = caller(&[Role::Auditor]);
@@ -150,7 +263,9 @@ mod remote {
     /// A one-route HTTP server serving `body` as the JWKS, counting fetches.
     async fn serve(body: String) -> (hyper::Uri, Arc<AtomicUsize>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/jwks.json", listener.local_addr().unwrap()).parse().unwrap();
+        let url = format!("http://{}/jwks.json", listener.local_addr().unwrap())
+            .parse()
+            .unwrap();
         let fetches = Arc::new(AtomicUsize::new(0));
         let counter = fetches.clone();
         tokio::spawn(async move {
@@ -174,7 +289,11 @@ mod remote {
         let keys = TestKeys::generate();
         let (url, fetches) = serve(keys.jwks().to_string()).await;
         let verifier = Verifier::new(ISSUER, AUDIENCE, KeySource::remote(url), None);
-        assert_eq!(fetches.load(Ordering::SeqCst), 0, "nothing is fetched before the first request");
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            0,
+            "nothing is fetched before the first request"
+        );
 
         let token = keys.rs256("rsa-1", &claims());
         verifier.verify(&token, NOW).await.unwrap();
@@ -182,19 +301,34 @@ mod remote {
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
 
         let unknown = keys.rs256("rotated", &claims());
-        assert_eq!(verifier.verify(&unknown, NOW.plus_millis(30_000)).await, Err(AuthError::UnknownKey));
-        assert_eq!(fetches.load(Ordering::SeqCst), 1, "no refetch within a minute");
-        assert_eq!(verifier.verify(&unknown, NOW.plus_millis(61_000)).await, Err(AuthError::UnknownKey));
+        assert_eq!(
+            verifier.verify(&unknown, NOW.plus_millis(30_000)).await,
+            Err(AuthError::UnknownKey)
+        );
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "no refetch within a minute"
+        );
+        assert_eq!(
+            verifier.verify(&unknown, NOW.plus_millis(61_000)).await,
+            Err(AuthError::UnknownKey)
+        );
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test]
     async fn unreachable_jwks_is_our_failure_not_the_callers() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/jwks.json", listener.local_addr().unwrap()).parse().unwrap();
+        let url = format!("http://{}/jwks.json", listener.local_addr().unwrap())
+            .parse()
+            .unwrap();
         drop(listener);
         let verifier = Verifier::new(ISSUER, AUDIENCE, KeySource::remote(url), None);
         let token = TestKeys::generate().rs256("rsa-1", &claims());
-        assert!(matches!(verifier.verify(&token, NOW).await, Err(AuthError::KeysUnavailable(_))));
+        assert!(matches!(
+            verifier.verify(&token, NOW).await,
+            Err(AuthError::KeysUnavailable(_))
+        ));
     }
 }

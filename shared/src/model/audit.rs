@@ -85,7 +85,13 @@ pub struct AuditEntry {
 
 impl AuditEntry {
     /// The entry that follows `head`, with its hash computed.
-    pub fn next(head: &ChainHead, at: Timestamp, actor: &str, action: AuditAction, changes: Changes) -> Self {
+    pub fn next(
+        head: &ChainHead,
+        at: Timestamp,
+        actor: &str,
+        action: AuditAction,
+        changes: Changes,
+    ) -> Self {
         let mut entry = Self {
             seq: head.seq + 1,
             at,
@@ -121,7 +127,10 @@ impl AuditEntry {
     pub fn verify_chain(entries: &[AuditEntry]) -> Result<(), u64> {
         let mut head = ChainHead::genesis();
         for entry in entries {
-            if entry.seq != head.seq + 1 || entry.prev_hash != head.hash || entry.hash != entry.compute_hash() {
+            if entry.seq != head.seq + 1
+                || entry.prev_hash != head.hash
+                || entry.hash != entry.compute_hash()
+            {
                 return Err(entry.seq);
             }
             head = entry.head();
@@ -133,10 +142,13 @@ impl AuditEntry {
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    digest.as_ref().iter().fold(String::with_capacity(64), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
+    digest
+        .as_ref()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 /// RFC 8785 (JCS) serialization of `value`.
@@ -199,19 +211,31 @@ mod tests {
 
     #[test]
     fn sha256_matches_the_known_vector() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
     fn chain_links_and_detects_tampering() {
         let at = Timestamp::from_millis(1_795_688_498_123);
-        let first = AuditEntry::next(&ChainHead::genesis(), at, "alice", AuditAction::Create, Changes::new());
+        let first = AuditEntry::next(
+            &ChainHead::genesis(),
+            at,
+            "alice",
+            AuditAction::Create,
+            Changes::new(),
+        );
         let mut changes = Changes::new();
         changes.insert("title".into(), [json!("a"), json!("b")]);
         let second = AuditEntry::next(&first.head(), at, "bob", AuditAction::Update, changes);
         assert_eq!(first.prev_hash, GENESIS_HASH);
         assert_eq!(second.prev_hash, first.hash);
-        assert_eq!(AuditEntry::verify_chain(&[first.clone(), second.clone()]), Ok(()));
+        assert_eq!(
+            AuditEntry::verify_chain(&[first.clone(), second.clone()]),
+            Ok(())
+        );
 
         let mut forged = second.clone();
         forged.actor = "mallory".into();
@@ -222,7 +246,13 @@ mod tests {
     #[test]
     fn hash_is_over_the_entry_as_the_api_shows_it() {
         let at = Timestamp::from_millis(0);
-        let entry = AuditEntry::next(&ChainHead::genesis(), at, "alice", AuditAction::Delete, Changes::new());
+        let entry = AuditEntry::next(
+            &ChainHead::genesis(),
+            at,
+            "alice",
+            AuditAction::Delete,
+            Changes::new(),
+        );
         let shown = format!(
             "{{\"action\":\"record.delete\",\"actor\":\"alice\",\"at\":\"1970-01-01T00:00:00.000Z\",\"changes\":{{}},\"prev_hash\":\"{GENESIS_HASH}\",\"seq\":1}}"
         );

@@ -92,7 +92,15 @@ mod tests {
     #[test]
     fn agency_ids_follow_the_pattern() {
         assert!(AgencyId::parse("parks-2").is_some());
-        for bad in ["a", "Parks", "parks_dept", "p a", "x".repeat(33).as_str(), "pärks", ""] {
+        for bad in [
+            "a",
+            "Parks",
+            "parks_dept",
+            "p a",
+            "x".repeat(33).as_str(),
+            "pärks",
+            "",
+        ] {
             assert!(AgencyId::parse(bad).is_none(), "{bad}");
         }
     }
@@ -103,13 +111,22 @@ mod tests {
         let late = RecordId::generate(Timestamp::from_millis(1_700_000_000_001));
         assert_eq!(RecordId::parse(early.as_str()), Some(early.clone()));
         assert!(early < late);
-        assert_ne!(RecordId::generate(Timestamp::from_millis(5)), RecordId::generate(Timestamp::from_millis(5)));
+        assert_ne!(
+            RecordId::generate(Timestamp::from_millis(5)),
+            RecordId::generate(Timestamp::from_millis(5))
+        );
         assert_eq!(RecordId::parse(&early.as_str().to_lowercase()), Some(early));
     }
 
     #[test]
     fn malformed_ulids_are_refused() {
-        for bad in ["", "01ARZ3NDEKTSV4RRFFQ69G5FA", "81ARZ3NDEKTSV4RRFFQ69G5FAV", "01ARZ3NDEKTSV4RRFFQ69G5FAU", "../../etc/passwd"] {
+        for bad in [
+            "",
+            "01ARZ3NDEKTSV4RRFFQ69G5FA",
+            "81ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAU",
+            "../../etc/passwd",
+        ] {
             assert!(RecordId::parse(bad).is_none(), "{bad}");
         }
     }

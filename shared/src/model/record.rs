@@ -86,7 +86,9 @@ impl Status {
     pub fn can_move_to(self, next: Status) -> bool {
         matches!(
             (self, next),
-            (Self::Draft, Self::Published) | (Self::Published, Self::Archived) | (Self::Draft, Self::Archived)
+            (Self::Draft, Self::Published)
+                | (Self::Published, Self::Archived)
+                | (Self::Draft, Self::Archived)
         )
     }
 }
@@ -195,10 +197,19 @@ impl NewRecord {
     pub fn from_json(body: &Value) -> Result<Self, Vec<FieldError>> {
         let mut fields = Fields::of(
             body,
-            &["title", "description", "classification", "tags", "retention_until"],
+            &[
+                "title",
+                "description",
+                "classification",
+                "tags",
+                "retention_until",
+            ],
         )?;
         let title = fields.required("title", title);
-        let description = fields.optional("description", description).flatten().unwrap_or_default();
+        let description = fields
+            .optional("description", description)
+            .flatten()
+            .unwrap_or_default();
         let classification = fields.required("classification", classification);
         let tags = fields.optional("tags", tags).flatten().unwrap_or_default();
         let retention_until = fields.optional("retention_until", date).flatten();
@@ -217,7 +228,13 @@ impl NewRecord {
     }
 
     /// The record this creates, at version 1, in draft.
-    pub fn into_record(self, id: RecordId, agency: AgencyId, actor: &str, now: Timestamp) -> Record {
+    pub fn into_record(
+        self,
+        id: RecordId,
+        agency: AgencyId,
+        actor: &str,
+        now: Timestamp,
+    ) -> Record {
         Record {
             id,
             agency,
@@ -263,11 +280,21 @@ impl RecordPatch {
     pub fn from_json(body: &Value) -> Result<Self, Vec<FieldError>> {
         let mut fields = Fields::of(
             body,
-            &["title", "description", "classification", "tags", "retention_until", "status", "legal_hold"],
+            &[
+                "title",
+                "description",
+                "classification",
+                "tags",
+                "retention_until",
+                "status",
+                "legal_hold",
+            ],
         )?;
         let patch = Self {
             title: fields.not_null("title", title),
-            description: fields.optional("description", description).map(Option::unwrap_or_default),
+            description: fields
+                .optional("description", description)
+                .map(Option::unwrap_or_default),
             classification: fields.not_null("classification", classification),
             tags: fields.optional("tags", tags).map(Option::unwrap_or_default),
             retention_until: fields.optional("retention_until", date),
@@ -328,7 +355,9 @@ impl<'a> Fields<'a> {
     }
 
     fn parse<T>(&mut self, name: &str, value: &Value, parse: Parse<T>) -> Option<T> {
-        parse(name, value).map_err(|detail| self.errors.push(FieldError::new(name, detail))).ok()
+        parse(name, value)
+            .map_err(|detail| self.errors.push(FieldError::new(name, detail)))
+            .ok()
     }
 
     fn required<T>(&mut self, name: &str, parse: Parse<T>) -> Option<T> {
@@ -363,11 +392,15 @@ impl<'a> Fields<'a> {
     }
 
     fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
     }
 }
 
-fn string<'v>(value: &'v Value) -> Result<&'v str, String> {
+fn string(value: &Value) -> Result<&str, String> {
     value.as_str().ok_or_else(|| "must be a string".to_owned())
 }
 
@@ -383,7 +416,10 @@ fn check_text(text: &str, max: usize, newline_ok: bool) -> Result<(), String> {
             || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
     };
     match text.chars().find(|c| forbidden(*c)) {
-        Some(c) => Err(format!("must not contain the control character U+{:04X}", c as u32)),
+        Some(c) => Err(format!(
+            "must not contain the control character U+{:04X}",
+            c as u32
+        )),
         None => Ok(()),
     }
 }
@@ -409,11 +445,14 @@ fn classification(_: &str, value: &Value) -> Result<Classification, String> {
 }
 
 fn status(_: &str, value: &Value) -> Result<Status, String> {
-    Status::parse(string(value)?).ok_or_else(|| "must be one of draft, published, archived".to_owned())
+    Status::parse(string(value)?)
+        .ok_or_else(|| "must be one of draft, published, archived".to_owned())
 }
 
 fn boolean(_: &str, value: &Value) -> Result<bool, String> {
-    value.as_bool().ok_or_else(|| "must be true or false".to_owned())
+    value
+        .as_bool()
+        .ok_or_else(|| "must be true or false".to_owned())
 }
 
 fn date(_: &str, value: &Value) -> Result<Date, String> {
@@ -423,7 +462,9 @@ fn date(_: &str, value: &Value) -> Result<Date, String> {
 /// Whether `tag` matches `^[a-z0-9-]{1,50}$`.
 pub(crate) fn is_valid_tag(tag: &str) -> bool {
     (1..=limits::TAG_MAX_CHARS).contains(&tag.len())
-        && tag.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && tag
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn tags(_: &str, value: &Value) -> Result<Vec<String>, String> {
@@ -443,7 +484,11 @@ fn tags(_: &str, value: &Value) -> Result<Vec<String>, String> {
             return Err(format!("tag {index} ({tag}) is a duplicate"));
         }
     }
-    Ok(items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+    Ok(items
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect())
 }
 
 #[cfg(test)]
@@ -470,14 +515,27 @@ mod tests {
         let errors = NewRecord::from_json(&body).unwrap_err();
         let mut names = fields(&errors);
         names.sort();
-        assert_eq!(names, ["classification", "id", "retention_until", "status", "tags", "title"]);
+        assert_eq!(
+            names,
+            [
+                "classification",
+                "id",
+                "retention_until",
+                "status",
+                "tags",
+                "title"
+            ]
+        );
     }
 
     #[test]
     fn new_record_requires_title_and_classification() {
         let errors = NewRecord::from_json(&json!({})).unwrap_err();
         assert_eq!(fields(&errors), ["title", "classification"]);
-        assert_eq!(fields(&NewRecord::from_json(&json!([1])).unwrap_err()), ["body"]);
+        assert_eq!(
+            fields(&NewRecord::from_json(&json!([1])).unwrap_err()),
+            ["body"]
+        );
     }
 
     #[test]
@@ -485,16 +543,27 @@ mod tests {
         let long = "é".repeat(200);
         assert!(NewRecord::from_json(&json!({"title": long, "classification": "public"})).is_ok());
         let too_long = "é".repeat(201);
-        assert!(NewRecord::from_json(&json!({"title": too_long, "classification": "public"})).is_err());
+        assert!(
+            NewRecord::from_json(&json!({"title": too_long, "classification": "public"})).is_err()
+        );
         for bad in ["a\u{0}b", "a\u{202E}b", "tab\tin title"] {
-            assert!(NewRecord::from_json(&json!({"title": bad, "classification": "public"})).is_err(), "{bad:?}");
+            assert!(
+                NewRecord::from_json(&json!({"title": bad, "classification": "public"})).is_err(),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn tags_are_limited_and_unique() {
         let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
-        for bad in [json!(many), json!(["a", "a"]), json!("a"), json!([1]), json!(["x".repeat(51)])] {
+        for bad in [
+            json!(many),
+            json!(["a", "a"]),
+            json!("a"),
+            json!([1]),
+            json!(["x".repeat(51)]),
+        ] {
             let body = json!({"title": "t", "classification": "public", "tags": bad});
             assert!(NewRecord::from_json(&body).is_err(), "{body}");
         }
@@ -502,11 +571,16 @@ mod tests {
 
     #[test]
     fn merge_patch_distinguishes_absent_null_and_value() {
-        let patch = RecordPatch::from_json(&json!({"description": null, "retention_until": null, "tags": ["a"]})).unwrap();
+        let patch = RecordPatch::from_json(
+            &json!({"description": null, "retention_until": null, "tags": ["a"]}),
+        )
+        .unwrap();
         assert_eq!(patch.description, Some(String::new()));
         assert_eq!(patch.retention_until, Some(None));
         assert_eq!(patch.title, None);
-        let errors = RecordPatch::from_json(&json!({"title": null, "version": 3, "legal_hold": "yes"})).unwrap_err();
+        let errors =
+            RecordPatch::from_json(&json!({"title": null, "version": 3, "legal_hold": "yes"}))
+                .unwrap_err();
         let mut names = fields(&errors);
         names.sort();
         assert_eq!(names, ["legal_hold", "title", "version"]);
@@ -515,8 +589,16 @@ mod tests {
     #[test]
     fn status_moves_only_forward() {
         use Status::*;
-        assert!(Draft.can_move_to(Published) && Published.can_move_to(Archived) && Draft.can_move_to(Archived));
-        assert!(!Archived.can_move_to(Draft) && !Published.can_move_to(Draft) && !Archived.can_move_to(Published));
+        assert!(
+            Draft.can_move_to(Published)
+                && Published.can_move_to(Archived)
+                && Draft.can_move_to(Archived)
+        );
+        assert!(
+            !Archived.can_move_to(Draft)
+                && !Published.can_move_to(Draft)
+                && !Archived.can_move_to(Published)
+        );
         assert!(!Draft.can_move_to(Draft));
     }
 }

@@ -14,11 +14,19 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
+};
 
-use super::{AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore, StoreError};
+use super::{
+    AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore,
+    StoreError,
+};
 use crate::clock::{Date, Timestamp};
-use crate::model::{AgencyId, AuditAction, AuditEntry, ChainHead, Classification, Record, RecordId, Status, StoredRecord};
+use crate::model::{
+    AgencyId, AuditAction, AuditEntry, ChainHead, Classification, Record, RecordId, Status,
+    StoredRecord,
+};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -71,7 +79,11 @@ impl DynamoStore {
             .await;
         match result {
             Ok(output) => {
-                let units: f64 = output.consumed_capacity().iter().filter_map(|c| c.capacity_units()).sum();
+                let units: f64 = output
+                    .consumed_capacity()
+                    .iter()
+                    .filter_map(|c| c.capacity_units())
+                    .sum();
                 tracing::debug!(write_units = units, "transaction committed");
                 Ok(())
             }
@@ -84,7 +96,10 @@ impl DynamoStore {
                         .collect();
                     Err(cancellation_error(&codes))
                 }
-                other => Err(classify_code(other.code(), &DisplayErrorContext(other).to_string())),
+                other => Err(classify_code(
+                    other.code(),
+                    &DisplayErrorContext(other).to_string(),
+                )),
             },
             Err(other) => Err(classify(other)),
         }
@@ -100,7 +115,11 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    fn put_if_version(&self, item: Item, expected_version: u64) -> Result<TransactWriteItem, StoreError> {
+    fn put_if_version(
+        &self,
+        item: Item,
+        expected_version: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -117,17 +136,25 @@ impl DynamoStore {
 fn cancellation_error(codes: &[&str]) -> StoreError {
     if codes.get(2) == Some(&"ConditionalCheckFailed") {
         StoreError::IdempotencyKeyTaken
-    } else if codes.iter().any(|code| matches!(*code, "ConditionalCheckFailed" | "TransactionConflict")) {
+    } else if codes
+        .iter()
+        .any(|code| matches!(*code, "ConditionalCheckFailed" | "TransactionConflict"))
+    {
         // A concurrent transaction on the same record is a concurrent writer too.
         StoreError::ConditionFailed
-    } else if codes.iter().any(|code| matches!(*code, "ThrottlingError" | "ProvisionedThroughputExceeded")) {
+    } else if codes
+        .iter()
+        .any(|code| matches!(*code, "ThrottlingError" | "ProvisionedThroughputExceeded"))
+    {
         StoreError::Unavailable(format!("transaction throttled: {codes:?}"))
     } else {
         StoreError::Backend(format!("transaction cancelled: {codes:?}"))
     }
 }
 
-fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(error: SdkError<E, R>) -> StoreError {
+fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    error: SdkError<E, R>,
+) -> StoreError {
     match &error {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
             StoreError::Unavailable(DisplayErrorContext(&error).to_string())
@@ -177,7 +204,10 @@ fn record_item(stored: &StoredRecord) -> Item {
         ("sk".into(), s(RECORD_SK)),
         ("gsi1pk".into(), s(format!("A#{}", record.agency))),
         ("gsi1sk".into(), s(sort.clone())),
-        ("gsi2pk".into(), s(format!("A#{}#S#{}", record.agency, record.status.as_str()))),
+        (
+            "gsi2pk".into(),
+            s(format!("A#{}#S#{}", record.agency, record.status.as_str())),
+        ),
         ("gsi2sk".into(), s(sort)),
         ("id".into(), s(record.id.as_str())),
         ("agency".into(), s(record.agency.as_str())),
@@ -185,7 +215,10 @@ fn record_item(stored: &StoredRecord) -> Item {
         ("description".into(), s(&record.description)),
         ("classification".into(), s(record.classification.as_str())),
         ("status".into(), s(record.status.as_str())),
-        ("tags".into(), AttributeValue::L(record.tags.iter().map(s).collect())),
+        (
+            "tags".into(),
+            AttributeValue::L(record.tags.iter().map(s).collect()),
+        ),
         ("legal_hold".into(), AttributeValue::Bool(record.legal_hold)),
         ("version".into(), number(record.version)),
         ("created_at".into(), number(record.created_at.as_millis())),
@@ -209,7 +242,10 @@ fn audit_item(agency: &AgencyId, id: &RecordId, entry: &AuditEntry) -> Item {
         ("at".into(), number(entry.at.as_millis())),
         ("actor".into(), s(&entry.actor)),
         ("action".into(), s(entry.action.as_str())),
-        ("changes".into(), s(serde_json::to_string(&entry.changes).unwrap_or_default())),
+        (
+            "changes".into(),
+            s(serde_json::to_string(&entry.changes).unwrap_or_default()),
+        ),
         ("prev_hash".into(), s(&entry.prev_hash)),
         ("hash".into(), s(&entry.hash)),
     ])
@@ -221,11 +257,17 @@ fn idempotency_pk(agency: &AgencyId, key: &str) -> String {
 
 fn idempotency_item(response: &IdempotentResponse) -> Item {
     Item::from([
-        ("pk".into(), s(idempotency_pk(&response.agency, &response.key))),
+        (
+            "pk".into(),
+            s(idempotency_pk(&response.agency, &response.key)),
+        ),
         ("sk".into(), s(IDEM_SK)),
         ("request_hash".into(), s(&response.request_hash)),
         ("status".into(), number(response.status)),
-        ("headers".into(), s(serde_json::to_string(&response.headers).unwrap_or_default())),
+        (
+            "headers".into(),
+            s(serde_json::to_string(&response.headers).unwrap_or_default()),
+        ),
         ("body".into(), s(&response.body)),
         // The table's TTL attribute: DynamoDB wants epoch seconds.
         ("expires_at".into(), number(response.expires_at.as_secs())),
@@ -245,12 +287,18 @@ impl Fields<'_> {
 
     fn num<T: std::str::FromStr>(&self, name: &str) -> Result<T, StoreError> {
         match self.0.get(name) {
-            Some(AttributeValue::N(n)) => n.parse().map_err(|_| StoreError::Corrupt(format!("attribute {name}"))),
+            Some(AttributeValue::N(n)) => n
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("attribute {name}"))),
             _ => Err(StoreError::Corrupt(format!("attribute {name}"))),
         }
     }
 
-    fn parsed<T>(&self, name: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, StoreError> {
+    fn parsed<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
         parse(self.str(name)?).ok_or_else(|| StoreError::Corrupt(format!("attribute {name}")))
     }
 }
@@ -260,7 +308,12 @@ fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
     let tags = match item.get("tags") {
         Some(AttributeValue::L(values)) => values
             .iter()
-            .map(|value| value.as_s().cloned().map_err(|_| StoreError::Corrupt("attribute tags".into())))
+            .map(|value| {
+                value
+                    .as_s()
+                    .cloned()
+                    .map_err(|_| StoreError::Corrupt("attribute tags".into()))
+            })
             .collect::<Result<_, _>>()?,
         _ => return Err(StoreError::Corrupt("attribute tags".into())),
     };
@@ -298,27 +351,37 @@ fn decode_audit(item: &Item) -> Result<AuditEntry, StoreError> {
         at: Timestamp::from_millis(f.num("at")?),
         actor: f.str("actor")?.to_owned(),
         action: f.parsed("action", AuditAction::parse)?,
-        changes: serde_json::from_str(f.str("changes")?).map_err(|e| StoreError::Corrupt(format!("changes: {e}")))?,
+        changes: serde_json::from_str(f.str("changes")?)
+            .map_err(|e| StoreError::Corrupt(format!("changes: {e}")))?,
         prev_hash: f.str("prev_hash")?.to_owned(),
         hash: f.str("hash")?.to_owned(),
     })
 }
 
-fn decode_idempotent(agency: &AgencyId, key: &str, item: &Item) -> Result<IdempotentResponse, StoreError> {
+fn decode_idempotent(
+    agency: &AgencyId,
+    key: &str,
+    item: &Item,
+) -> Result<IdempotentResponse, StoreError> {
     let f = Fields(item);
     Ok(IdempotentResponse {
         agency: agency.clone(),
         key: key.to_owned(),
         request_hash: f.str("request_hash")?.to_owned(),
         status: f.num("status")?,
-        headers: serde_json::from_str(f.str("headers")?).map_err(|e| StoreError::Corrupt(format!("headers: {e}")))?,
+        headers: serde_json::from_str(f.str("headers")?)
+            .map_err(|e| StoreError::Corrupt(format!("headers: {e}")))?,
         body: f.str("body")?.to_owned(),
         expires_at: Timestamp::from_millis(f.num::<i64>("expires_at")?.saturating_mul(1000)),
     })
 }
 
 impl RecordStore for DynamoStore {
-    async fn get_record(&self, agency: &AgencyId, id: &RecordId) -> Result<Option<StoredRecord>, StoreError> {
+    async fn get_record(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+    ) -> Result<Option<StoredRecord>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -404,7 +467,12 @@ impl RecordStore for DynamoStore {
         // A status filter has its own index, so its pages come back full; the other
         // filters are applied by DynamoDB after reading (and so after `Limit`).
         let (index, pk_name, sk_name, pk_value) = match filter.status {
-            Some(status) => (GSI_BY_STATUS, "gsi2pk", "gsi2sk", format!("A#{agency}#S#{}", status.as_str())),
+            Some(status) => (
+                GSI_BY_STATUS,
+                "gsi2pk",
+                "gsi2sk",
+                format!("A#{agency}#S#{}", status.as_str()),
+            ),
             None => (GSI_ALL, "gsi1pk", "gsi1sk", format!("A#{agency}")),
         };
         let mut conditions = Vec::new();
@@ -419,17 +487,24 @@ impl RecordStore for DynamoStore {
         }
         if !filter.include_confidential {
             conditions.push("classification <> :confidential");
-            values.insert(":confidential".into(), s(Classification::Confidential.as_str()));
+            values.insert(
+                ":confidential".into(),
+                s(Classification::Confidential.as_str()),
+            );
         }
         let filtered = !conditions.is_empty();
 
         let start_key = |position: &ListPosition| -> Result<Item, StoreError> {
-            let id = RecordId::parse(&position.id).ok_or_else(|| StoreError::Corrupt("cursor id".into()))?;
+            let id = RecordId::parse(&position.id)
+                .ok_or_else(|| StoreError::Corrupt("cursor id".into()))?;
             Ok(Item::from([
                 ("pk".into(), s(record_pk(agency, &id))),
                 ("sk".into(), s(RECORD_SK)),
                 (pk_name.into(), s(&pk_value)),
-                (sk_name.into(), s(gsi_sort_key(position.updated_at, &position.id))),
+                (
+                    sk_name.into(),
+                    s(gsi_sort_key(position.updated_at, &position.id)),
+                ),
             ]))
         };
         let mut exclusive_start = after.map(start_key).transpose()?;
@@ -437,7 +512,11 @@ impl RecordStore for DynamoStore {
         for _ in 0..MAX_QUERIES_PER_PAGE {
             let wanted = limit - items.len();
             // Unfiltered: one more than needed tells whether another page exists.
-            let query_limit = if filtered { FILTERED_QUERY_LIMIT } else { i32::try_from(wanted + 1).unwrap_or(i32::MAX) };
+            let query_limit = if filtered {
+                FILTERED_QUERY_LIMIT
+            } else {
+                i32::try_from(wanted + 1).unwrap_or(i32::MAX)
+            };
             let output = self
                 .client
                 .query()
@@ -459,7 +538,9 @@ impl RecordStore for DynamoStore {
             let more_in_this_page = page.next().is_some();
             if items.len() == limit {
                 let more = more_in_this_page || output.last_evaluated_key().is_some();
-                let next = more.then(|| items.last().map(ListPosition::after)).flatten();
+                let next = more
+                    .then(|| items.last().map(ListPosition::after))
+                    .flatten();
                 return Ok(Page { items, next });
             }
             match output.last_evaluated_key() {
@@ -472,9 +553,13 @@ impl RecordStore for DynamoStore {
             Some(key) => {
                 let fields = Fields(key);
                 let sort = fields.str(sk_name)?;
-                let (updated, id) = sort.split_once('#').ok_or_else(|| StoreError::Corrupt(sk_name.into()))?;
+                let (updated, id) = sort
+                    .split_once('#')
+                    .ok_or_else(|| StoreError::Corrupt(sk_name.into()))?;
                 Some(ListPosition {
-                    updated_at: updated.parse().map_err(|_| StoreError::Corrupt(sk_name.into()))?,
+                    updated_at: updated
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(sk_name.into()))?,
                     id: id.to_owned(),
                 })
             }
@@ -506,7 +591,10 @@ impl AuditLog for DynamoStore {
             .await
             .map_err(classify)?;
         let mut entries = output.items().iter().map(decode_audit);
-        let items = entries.by_ref().take(limit).collect::<Result<Vec<_>, _>>()?;
+        let items = entries
+            .by_ref()
+            .take(limit)
+            .collect::<Result<Vec<_>, _>>()?;
         let more = entries.next().is_some();
         let next = more.then(|| items.last().map(|entry| entry.seq)).flatten();
         Ok(Page { items, next })
@@ -530,7 +618,10 @@ impl IdempotencyStore for DynamoStore {
             .send()
             .await
             .map_err(classify)?;
-        let kept = output.item().map(|item| decode_idempotent(agency, key, item)).transpose()?;
+        let kept = output
+            .item()
+            .map(|item| decode_idempotent(agency, key, item))
+            .transpose()?;
         // TTL deletes up to days late: an expired key is treated as gone.
         Ok(kept.filter(|kept| kept.expires_at > now))
     }
@@ -542,11 +633,26 @@ mod tests {
 
     #[test]
     fn cancellation_reasons_map_to_errors() {
-        assert_eq!(cancellation_error(&["None", "None", "ConditionalCheckFailed"]), StoreError::IdempotencyKeyTaken);
-        assert_eq!(cancellation_error(&["ConditionalCheckFailed", "None"]), StoreError::ConditionFailed);
-        assert_eq!(cancellation_error(&["None", "TransactionConflict"]), StoreError::ConditionFailed);
-        assert!(matches!(cancellation_error(&["ThrottlingError", "None"]), StoreError::Unavailable(_)));
-        assert!(matches!(cancellation_error(&["ValidationError"]), StoreError::Backend(_)));
+        assert_eq!(
+            cancellation_error(&["None", "None", "ConditionalCheckFailed"]),
+            StoreError::IdempotencyKeyTaken
+        );
+        assert_eq!(
+            cancellation_error(&["ConditionalCheckFailed", "None"]),
+            StoreError::ConditionFailed
+        );
+        assert_eq!(
+            cancellation_error(&["None", "TransactionConflict"]),
+            StoreError::ConditionFailed
+        );
+        assert!(matches!(
+            cancellation_error(&["ThrottlingError", "None"]),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            cancellation_error(&["ValidationError"]),
+            StoreError::Backend(_)
+        ));
     }
 
     #[test]

@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::{AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore, StoreError};
+use super::{
+    AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore,
+    StoreError,
+};
 use crate::clock::Timestamp;
 use crate::model::{AgencyId, AuditEntry, Record, RecordId, StoredRecord};
 
@@ -56,8 +59,16 @@ impl Tables {
 }
 
 impl RecordStore for MemoryStore {
-    async fn get_record(&self, agency: &AgencyId, id: &RecordId) -> Result<Option<StoredRecord>, StoreError> {
-        Ok(self.lock()?.records.get(&(agency.clone(), id.clone())).cloned())
+    async fn get_record(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+    ) -> Result<Option<StoredRecord>, StoreError> {
+        Ok(self
+            .lock()?
+            .records
+            .get(&(agency.clone(), id.clone()))
+            .cloned())
     }
 
     async fn create_record(
@@ -71,7 +82,11 @@ impl RecordStore for MemoryStore {
         if let Some(response) = idempotency {
             let idem_key = (response.agency.clone(), response.key.clone());
             let now = record.record.created_at;
-            if tables.idempotency.get(&idem_key).is_some_and(|kept| kept.expires_at > now) {
+            if tables
+                .idempotency
+                .get(&idem_key)
+                .is_some_and(|kept| kept.expires_at > now)
+            {
                 return Err(StoreError::IdempotencyKeyTaken);
             }
         }
@@ -81,9 +96,10 @@ impl RecordStore for MemoryStore {
         tables.append(key.clone(), entry)?;
         tables.records.insert(key, record.clone());
         if let Some(response) = idempotency {
-            tables
-                .idempotency
-                .insert((response.agency.clone(), response.key.clone()), response.clone());
+            tables.idempotency.insert(
+                (response.agency.clone(), response.key.clone()),
+                response.clone(),
+            );
         }
         Ok(())
     }
@@ -136,12 +152,16 @@ impl RecordStore for MemoryStore {
             .values()
             .map(|stored| &stored.record)
             .filter(|record| &record.agency == agency && filter.matches(record))
-            .filter(|record| after.is_none_or(|after| sort_key(record) < (after.updated_at, after.id.as_str())))
+            .filter(|record| {
+                after.is_none_or(|after| sort_key(record) < (after.updated_at, after.id.as_str()))
+            })
             .collect();
         matching.sort_by(|a, b| sort_key(b).cmp(&sort_key(a)));
         let more = matching.len() > limit;
         let items: Vec<Record> = matching.into_iter().take(limit).cloned().collect();
-        let next = more.then(|| items.last().map(ListPosition::after)).flatten();
+        let next = more
+            .then(|| items.last().map(ListPosition::after))
+            .flatten();
         Ok(Page { items, next })
     }
 }

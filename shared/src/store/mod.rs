@@ -50,9 +50,9 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::ConditionFailed => ApiError::PreconditionFailed,
-            StoreError::IdempotencyKeyTaken => {
-                ApiError::Conflict("A request with this Idempotency-Key is in progress; retry it.".into())
-            }
+            StoreError::IdempotencyKeyTaken => ApiError::Conflict(
+                "A request with this Idempotency-Key is in progress; retry it.".into(),
+            ),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -75,7 +75,9 @@ impl ListFilter {
     /// Whether `record` passes this filter.
     pub fn matches(&self, record: &Record) -> bool {
         self.status.is_none_or(|s| record.status == s)
-            && self.classification.is_none_or(|c| record.classification == c)
+            && self
+                .classification
+                .is_none_or(|c| record.classification == c)
             && self.tag.as_ref().is_none_or(|t| record.tags.contains(t))
             && (self.include_confidential || record.classification != Classification::Confidential)
     }

@@ -1,0 +1,228 @@
+use serde_json::{Value, json};
+use shared::model::AuditEntry;
+use shared::store::{AuditLog, MemoryStore, RecordStore};
+use shared::testing::{Event, TEST_NOW, call, deps, event, token};
+
+use super::handle;
+
+fn post(body: &Value, roles: &[&str]) -> Event {
+    event("POST", "/records")
+        .bearer(&token("clara", "parks", roles, TEST_NOW))
+        .json(body)
+}
+
+fn body() -> Value {
+    json!({"title": "Permit 12", "classification": "internal", "tags": ["permits"], "retention_until": "2031-01-01"})
+}
+
+#[tokio::test]
+async fn creates_a_draft_at_version_1_with_its_first_audit_entry() {
+    let deps = deps(MemoryStore::new());
+    let response = call(&deps, handle, &post(&body(), &["clerk"])).await;
+    assert_eq!(response.status, 201);
+    let id = response.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        response.header("location"),
+        Some(format!("/records/{id}").as_str())
+    );
+    assert_eq!(response.header("etag"), Some("\"1\""));
+    assert_eq!(response.body["status"], "draft");
+    assert_eq!(response.body["created_by"], "clara");
+    assert_eq!(response.body["created_at"], "2026-11-26T10:21:38.000Z");
+    assert_eq!(response.body["legal_hold"], false);
+
+    let agency = shared::model::AgencyId::parse("parks").unwrap();
+    let record_id = shared::model::RecordId::parse(&id).unwrap();
+    assert!(
+        deps.store
+            .get_record(&agency, &record_id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let history = deps
+        .store
+        .history(&agency, &record_id, 10, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        history[0].changes["title"],
+        [Value::Null, json!("Permit 12")]
+    );
+    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+}
+
+#[tokio::test]
+async fn refuses_readers_auditors_and_confidential_from_clerks() {
+    let deps = deps(MemoryStore::new());
+    for roles in [&["reader"][..], &["auditor"]] {
+        assert_eq!(call(&deps, handle, &post(&body(), roles)).await.status, 403);
+    }
+    let confidential = json!({"title": "Secret", "classification": "confidential"});
+    assert_eq!(
+        call(&deps, handle, &post(&confidential, &["clerk"]))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        call(&deps, handle, &post(&confidential, &["officer"]))
+            .await
+            .status,
+        201
+    );
+}
+
+#[tokio::test]
+async fn bad_bodies_get_clear_problems() {
+    let deps = deps(MemoryStore::new());
+    let invalid = call(
+        &deps,
+        handle,
+        &post(
+            &json!({"title": "", "classification": "x", "extra": 1}),
+            &["clerk"],
+        ),
+    )
+    .await;
+    assert_eq!(
+        (invalid.status, invalid.problem_kind()),
+        (400, "validation")
+    );
+    assert_eq!(invalid.body["errors"].as_array().unwrap().len(), 3);
+
+    let token = token("clara", "parks", &["clerk"], TEST_NOW);
+    let base = event("POST", "/records").bearer(&token);
+    let cases: Vec<(Event, u16, &str)> = vec![
+        (
+            base.clone()
+                .header("content-type", "application/json")
+                .text("{\"title\": "),
+            400,
+            "validation",
+        ),
+        (
+            base.clone().header("content-type", "text/plain").text("{}"),
+            415,
+            "unsupported-media-type",
+        ),
+        (base.clone().text("{}"), 415, "unsupported-media-type"),
+        (
+            base.clone().header("content-type", "application/json"),
+            400,
+            "validation",
+        ),
+        (
+            base.clone()
+                .header("content-type", "application/json")
+                .text(&"[".repeat(10_000)),
+            400,
+            "validation",
+        ),
+        (
+            base.clone()
+                .header("content-type", "application/json")
+                .bytes(&[0x7b, 0xff, 0xfe, 0x7d]),
+            400,
+            "validation",
+        ),
+        (
+            base.clone()
+                .json(&json!({"title": "x".repeat(70_000), "classification": "public"})),
+            413,
+            "payload-too-large",
+        ),
+        (
+            base.clone()
+                .json(&json!({"title": null, "classification": "public"})),
+            400,
+            "validation",
+        ),
+    ];
+    for (request, status, kind) in cases {
+        let response = call(&deps, handle, &request).await;
+        assert_eq!(response.status, status, "{:?}", request.to_json()["body"]);
+        if status >= 400 {
+            assert_eq!(response.problem_kind(), kind);
+            assert_eq!(
+                response.header("content-type"),
+                Some("application/problem+json")
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_idempotent_retry_replays_and_creates_nothing() {
+    let deps = deps(MemoryStore::new());
+    let request = post(&body(), &["clerk"]).header("idempotency-key", "retry-1");
+    let first = call(&deps, handle, &request).await;
+    let again = call(&deps, handle, &request).await;
+    assert_eq!(first.status, 201);
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+
+    let listed = deps
+        .store
+        .list_records(
+            &shared::model::AgencyId::parse("parks").unwrap(),
+            &Default::default(),
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+
+    let reused = call(
+        &deps,
+        handle,
+        &post(
+            &json!({"title": "Other", "classification": "public"}),
+            &["clerk"],
+        )
+        .header("idempotency-key", "retry-1"),
+    )
+    .await;
+    assert_eq!(
+        (reused.status, reused.problem_kind()),
+        (422, "idempotency-key-reused")
+    );
+
+    // Keys are per agency: the same key elsewhere is a new request.
+    let elsewhere = event("POST", "/records")
+        .bearer(&token("z", "zoning", &["clerk"], TEST_NOW))
+        .json(&body())
+        .header("idempotency-key", "retry-1");
+    let response = call(&deps, handle, &elsewhere).await;
+    assert_eq!(response.status, 201);
+    assert_ne!(response.body["id"], first.body["id"]);
+
+    // After 24 hours the key is forgotten.
+    deps.clock.advance(24 * 3600 * 1000 + 1);
+    let later = event("POST", "/records")
+        .bearer(&token("clara", "parks", &["clerk"], deps.clock.now()))
+        .json(&body())
+        .header("idempotency-key", "retry-1");
+    let response = call(&deps, handle, &later).await;
+    assert_eq!(response.status, 201);
+    assert!(response.header("idempotent-replayed").is_none());
+}
+
+#[tokio::test]
+async fn idempotency_keys_are_validated() {
+    let deps = deps(MemoryStore::new());
+    for key in ["", &"k".repeat(256), "has space", "tab\tkey"] {
+        let response = call(
+            &deps,
+            handle,
+            &post(&body(), &["clerk"]).header("idempotency-key", key),
+        )
+        .await;
+        assert_eq!(response.status, 400, "{key:?}");
+    }
+}

@@ -1,0 +1,266 @@
+use serde_json::{Value, json};
+use shared::model::{AgencyId, AuditEntry};
+use shared::store::{AuditLog, MemoryStore};
+use shared::testing::{Event, TEST_NOW, call, deps, event, seed_record, token};
+
+use super::handle;
+
+type Deps = shared::Deps<MemoryStore>;
+
+async fn seeded(classification: &str) -> (Deps, String) {
+    let deps = deps(MemoryStore::new());
+    let body = json!({"title": "Permit", "classification": classification, "tags": ["a"]});
+    let stored = seed_record(&deps.store, "parks", &body, TEST_NOW).await;
+    (deps, stored.record.id.to_string())
+}
+
+fn patch(id: &str, roles: &[&str], if_match: Option<&str>, body: &Value) -> Event {
+    let request = event("PATCH", "/records/{id}")
+        .param("id", id)
+        .bearer(&token("pat", "parks", roles, TEST_NOW))
+        .header("content-type", "application/merge-patch+json")
+        .text(&body.to_string());
+    match if_match {
+        Some(tag) => request.header("if-match", tag),
+        None => request,
+    }
+}
+
+async fn history(deps: &Deps, id: &str) -> Vec<AuditEntry> {
+    let id = shared::model::RecordId::parse(id).unwrap();
+    deps.store
+        .history(&AgencyId::parse("parks").unwrap(), &id, 100, None)
+        .await
+        .unwrap()
+        .items
+}
+
+#[tokio::test]
+async fn applies_a_merge_patch_bumping_version_and_chaining_the_audit() {
+    let (deps, id) = seeded("internal").await;
+    deps.clock.advance(5000);
+    let body = json!({"title": "Permit 12b", "tags": null, "description": "Amended"});
+    let response = call(&deps, handle, &patch(&id, &["clerk"], Some("\"1\""), &body)).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("etag"), Some("\"2\""));
+    assert_eq!(response.body["title"], "Permit 12b");
+    assert_eq!(response.body["tags"], json!([]));
+    assert_eq!(response.body["version"], 2);
+    assert_eq!(response.body["updated_by"], "pat");
+    assert_eq!(response.body["updated_at"], "2026-11-26T10:21:43.000Z");
+
+    let entries = history(&deps, &id).await;
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        entries[1].changes["title"],
+        [json!("Permit"), json!("Permit 12b")]
+    );
+    assert_eq!(entries[1].changes["tags"], [json!(["a"]), json!([])]);
+    assert!(!entries[1].changes.contains_key("classification"));
+    assert_eq!(AuditEntry::verify_chain(&entries), Ok(()));
+}
+
+#[tokio::test]
+async fn preconditions_are_required_and_checked() {
+    let (deps, id) = seeded("internal").await;
+    let body = json!({"title": "New"});
+    let missing = call(&deps, handle, &patch(&id, &["clerk"], None, &body)).await;
+    assert_eq!(
+        (missing.status, missing.problem_kind()),
+        (428, "precondition-required")
+    );
+    let stale = call(&deps, handle, &patch(&id, &["clerk"], Some("\"0\""), &body)).await;
+    assert_eq!(
+        (stale.status, stale.problem_kind()),
+        (412, "precondition-failed")
+    );
+    let weak = call(
+        &deps,
+        handle,
+        &patch(&id, &["clerk"], Some("W/\"1\""), &body),
+    )
+    .await;
+    assert_eq!(weak.status, 412, "If-Match uses strong comparison");
+    assert_eq!(
+        call(&deps, handle, &patch(&id, &["clerk"], Some("*"), &body))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(history(&deps, &id).await.len(), 2);
+}
+
+#[tokio::test]
+async fn status_moves_are_for_officers_and_only_forward() {
+    let (deps, id) = seeded("public").await;
+    let publish = json!({"status": "published"});
+    let clerk = call(
+        &deps,
+        handle,
+        &patch(&id, &["clerk"], Some("\"1\""), &publish),
+    )
+    .await;
+    assert_eq!(clerk.status, 403);
+    let officer = call(
+        &deps,
+        handle,
+        &patch(&id, &["officer"], Some("\"1\""), &publish),
+    )
+    .await;
+    assert_eq!(officer.status, 200);
+    let back = call(
+        &deps,
+        handle,
+        &patch(
+            &id,
+            &["officer"],
+            Some("\"2\""),
+            &json!({"status": "draft"}),
+        ),
+    )
+    .await;
+    assert_eq!((back.status, back.problem_kind()), (409, "conflict"));
+    let archive = call(
+        &deps,
+        handle,
+        &patch(
+            &id,
+            &["officer"],
+            Some("\"2\""),
+            &json!({"status": "archived"}),
+        ),
+    )
+    .await;
+    assert_eq!(archive.status, 200);
+    let edit_archived = call(
+        &deps,
+        handle,
+        &patch(&id, &["officer"], Some("\"3\""), &json!({"title": "x"})),
+    )
+    .await;
+    assert_eq!(edit_archived.status, 409);
+    let hold = call(
+        &deps,
+        handle,
+        &patch(
+            &id,
+            &["officer"],
+            Some("\"3\""),
+            &json!({"legal_hold": true}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        hold.status, 200,
+        "legal hold still applies to archived records"
+    );
+}
+
+#[tokio::test]
+async fn legal_hold_and_confidentiality_need_the_right_role() {
+    let (deps, id) = seeded("public").await;
+    let hold = call(
+        &deps,
+        handle,
+        &patch(&id, &["clerk"], Some("\"1\""), &json!({"legal_hold": true})),
+    )
+    .await;
+    assert_eq!(hold.status, 403);
+    let hide = call(
+        &deps,
+        handle,
+        &patch(
+            &id,
+            &["clerk"],
+            Some("\"1\""),
+            &json!({"classification": "confidential"}),
+        ),
+    )
+    .await;
+    assert_eq!(hide.status, 403);
+    assert_eq!(
+        call(
+            &deps,
+            handle,
+            &patch(&id, &["reader"], Some("\"1\""), &json!({"title": "x"}))
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        call(
+            &deps,
+            handle,
+            &patch(&id, &["auditor"], Some("\"1\""), &json!({"title": "x"}))
+        )
+        .await
+        .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn non_patchable_and_invalid_fields_are_400_and_change_nothing() {
+    let (deps, id) = seeded("public").await;
+    for body in [
+        json!({"id": "x"}),
+        json!({"version": 9}),
+        json!({"created_by": "me"}),
+        json!({"agency": "zoning"}),
+        json!({"title": ""}),
+        json!({"status": null}),
+        json!([]),
+        json!({"tags": ["UPPER"]}),
+    ] {
+        let response = call(
+            &deps,
+            handle,
+            &patch(&id, &["officer"], Some("\"1\""), &body),
+        )
+        .await;
+        assert_eq!(
+            (response.status, response.problem_kind()),
+            (400, "validation"),
+            "{body}"
+        );
+    }
+    assert_eq!(history(&deps, &id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_patch_that_changes_nothing_writes_nothing() {
+    let (deps, id) = seeded("public").await;
+    let response = call(
+        &deps,
+        handle,
+        &patch(&id, &["clerk"], Some("\"1\""), &json!({"title": "Permit"})),
+    )
+    .await;
+    assert_eq!(
+        (response.status, response.header("etag")),
+        (200, Some("\"1\""))
+    );
+    assert_eq!(history(&deps, &id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn hidden_records_are_404() {
+    let (deps, id) = seeded("confidential").await;
+    assert_eq!(
+        call(
+            &deps,
+            handle,
+            &patch(&id, &["clerk"], Some("\"1\""), &json!({"title": "x"}))
+        )
+        .await
+        .status,
+        404
+    );
+    let other = event("PATCH", "/records/{id}")
+        .param("id", &id)
+        .bearer(&token("z", "zoning", &["officer"], TEST_NOW))
+        .header("if-match", "\"1\"")
+        .json(&json!({"title": "x"}));
+    assert_eq!(call(&deps, handle, &other).await.status, 404);
+}
