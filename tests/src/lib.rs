@@ -1,0 +1,313 @@
+//! Harness for Dossier's cross-crate tests: the local AWS emulator (moto) that
+//! `scripts/test.sh` starts, tables shaped like `template.yaml`'s, and the Lambda Runtime
+//! Interface Emulator running the function binaries `sam build` produced.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use serde_json::Value;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The local AWS emulator's endpoint, which `scripts/test.sh` starts and exports.
+pub fn endpoint() -> String {
+    std::env::var("DOSSIER_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
+        panic!("DOSSIER_TEST_AWS_ENDPOINT is not set: run the tests with `make test`, which starts the moto server")
+    })
+}
+
+/// A DynamoDB client for the emulator.
+pub fn dynamo() -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "dossier-tests",
+        ))
+        .build();
+    Client::from_conf(config)
+}
+
+/// A table name no other test uses.
+pub fn unique_name(prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// Key attributes and indexes of the records table, exactly as in `template.yaml`
+/// (`template_matches_the_test_table` checks they agree).
+pub const TABLE_KEYS: [&str; 6] = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"];
+/// Global secondary indexes: name, partition key, sort key.
+pub const TABLE_INDEXES: [(&str, &str, &str); 2] =
+    [("gsi1", "gsi1pk", "gsi1sk"), ("gsi2", "gsi2pk", "gsi2sk")];
+
+/// Creates a records table shaped like the template's and returns its name.
+pub async fn create_table(client: &Client) -> String {
+    let name = unique_name("dossier");
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .unwrap()
+    };
+    let mut request = client
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range));
+    for attribute in TABLE_KEYS {
+        request = request.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(attribute)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        );
+    }
+    for (index, pk, sk) in TABLE_INDEXES {
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(index)
+                .key_schema(key(pk, KeyType::Hash))
+                .key_schema(key(sk, KeyType::Range))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        );
+    }
+    request.send().await.expect("creating the test table");
+    name
+}
+
+/// The Lambda Runtime Interface Emulator (from the `aws-sam-cli` package in `.venv`).
+pub fn rie_path() -> PathBuf {
+    let venv = workspace_root().join(".venv/lib");
+    std::fs::read_dir(&venv)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|python| {
+            python
+                .path()
+                .join("site-packages/samcli/local/rapid/aws-lambda-rie-x86_64")
+        })
+        .find(|path| path.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "no aws-lambda-rie-x86_64 under {}: run `make test`",
+                venv.display()
+            )
+        })
+}
+
+/// Where `sam build` put a function's `bootstrap`, by its logical id in the template.
+pub fn bootstrap(logical_id: &str) -> PathBuf {
+    let path = workspace_root()
+        .join(".aws-sam/build")
+        .join(logical_id)
+        .join("bootstrap");
+    assert!(
+        path.exists(),
+        "{} is missing: run `make test`, which runs `sam build` first",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A function binary running under the Runtime Interface Emulator, as Lambda runs it.
+pub struct Emulator {
+    child: tokio::process::Child,
+    port: u16,
+    log: PathBuf,
+}
+
+/// What one invocation returned and reported.
+#[derive(Debug)]
+pub struct Invocation {
+    /// The function's response (for HTTP functions, the API Gateway v2 response).
+    pub response: Value,
+    /// `Duration` of the invocation's REPORT line, in milliseconds.
+    pub duration_ms: Option<f64>,
+}
+
+impl Emulator {
+    /// Starts `bootstrap` under the emulator with exactly `env` (plus the AWS basics).
+    pub async fn start(name: &str, bootstrap: &Path, env: &[(&str, String)]) -> Self {
+        let port = free_port();
+        let runtime_port = free_port();
+        let log = std::env::temp_dir().join(unique_name(&format!("rie-{name}")));
+        let file = std::fs::File::create(&log).expect("log file");
+        let mut command = tokio::process::Command::new(rie_path());
+        command
+            .arg("--runtime-interface-emulator-address")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--runtime-api-address")
+            .arg(format!("127.0.0.1:{runtime_port}"))
+            .arg(bootstrap)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("AWS_LAMBDA_FUNCTION_NAME", name)
+            .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file)
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command
+            .spawn()
+            .expect("starting the Runtime Interface Emulator");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the emulator did not listen on {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Self { child, port, log }
+    }
+
+    /// Invokes the function with `event`.
+    pub async fn invoke(&self, event: &Value) -> Invocation {
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http();
+        let request = hyper::Request::post(format!(
+            "http://127.0.0.1:{}/2015-03-31/functions/function/invocations",
+            self.port
+        ))
+        .body(Full::new(Bytes::from(event.to_string())))
+        .expect("an invocation request");
+        let reports_before = self.reports().len();
+        let response = tokio::time::timeout(Duration::from_secs(30), client.request(request))
+            .await
+            .expect("the invocation timed out")
+            .expect("the emulator answered");
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("the response body")
+            .to_bytes();
+        let response: Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()));
+        // The REPORT line may land in the log just after the response.
+        let mut duration_ms = None;
+        for _ in 0..50 {
+            if let Some(report) = self.reports().get(reports_before) {
+                duration_ms = Some(*report);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Invocation {
+            response,
+            duration_ms,
+        }
+    }
+
+    /// Everything the emulator and the function logged so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn reports(&self) -> Vec<f64> {
+        self.logs()
+            .lines()
+            .filter(|line| line.contains("REPORT RequestId"))
+            // "\tDuration:", not the "Init Duration:" the first REPORT line also carries.
+            .filter_map(|line| number_after(line, "\tDuration: "))
+            .collect()
+    }
+
+    /// The emulator's real init time (`INIT REPORT ... durationMs`), once the function started.
+    pub fn init_ms(&self) -> Option<f64> {
+        self.logs()
+            .lines()
+            .find(|line| line.contains("INIT REPORT"))
+            .and_then(|line| number_after(line, "durationMs: "))
+    }
+
+    /// Peak resident memory of the function process (`VmHWM`), in KiB.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let pid = self.child.id()?;
+        // The emulator is multi-threaded: the function may be the child of any thread.
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+        let children: String = tasks
+            .filter_map(Result::ok)
+            .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+            .collect::<Vec<_>>()
+            .join(" ");
+        children.split_whitespace().find_map(|child| {
+            let status = std::fs::read_to_string(format!("/proc/{child}/status")).ok()?;
+            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+fn number_after(line: &str, marker: &str) -> Option<f64> {
+    let rest = &line[line.find(marker)? + marker.len()..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}

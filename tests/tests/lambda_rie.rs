@@ -1,0 +1,276 @@
+//! Every function binary, built by `sam build` as it ships, run under the Lambda Runtime
+//! Interface Emulator against DynamoDB on moto, answering its `events/` file.
+
+use dossier_tests::{Emulator, bootstrap, create_table, dynamo, endpoint, workspace_root};
+use serde_json::{Value, json};
+use shared::model::{
+    AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
+};
+use shared::store::{DynamoStore, RecordStore};
+
+/// The record the `events/` files name.
+const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
+
+fn event(name: &str) -> Value {
+    let path = workspace_root().join("events").join(format!("{name}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("event file")).expect("event JSON")
+}
+
+/// The variables `env.json` gives every function, pointed at `table` on the emulator.
+fn environment(table: &str) -> Vec<(&'static str, String)> {
+    let env: Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
+            .unwrap();
+    let mut vars: Vec<(&'static str, String)> = [
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "JWT_JWKS_URL",
+        "JWT_JWKS",
+        "JWT_HS256_SECRET",
+        "CURSOR_SECRET",
+    ]
+    .into_iter()
+    .map(|name| (name, env["Parameters"][name].as_str().unwrap().to_owned()))
+    .collect();
+    vars.push(("TABLE_NAME", table.to_owned()));
+    vars.push(("AWS_ENDPOINT_URL", endpoint()));
+    vars
+}
+
+async fn seed(store: &DynamoStore) {
+    let now = shared::testing::TEST_NOW;
+    let body = json!({"title": "Building permit 2026-114", "classification": "internal", "tags": ["permits"]});
+    let record = NewRecord::from_json(&body).unwrap().into_record(
+        RecordId::parse(RECORD_ID).unwrap(),
+        AgencyId::parse("dev").unwrap(),
+        "dev-clerk",
+        now,
+    );
+    let entry = AuditEntry::next(
+        &ChainHead::genesis(),
+        now,
+        "dev-clerk",
+        AuditAction::Create,
+        record.creation_changes(),
+    );
+    store
+        .create_record(
+            &StoredRecord {
+                record,
+                head: entry.head(),
+            },
+            &entry,
+            None,
+        )
+        .await
+        .unwrap();
+}
+
+fn body(response: &Value) -> Value {
+    match response["body"].as_str() {
+        Some(text) if !text.is_empty() => serde_json::from_str(text).expect("a JSON body"),
+        _ => Value::Null,
+    }
+}
+
+fn header<'a>(response: &'a Value, name: &str) -> Option<&'a str> {
+    response["headers"][name].as_str()
+}
+
+struct Measured {
+    function: &'static str,
+    binary_bytes: u64,
+    init_ms: Option<f64>,
+    first_ms: Option<f64>,
+    warm_ms: Option<f64>,
+    peak_rss_kib: Option<u64>,
+}
+
+async fn run(
+    function: &'static str,
+    logical_id: &str,
+    table: &str,
+    expected: u16,
+    check: impl Fn(&Value),
+) -> Measured {
+    let path = bootstrap(logical_id);
+    let emulator = Emulator::start(function, &path, &environment(table)).await;
+    let first = emulator.invoke(&event(function)).await;
+    let response = &first.response;
+    assert_eq!(
+        response["statusCode"],
+        expected,
+        "{function}: {response}\n{}",
+        emulator.logs()
+    );
+    assert!(
+        header(response, "x-request-id").is_some(),
+        "{function}: no x-request-id"
+    );
+    check(response);
+    // A second call runs warm; for mutations it is answered by the same binary too
+    // (a replay, a 412, or a 404), never a 500.
+    let warm = emulator.invoke(&event(function)).await;
+    let status = warm.response["statusCode"].as_u64().unwrap_or(0);
+    assert!(
+        (200..500).contains(&status),
+        "{function} warm: {}",
+        warm.response
+    );
+    let logs = emulator.logs();
+    assert!(!logs.contains("panicked"), "{function} panicked:\n{logs}");
+    Measured {
+        function,
+        binary_bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+        init_ms: emulator.init_ms(),
+        first_ms: first.duration_ms,
+        warm_ms: warm.duration_ms,
+        peak_rss_kib: emulator.peak_rss_kib(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_function_answers_its_event_under_the_emulator() {
+    let client = dynamo();
+    let table = create_table(&client).await;
+    let store = DynamoStore::new(client, table.clone());
+    seed(&store).await;
+
+    let mut measured = Vec::new();
+    measured.push(
+        run("get-record", "GetRecordFunction", &table, 200, |r| {
+            assert_eq!(body(r)["id"], RECORD_ID);
+            assert_eq!(header(r, "etag"), Some("\"1\""));
+        })
+        .await,
+    );
+    measured.push(
+        run("list-records", "ListRecordsFunction", &table, 200, |r| {
+            assert_eq!(body(r)["items"][0]["id"], RECORD_ID);
+        })
+        .await,
+    );
+    measured.push(
+        run("update-record", "UpdateRecordFunction", &table, 200, |r| {
+            assert_eq!(header(r, "etag"), Some("\"2\""));
+            assert_eq!(body(r)["title"], "Building permit 2026-114 (amended)");
+        })
+        .await,
+    );
+    measured.push(
+        run("get-history", "GetHistoryFunction", &table, 200, |r| {
+            let items = body(r)["items"].as_array().cloned().unwrap_or_default();
+            assert_eq!(items.len(), 2, "{r}");
+            assert_eq!(items[1]["prev_hash"], items[0]["hash"]);
+        })
+        .await,
+    );
+    measured.push(
+        run("create-record", "CreateRecordFunction", &table, 201, |r| {
+            assert!(header(r, "location").is_some_and(|l| l.starts_with("/records/")));
+            assert_eq!(body(r)["status"], "draft");
+        })
+        .await,
+    );
+    measured.push(
+        run("delete-record", "DeleteRecordFunction", &table, 204, |r| {
+            assert_eq!(body(r), Value::Null)
+        })
+        .await,
+    );
+    let gone = store
+        .get_record(
+            &AgencyId::parse("dev").unwrap(),
+            &RecordId::parse(RECORD_ID).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(gone, None);
+
+    eprintln!(
+        "\n| function | stripped binary | init (INIT REPORT) | first invoke | warm invoke | peak RSS |"
+    );
+    eprintln!("|---|---|---|---|---|---|");
+    let ms = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1} ms"));
+    for m in &measured {
+        eprintln!(
+            "| {} | {:.1} MiB | {} | {} | {} | {} |",
+            m.function,
+            m.binary_bytes as f64 / 1_048_576.0,
+            ms(m.init_ms),
+            ms(m.first_ms),
+            ms(m.warm_ms),
+            m.peak_rss_kib
+                .map_or("-".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_the_same_problems_through_the_binary() {
+    let table = create_table(&dynamo()).await;
+    let emulator = Emulator::start(
+        "create-record",
+        &bootstrap("CreateRecordFunction"),
+        &environment(&table),
+    )
+    .await;
+    let mut no_token = event("create-record");
+    no_token["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authorization");
+    let mut not_json = event("create-record");
+    not_json["body"] = json!("{\"title\": ");
+    let mut wrong_type = event("create-record");
+    wrong_type["headers"]["content-type"] = json!("text/plain");
+    let mut invalid = event("create-record");
+    invalid["body"] = json!("{\"title\": \"\", \"classification\": \"secret\", \"id\": \"x\"}");
+    let mut binary = event("create-record");
+    binary["body"] = json!("e/9+fQ==");
+    binary["isBase64Encoded"] = json!(true);
+    for (case, request, status, kind) in [
+        ("no token", no_token, 401, "unauthorized"),
+        ("malformed JSON", not_json, 400, "validation"),
+        ("not JSON", wrong_type, 415, "unsupported-media-type"),
+        ("invalid fields", invalid, 400, "validation"),
+        ("invalid UTF-8", binary, 400, "validation"),
+    ] {
+        let response = emulator.invoke(&request).await.response;
+        assert_eq!(response["statusCode"], status, "{case}: {response}");
+        assert_eq!(
+            header(&response, "content-type"),
+            Some("application/problem+json"),
+            "{case}"
+        );
+        let problem = body(&response);
+        assert!(
+            problem["type"].as_str().unwrap().ends_with(kind),
+            "{case}: {problem}"
+        );
+        if case == "invalid fields" {
+            assert_eq!(problem["errors"].as_array().unwrap().len(), 3, "{problem}");
+        }
+    }
+    assert!(!emulator.logs().contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_setting_fails_the_cold_start_naming_it() {
+    let env: Vec<(&str, String)> = environment("unused")
+        .into_iter()
+        .filter(|(name, _)| *name != "TABLE_NAME")
+        .collect();
+    let emulator = Emulator::start("get-record", &bootstrap("GetRecordFunction"), &env).await;
+    let response = emulator.invoke(&event("get-record")).await.response;
+    assert!(
+        response.get("statusCode").is_none(),
+        "the function must not serve: {response}"
+    );
+    let logs = emulator.logs();
+    let line = logs
+        .lines()
+        .find(|line| line.contains("TABLE_NAME"))
+        .unwrap_or_else(|| panic!("no line names TABLE_NAME:\n{logs}"));
+    assert!(line.contains("invalid configuration"), "{line}");
+}

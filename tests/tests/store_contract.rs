@@ -1,0 +1,606 @@
+//! One contract for the store traits, held against both adapters: the in-memory store and
+//! DynamoDB (through the real AWS SDK, against the moto server). Same inputs, same outcomes.
+
+use std::sync::Arc;
+
+use dossier_tests::{create_table, dynamo};
+use serde_json::json;
+use shared::clock::Timestamp;
+use shared::model::{
+    AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
+};
+use shared::store::{
+    DynamoStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Store, StoreError,
+};
+use shared::testing::TEST_NOW;
+
+fn agency(name: &str) -> AgencyId {
+    AgencyId::parse(name).unwrap()
+}
+
+/// A new record (not yet written) and its first audit entry.
+fn new_record(
+    agency_name: &str,
+    body: serde_json::Value,
+    at: Timestamp,
+) -> (StoredRecord, AuditEntry) {
+    let record = NewRecord::from_json(&body).unwrap().into_record(
+        RecordId::generate(at),
+        agency(agency_name),
+        "alice",
+        at,
+    );
+    let entry = AuditEntry::next(
+        &ChainHead::genesis(),
+        at,
+        "alice",
+        AuditAction::Create,
+        record.creation_changes(),
+    );
+    (
+        StoredRecord {
+            record,
+            head: entry.head(),
+        },
+        entry,
+    )
+}
+
+async fn create<S: Store>(
+    store: &S,
+    agency_name: &str,
+    body: serde_json::Value,
+    at: Timestamp,
+) -> StoredRecord {
+    let (stored, entry) = new_record(agency_name, body, at);
+    store.create_record(&stored, &entry, None).await.unwrap();
+    stored
+}
+
+/// The next version of `current` with `title`, and its audit entry.
+fn retitled(current: &StoredRecord, title: &str, at: Timestamp) -> (StoredRecord, AuditEntry) {
+    let mut next = current.record.clone();
+    next.title = title.to_owned();
+    next.version += 1;
+    next.updated_at = at;
+    let entry = AuditEntry::next(
+        &current.head,
+        at,
+        "bob",
+        AuditAction::Update,
+        current.record.changes_to(&next),
+    );
+    (
+        StoredRecord {
+            record: next,
+            head: entry.head(),
+        },
+        entry,
+    )
+}
+
+async fn create_then_get_round_trips<S: Store>(store: S) {
+    let body = json!({"title": "Minutes 3 March", "description": "Ünïcode ✓\nline 2", "classification": "internal",
+                      "tags": ["minutes", "council"], "retention_until": "2040-01-01"});
+    let stored = create(&store, "parks", body, TEST_NOW).await;
+    let read = store
+        .get_record(&agency("parks"), &stored.record.id)
+        .await
+        .unwrap();
+    assert_eq!(read, Some(stored.clone()));
+    let history = store
+        .history(&agency("parks"), &stored.record.id, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(history.items.len(), 1);
+    assert_eq!(AuditEntry::verify_chain(&history.items), Ok(()));
+    assert_eq!(history.items[0].changes, stored.record.creation_changes());
+}
+
+async fn creating_twice_fails_and_changes_nothing<S: Store>(store: S) {
+    let (stored, entry) = new_record(
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    );
+    store.create_record(&stored, &entry, None).await.unwrap();
+    let mut again = stored.clone();
+    again.record.title = "Overwritten".into();
+    assert_eq!(
+        store.create_record(&again, &entry, None).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let read = store
+        .get_record(&agency("parks"), &stored.record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.record.title, "T");
+}
+
+async fn updates_only_at_the_expected_version<S: Store>(store: S) {
+    let stored = create(
+        &store,
+        "parks",
+        json!({"title": "v1", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let (v2, entry2) = retitled(&stored, "v2", TEST_NOW.plus_millis(1000));
+    store.update_if_version(&v2, 1, &entry2).await.unwrap();
+
+    let (stale, stale_entry) = retitled(&stored, "lost update", TEST_NOW.plus_millis(2000));
+    assert_eq!(
+        store.update_if_version(&stale, 1, &stale_entry).await,
+        Err(StoreError::ConditionFailed)
+    );
+
+    let read = store
+        .get_record(&agency("parks"), &stored.record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read, v2);
+    let history = store
+        .history(&agency("parks"), &stored.record.id, 10, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(history, vec![history[0].clone(), entry2]);
+    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+}
+
+async fn deletes_only_at_the_expected_version_and_keeps_history<S: Store>(store: S) {
+    let stored = create(
+        &store,
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let id = &stored.record.id;
+    let entry = AuditEntry::next(
+        &stored.head,
+        TEST_NOW,
+        "olga",
+        AuditAction::Delete,
+        Default::default(),
+    );
+    assert_eq!(
+        store
+            .delete_if_version(&agency("parks"), id, 7, &entry)
+            .await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert!(
+        store
+            .get_record(&agency("parks"), id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store
+        .delete_if_version(&agency("parks"), id, 1, &entry)
+        .await
+        .unwrap();
+    assert_eq!(store.get_record(&agency("parks"), id).await.unwrap(), None);
+    let history = store
+        .history(&agency("parks"), id, 10, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(history.len(), 2);
+    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(
+        store
+            .delete_if_version(&agency("parks"), id, 1, &entry)
+            .await,
+        Err(StoreError::ConditionFailed)
+    );
+}
+
+async fn agencies_never_see_each_other<S: Store>(store: S) {
+    let stored = create(
+        &store,
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let other = agency("zoning");
+    assert_eq!(
+        store.get_record(&other, &stored.record.id).await.unwrap(),
+        None
+    );
+    assert!(
+        store
+            .history(&other, &stored.record.id, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let filter = ListFilter {
+        include_confidential: true,
+        ..Default::default()
+    };
+    assert!(
+        store
+            .list_records(&other, &filter, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let entry = AuditEntry::next(
+        &stored.head,
+        TEST_NOW,
+        "x",
+        AuditAction::Delete,
+        Default::default(),
+    );
+    assert_eq!(
+        store
+            .delete_if_version(&other, &stored.record.id, 1, &entry)
+            .await,
+        Err(StoreError::ConditionFailed)
+    );
+}
+
+async fn lists_newest_first_across_pages_without_gaps<S: Store>(store: S) {
+    let mut expected = Vec::new();
+    for i in 0..7 {
+        let classification = if i == 3 { "confidential" } else { "public" };
+        let tags = if i % 2 == 0 {
+            json!(["even"])
+        } else {
+            json!([])
+        };
+        let stored = create(
+            &store,
+            "parks",
+            json!({"title": format!("R{i}"), "classification": classification, "tags": tags}),
+            TEST_NOW.plus_millis(i * 1000),
+        )
+        .await;
+        expected.push(stored.record);
+    }
+    // Two records updated in the same millisecond still have a total order (by id).
+    let twin = create(
+        &store,
+        "parks",
+        json!({"title": "twin", "classification": "public"}),
+        TEST_NOW.plus_millis(6000),
+    )
+    .await;
+    expected.push(twin.record);
+    expected.sort_by(|a, b| (b.updated_at, &b.id).cmp(&(a.updated_at, &a.id)));
+
+    let pages = |filter: ListFilter, limit: usize| {
+        let store = &store;
+        async move {
+            let mut seen = Vec::new();
+            let mut after: Option<ListPosition> = None;
+            loop {
+                let page = store
+                    .list_records(&agency("parks"), &filter, limit, after.as_ref())
+                    .await
+                    .unwrap();
+                assert!(page.items.len() <= limit);
+                seen.extend(page.items.into_iter().map(|r| r.title));
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => return seen,
+                }
+            }
+        }
+    };
+    let titles = |filter: &dyn Fn(&shared::model::Record) -> bool| -> Vec<String> {
+        expected
+            .iter()
+            .filter(|r| filter(r))
+            .map(|r| r.title.clone())
+            .collect()
+    };
+    let everything = ListFilter {
+        include_confidential: true,
+        ..Default::default()
+    };
+    assert_eq!(pages(everything.clone(), 3).await, titles(&|_| true));
+    assert_eq!(pages(everything.clone(), 100).await, titles(&|_| true));
+    let public_view = ListFilter::default();
+    assert_eq!(pages(public_view, 2).await, titles(&|r| r.title != "R3"));
+    let even = ListFilter {
+        tag: Some("even".into()),
+        include_confidential: true,
+        ..Default::default()
+    };
+    assert_eq!(pages(even, 1).await, ["R6", "R4", "R2", "R0"]);
+    let drafts = ListFilter {
+        status: Some(shared::model::Status::Draft),
+        include_confidential: true,
+        ..Default::default()
+    };
+    assert_eq!(pages(drafts, 4).await, titles(&|_| true));
+    let published = ListFilter {
+        status: Some(shared::model::Status::Published),
+        include_confidential: true,
+        ..Default::default()
+    };
+    assert!(pages(published, 4).await.is_empty());
+}
+
+async fn a_status_change_moves_the_record_between_status_listings<S: Store>(store: S) {
+    let stored = create(
+        &store,
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let mut next = stored.record.clone();
+    next.status = shared::model::Status::Published;
+    next.version = 2;
+    next.updated_at = TEST_NOW.plus_millis(10);
+    let entry = AuditEntry::next(
+        &stored.head,
+        TEST_NOW,
+        "o",
+        AuditAction::Update,
+        stored.record.changes_to(&next),
+    );
+    store
+        .update_if_version(
+            &StoredRecord {
+                record: next,
+                head: entry.head(),
+            },
+            1,
+            &entry,
+        )
+        .await
+        .unwrap();
+    let with_status = |status| ListFilter {
+        status: Some(status),
+        ..Default::default()
+    };
+    let drafts = store
+        .list_records(
+            &agency("parks"),
+            &with_status(shared::model::Status::Draft),
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    let published = store
+        .list_records(
+            &agency("parks"),
+            &with_status(shared::model::Status::Published),
+            10,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(drafts.items.is_empty());
+    assert_eq!(published.items.len(), 1);
+}
+
+async fn history_pages_in_order<S: Store>(store: S) {
+    let mut current = create(
+        &store,
+        "parks",
+        json!({"title": "v1", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    for i in 2..=6 {
+        let (next, entry) = retitled(&current, &format!("v{i}"), TEST_NOW.plus_millis(i));
+        store
+            .update_if_version(&next, current.record.version, &entry)
+            .await
+            .unwrap();
+        current = next;
+    }
+    let id = &current.record.id;
+    let first = store.history(&agency("parks"), id, 4, None).await.unwrap();
+    assert_eq!(
+        first.items.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(first.next, Some(4));
+    let rest = store
+        .history(&agency("parks"), id, 4, first.next)
+        .await
+        .unwrap();
+    assert_eq!(rest.items.iter().map(|e| e.seq).collect::<Vec<_>>(), [5, 6]);
+    assert_eq!(rest.next, None);
+    let all: Vec<AuditEntry> = first.items.into_iter().chain(rest.items).collect();
+    assert_eq!(AuditEntry::verify_chain(&all), Ok(()));
+}
+
+fn kept(key: &str, body: &str, expires_at: Timestamp) -> IdempotentResponse {
+    IdempotentResponse {
+        agency: agency("parks"),
+        key: key.into(),
+        request_hash: "h1".into(),
+        status: 201,
+        headers: vec![("location".into(), "/records/x".into())],
+        body: body.into(),
+        expires_at,
+    }
+}
+
+async fn idempotency_keys_are_atomic_with_the_create_and_expire<S: Store>(store: S) {
+    let expires = TEST_NOW.plus_millis(86_400_000);
+    let (first, first_entry) = new_record(
+        "parks",
+        json!({"title": "first", "classification": "public"}),
+        TEST_NOW,
+    );
+    store
+        .create_record(
+            &first,
+            &first_entry,
+            Some(&kept("k-1", "{\"n\":1}", expires)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_idempotent(&agency("parks"), "k-1", TEST_NOW)
+            .await
+            .unwrap(),
+        Some(kept("k-1", "{\"n\":1}", expires))
+    );
+    assert_eq!(
+        store
+            .get_idempotent(&agency("zoning"), "k-1", TEST_NOW)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // A second create racing on the same key writes nothing at all.
+    let (second, second_entry) = new_record(
+        "parks",
+        json!({"title": "second", "classification": "public"}),
+        TEST_NOW,
+    );
+    let result = store
+        .create_record(
+            &second,
+            &second_entry,
+            Some(&kept("k-1", "{\"n\":2}", expires)),
+        )
+        .await;
+    assert_eq!(result, Err(StoreError::IdempotencyKeyTaken));
+    assert_eq!(
+        store
+            .get_record(&agency("parks"), &second.record.id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .history(&agency("parks"), &second.record.id, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    // Once expired (even if not yet swept), the key is gone and may be used again.
+    let later = expires.plus_millis(1000);
+    assert_eq!(
+        store
+            .get_idempotent(&agency("parks"), "k-1", later)
+            .await
+            .unwrap(),
+        None
+    );
+    let (third, third_entry) = new_record(
+        "parks",
+        json!({"title": "third", "classification": "public"}),
+        later,
+    );
+    store
+        .create_record(
+            &third,
+            &third_entry,
+            Some(&kept("k-1", "{\"n\":3}", later.plus_millis(86_400_000))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_idempotent(&agency("parks"), "k-1", later)
+            .await
+            .unwrap()
+            .unwrap()
+            .body,
+        "{\"n\":3}"
+    );
+}
+
+async fn concurrent_writers_at_one_version_yield_one_winner<S: Store>(store: S) {
+    let store = Arc::new(store);
+    let stored = create(
+        store.as_ref(),
+        "parks",
+        json!({"title": "v1", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let store = store.clone();
+        let (next, entry) = retitled(&stored, &format!("writer {i}"), TEST_NOW.plus_millis(i));
+        tasks.spawn(async move { store.update_if_version(&next, 1, &entry).await });
+    }
+    let results = tasks.join_all().await;
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r.is_ok() || *r == Err(StoreError::ConditionFailed)),
+        "{results:?}"
+    );
+    let history = store
+        .history(&agency("parks"), &stored.record.id, 10, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(history.len(), 2, "the chain did not fork");
+    let read = store
+        .get_record(&agency("parks"), &stored.record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.head, history[1].head());
+}
+
+async fn dynamo_store() -> DynamoStore {
+    let client = dynamo();
+    let table = create_table(&client).await;
+    DynamoStore::new(client, table)
+}
+
+macro_rules! contract {
+    ($($scenario:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(super::MemoryStore::new()).await;
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(super::dynamo_store().await).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    create_then_get_round_trips,
+    creating_twice_fails_and_changes_nothing,
+    updates_only_at_the_expected_version,
+    deletes_only_at_the_expected_version_and_keeps_history,
+    agencies_never_see_each_other,
+    lists_newest_first_across_pages_without_gaps,
+    a_status_change_moves_the_record_between_status_listings,
+    history_pages_in_order,
+    idempotency_keys_are_atomic_with_the_create_and_expire,
+    concurrent_writers_at_one_version_yield_one_winner,
+);

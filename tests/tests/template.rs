@@ -1,0 +1,239 @@
+//! The SAM template, the function crates, the `events/` files and `env.json` agree, and the
+//! template passes `sam validate --lint`. (`sam build` itself runs in `scripts/test.sh`,
+//! before the tests, because the emulator tests run what it builds.)
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use dossier_tests::{TABLE_INDEXES, TABLE_KEYS, workspace_root};
+use serde_json::Value;
+
+/// Every variable `shared::config::Config` reads.
+const CONFIG_VARIABLES: [&str; 7] = [
+    "TABLE_NAME",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "JWT_JWKS_URL",
+    "JWT_JWKS",
+    "JWT_HS256_SECRET",
+    "CURSOR_SECRET",
+];
+
+struct Function {
+    logical_id: String,
+    binary: String,
+    route: String,
+    actions: Vec<String>,
+}
+
+fn template() -> String {
+    std::fs::read_to_string(workspace_root().join("template.yaml")).expect("template.yaml")
+}
+
+/// The functions of the template: a deliberately small reader of its fixed layout.
+fn functions() -> Vec<Function> {
+    let text = template();
+    let mut functions = Vec::new();
+    let mut current: Option<Function> = None;
+    let resources = text
+        .lines()
+        .skip_while(|line| *line != "Resources:")
+        .take_while(|line| *line != "Outputs:");
+    for line in resources {
+        let is_resource =
+            line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':');
+        if is_resource {
+            functions.extend(current.take());
+            let name = line.trim().trim_end_matches(':');
+            if name.ends_with("Function") {
+                current = Some(Function {
+                    logical_id: name.to_owned(),
+                    binary: String::new(),
+                    route: String::new(),
+                    actions: Vec::new(),
+                });
+            }
+        }
+        let Some(function) = current.as_mut() else {
+            continue;
+        };
+        let trimmed = line.trim();
+        if let Some(binary) = trimmed.strip_prefix("Binary: ") {
+            function.binary = binary.to_owned();
+        }
+        if let Some(rest) = trimmed.strip_prefix("Properties: { ApiId: !Ref HttpApi, Method: ") {
+            let (method, path) = rest.split_once(", Path: ").expect("Method and Path");
+            function.route = format!("{method} {}", path.trim_end_matches(" }").trim_matches('"'));
+        }
+        if let Some(actions) = trimmed.strip_prefix("Action: [") {
+            function.actions = actions
+                .trim_end_matches(']')
+                .split(',')
+                .map(|a| a.trim().to_owned())
+                .collect();
+        }
+    }
+    functions.extend(current);
+    functions
+}
+
+#[test]
+fn every_function_crate_has_a_template_entry_and_an_event() {
+    let crates: BTreeSet<String> = std::fs::read_dir(workspace_root().join("functions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let functions = functions();
+    let binaries: BTreeSet<String> = functions.iter().map(|f| f.binary.clone()).collect();
+    assert_eq!(binaries, crates, "functions/ and template.yaml disagree");
+    for function in &functions {
+        assert!(
+            !function.route.is_empty(),
+            "{} has no route",
+            function.logical_id
+        );
+        let path = workspace_root()
+            .join("events")
+            .join(format!("{}.json", function.binary));
+        let event: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("an event per function"))
+                .unwrap();
+        assert_eq!(
+            event["routeKey"],
+            function.route.as_str(),
+            "{}",
+            path.display()
+        );
+        assert_eq!(event["requestContext"]["routeKey"], function.route.as_str());
+        assert_eq!(event["version"], "2.0");
+    }
+}
+
+#[test]
+fn read_routes_get_no_write_actions() {
+    for function in functions() {
+        assert!(
+            !function.actions.is_empty(),
+            "{} has no policy",
+            function.logical_id
+        );
+        assert!(
+            function
+                .actions
+                .iter()
+                .all(|a| a.starts_with("dynamodb:") && !a.contains('*')),
+            "{:?}",
+            function.actions
+        );
+        if function.route.starts_with("GET ") {
+            let writes: Vec<_> = function
+                .actions
+                .iter()
+                .filter(|a| !matches!(a.as_str(), "dynamodb:GetItem" | "dynamodb:Query"))
+                .collect();
+            assert!(
+                writes.is_empty(),
+                "{} may write: {writes:?}",
+                function.logical_id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_setting_is_declared_in_the_template_and_env_json() {
+    let text = template();
+    let env: Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
+            .unwrap();
+    let env_keys: BTreeSet<&str> = env["Parameters"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        env_keys,
+        CONFIG_VARIABLES.into_iter().collect(),
+        "env.json must set exactly what the functions read"
+    );
+    for variable in CONFIG_VARIABLES {
+        assert!(
+            text.contains(&format!("        {variable}: ")),
+            "template.yaml does not declare {variable}"
+        );
+    }
+}
+
+#[test]
+fn the_test_table_matches_the_template() {
+    let text = template();
+    for key in TABLE_KEYS {
+        assert!(
+            text.contains(&format!("{{ AttributeName: {key}, AttributeType: S }}")),
+            "{key}"
+        );
+    }
+    for (index, pk, sk) in TABLE_INDEXES {
+        assert!(text.contains(&format!("IndexName: {index}")), "{index}");
+        assert!(
+            text.contains(&format!("{{ AttributeName: {pk}, KeyType: HASH }}")),
+            "{pk}"
+        );
+        assert!(
+            text.contains(&format!("{{ AttributeName: {sk}, KeyType: RANGE }}")),
+            "{sk}"
+        );
+    }
+    assert!(text.contains("AttributeName: expires_at"), "TTL attribute");
+}
+
+#[tokio::test]
+async fn event_tokens_verify_with_the_env_json_settings() {
+    let env: Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
+            .unwrap();
+    let config = shared::config::Config::from_lookup(|name| {
+        env["Parameters"][name].as_str().map(str::to_owned)
+    })
+    .expect("env.json is a valid configuration");
+    let verifier = config.verifier();
+    for function in functions() {
+        let path = workspace_root()
+            .join("events")
+            .join(format!("{}.json", function.binary));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let request = lambda_http::request::from_str(&text).expect("a valid API Gateway v2 event");
+        let header = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        let caller = verifier
+            .verify_header(header, shared::clock::Clock::system().now())
+            .await;
+        assert!(caller.is_ok(), "{}: {caller:?}", path.display());
+    }
+}
+
+#[test]
+fn sam_validate_lint_passes() {
+    let sam = workspace_root().join(".venv/bin/sam");
+    assert!(
+        sam.exists(),
+        "{} is missing: run `make test`",
+        sam.display()
+    );
+    let output = Command::new(sam)
+        .args(["validate", "--lint", "--template-file", "template.yaml"])
+        .current_dir(workspace_root())
+        .env("SAM_CLI_TELEMETRY", "0")
+        .output()
+        .expect("running sam validate");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("is a valid SAM Template"), "{stdout}");
+}
