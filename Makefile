@@ -1,5 +1,16 @@
-# Dossier's commands. `make test` is the whole suite (what CI runs).
-.PHONY: test build events fmt lint
+# Dossier's commands. `make serve` runs the whole API locally; `make test` is the whole
+# suite (what CI runs).
+.PHONY: serve token test build events fmt lint
+
+SUB ?= $(USER)
+ROLE ?= clerk
+AGENCY ?= parks
+
+serve: ## The whole API on http://127.0.0.1:3000, data in .dossier/ (ARGS="--port 8080", "--aws")
+	cargo run --release --quiet -p dossier-local -- serve $(ARGS)
+
+token: ## A local bearer token: make token ROLE=officer AGENCY=parks SUB=alice
+	@cargo run --release --quiet -p dossier-local -- token --sub "$(SUB)" --agency "$(AGENCY)" --roles "$(ROLE)"
 
 test: ## Everything: lint, sam build, moto, unit/store/emulator tests
 	scripts/test.sh

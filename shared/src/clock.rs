@@ -62,9 +62,45 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Parses exactly the form [`Display`](fmt::Display) writes: `2026-11-26T10:21:38.123Z`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (date, time) = text.split_once('T')?;
+        let date = Date::parse(date)?;
+        let time = time.strip_suffix('Z')?.as_bytes();
+        if time.len() != 12 || time[2] != b':' || time[5] != b':' || time[8] != b'.' {
+            return None;
+        }
+        let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+            let part = &time[range];
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+        };
+        let (hours, minutes, seconds, millis) =
+            (digits(0..2)?, digits(3..5)?, digits(6..8)?, digits(9..12)?);
+        if hours > 23 || minutes > 59 || seconds > 59 {
+            return None;
+        }
+        let days = days_from_civil(date.year, date.month, date.day);
+        Some(Self(
+            days * MS_PER_DAY + ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis,
+        ))
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Timestamp::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom("expected a timestamp YYYY-MM-DDTHH:MM:SS.mmmZ")
+        })
     }
 }
 
@@ -143,6 +179,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// (year, month, day) to days since 1970-01-01; Howard Hinnant's `days_from_civil`.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Where handlers get "now" from: the system clock in production, a settable one in tests.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
@@ -199,6 +246,30 @@ mod tests {
             "2000-02-29T00:00:00.000Z"
         );
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn timestamps_round_trip_through_text() {
+        for millis in [
+            0,
+            951_782_400_000,
+            1_795_688_498_123,
+            253_402_300_799_999,
+            86_399_999,
+        ] {
+            let ts = Timestamp(millis);
+            assert_eq!(Timestamp::parse(&ts.to_string()), Some(ts), "{ts}");
+        }
+        for bad in [
+            "2026-11-26T10:21:38Z",
+            "2026-11-26T24:00:00.000Z",
+            "2026-11-26 10:21:38.000Z",
+            "2026-11-26T10:21:38.000",
+            "2026-02-30T00:00:00.000Z",
+            "2026-11-26T10:61:00.000Z",
+        ] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

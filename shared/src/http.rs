@@ -236,6 +236,7 @@ where
     let started = Instant::now();
     let now = deps.clock.now();
     let (request_id, route_key) = request_identity(&request);
+    let method = request.method().clone();
     let path = match request.raw_http_path() {
         "" => request.uri().path().to_owned(),
         raw => raw.to_owned(),
@@ -275,6 +276,8 @@ where
     tracing::info!(
         target: "access",
         request_id = %request_id,
+        method = %method,
+        path = %path,
         route = %route_key,
         status = response.status().as_u16(),
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,

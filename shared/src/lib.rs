@@ -58,8 +58,14 @@ impl Deps<DynamoStore> {
     /// naming it, and returned, so the cold start fails visibly.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+        Ok(Self::with_dynamodb(&config).await)
+    }
+
+    /// Dependencies from `config` on DynamoDB (`AWS_ENDPOINT_URL`, if set, points the SDK
+    /// at an emulator) with the system clock.
+    pub async fn with_dynamodb(config: &Config) -> Self {
         let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
-        Ok(Self::new(&config, store, Clock::system()))
+        Self::new(config, store, Clock::system())
     }
 }

@@ -40,10 +40,7 @@ pub fn sign_with(header: &Value, claims: &Value, sign: impl FnOnce(&[u8]) -> Vec
 
 /// An HS256 token.
 pub fn hs256(secret: &[u8], claims: &Value) -> String {
-    sign_with(&json!({"alg": "HS256", "typ": "JWT"}), claims, |input| {
-        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
-        aws_lc_rs::hmac::sign(&key, input).as_ref().to_vec()
-    })
+    crate::auth::mint_hs256(secret, claims)
 }
 
 /// An HS256 token for `sub` in `agency` with `roles`, signed with [`HS256_SECRET`].

@@ -1,16 +1,18 @@
-//! One contract for the store traits, held against both adapters: the in-memory store and
-//! DynamoDB (through the real AWS SDK, against the moto server). Same inputs, same outcomes.
+//! One contract for the store traits, held against every adapter: the in-memory store, the
+//! embedded file store of the local server, and DynamoDB (through the real AWS SDK, against
+//! the moto server). Same inputs, same outcomes.
 
 use std::sync::Arc;
 
-use dossier_tests::{create_table, dynamo};
+use dossier_tests::{create_table, dynamo, unique_name};
 use serde_json::json;
 use shared::clock::Timestamp;
 use shared::model::{
     AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
 };
 use shared::store::{
-    DynamoStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Store, StoreError,
+    DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Store,
+    StoreError,
 };
 use shared::testing::TEST_NOW;
 
@@ -571,6 +573,15 @@ async fn dynamo_store() -> DynamoStore {
     DynamoStore::new(client, table)
 }
 
+fn embedded_store() -> EmbeddedStore {
+    EmbeddedStore::open(
+        &std::env::temp_dir()
+            .join(unique_name("dossier-store"))
+            .join("dossier.redb"),
+    )
+    .unwrap()
+}
+
 macro_rules! contract {
     ($($scenario:ident),* $(,)?) => {
         mod memory {
@@ -578,6 +589,14 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $scenario() {
                     super::$scenario(super::MemoryStore::new()).await;
+                }
+            )*
+        }
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(super::embedded_store()).await;
                 }
             )*
         }

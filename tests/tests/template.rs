@@ -237,3 +237,16 @@ fn sam_validate_lint_passes() {
     );
     assert!(stdout.contains("is a valid SAM Template"), "{stdout}");
 }
+
+#[test]
+fn the_local_server_serves_exactly_the_template_routes() {
+    let template: BTreeSet<String> = functions().into_iter().map(|f| f.route).collect();
+    let local: BTreeSet<String> = dossier_local::routes::Route::ALL
+        .iter()
+        .map(|route| {
+            let (method, path) = route.key();
+            format!("{method} {path}")
+        })
+        .collect();
+    assert_eq!(local, template);
+}

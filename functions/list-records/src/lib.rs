@@ -6,7 +6,7 @@ use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
-use shared::model::{Classification, Status};
+use shared::model::{Classification, Status, is_valid_tag};
 use shared::records::{open_cursor, page_limit, page_reply};
 use shared::store::{ListFilter, ListPosition, Store};
 
@@ -32,13 +32,22 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
             "classification",
             Classification::parse,
         )?,
-        tag: query.tag.filter(|tag| !tag.is_empty()),
+        tag: parse_opt(query.tag.as_deref(), "tag", |tag| {
+            is_valid_tag(tag).then(|| tag.to_owned())
+        })?,
         include_confidential: caller.can(Permission::SeeConfidential),
     };
     let limit = page_limit(query.limit.as_deref())?;
     // The cursor is bound to everything that shapes the result, so it cannot be
     // replayed against another agency or with other filters.
-    let scope = format!("records|{}|{filter:?}", caller.agency);
+    let scope = format!(
+        "records|{}|{}|{}|{}|{}",
+        caller.agency,
+        filter.status.map_or("", Status::as_str),
+        filter.classification.map_or("", Classification::as_str),
+        filter.tag.as_deref().unwrap_or(""),
+        filter.include_confidential
+    );
     let after: Option<ListPosition> = open_cursor(&deps.cursors, &scope, query.cursor.as_deref())?;
     let page = deps
         .store

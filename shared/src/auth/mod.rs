@@ -310,5 +310,21 @@ impl Verifier {
     }
 }
 
+/// An HS256 token for `claims`, signed with `secret`. For local development and tests
+/// only: deployed functions never mint tokens, and accept HS256 only when
+/// `JWT_HS256_SECRET` is set.
+pub fn mint_hs256(secret: &[u8], claims: &serde_json::Value) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    let input = format!(
+        "{}.{}",
+        B64.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+        B64.encode(claims.to_string())
+    );
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+    let signature = aws_lc_rs::hmac::sign(&key, input.as_bytes());
+    format!("{input}.{}", B64.encode(signature.as_ref()))
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::clock::Timestamp;
@@ -13,7 +13,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 pub type Changes = BTreeMap<String, [Value; 2]>;
 
 /// What an audit entry records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuditAction {
     /// The record was created.
     #[serde(rename = "record.create")]
@@ -45,7 +45,7 @@ impl AuditAction {
 }
 
 /// The last link of a record's chain, kept on the record item itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainHead {
     /// `seq` of the last entry (0 before the first).
     pub seq: u64,
@@ -65,7 +65,7 @@ impl ChainHead {
 
 /// One link of a record's tamper-evident history, exactly as `GET /records/{id}/history`
 /// returns it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// 1, 2, 3, ... with no gaps.
     pub seq: u64,

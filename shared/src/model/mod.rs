@@ -8,4 +8,6 @@ pub use audit::{
     AuditAction, AuditEntry, ChainHead, Changes, GENESIS_HASH, canonical_json, sha256_hex,
 };
 pub use ids::{AgencyId, RecordId};
-pub use record::{Classification, NewRecord, Record, RecordPatch, Status, StoredRecord, limits};
+pub use record::{
+    Classification, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag, limits,
+};

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::audit::{ChainHead, Changes};
@@ -21,7 +21,7 @@ pub mod limits {
 }
 
 /// Who may see a record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Classification {
     /// Anyone in the agency, and releasable.
@@ -52,7 +52,7 @@ impl Classification {
 }
 
 /// Where a record is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Being written; every record starts here.
@@ -93,8 +93,9 @@ impl Status {
     }
 }
 
-/// A record, exactly as the API shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A record, exactly as the API shows it. (Deserialize is for storage adapters that keep
+/// records as JSON; client input goes through [`NewRecord`] and [`RecordPatch`].)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     /// ULID, assigned on create.
     pub id: RecordId,
@@ -169,7 +170,7 @@ impl Record {
 
 /// A record as stored: the record plus the head of its audit chain, which the next
 /// mutation extends under the same version condition (so the chain cannot fork).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredRecord {
     /// The record.
     pub record: Record,
@@ -460,7 +461,7 @@ fn date(_: &str, value: &Value) -> Result<Date, String> {
 }
 
 /// Whether `tag` matches `^[a-z0-9-]{1,50}$`.
-pub(crate) fn is_valid_tag(tag: &str) -> bool {
+pub fn is_valid_tag(tag: &str) -> bool {
     (1..=limits::TAG_MAX_CHARS).contains(&tag.len())
         && tag
             .bytes()

@@ -1,8 +1,11 @@
-//! Persistence, as traits per concern with two adapters: [`DynamoStore`] (production)
-//! and [`MemoryStore`] (embedded, for handler tests and local use). The contract tests in
-//! `shared/tests/store_contract.rs` hold both to the same behaviour.
+//! Persistence, as traits per concern, with three adapters: [`DynamoStore`] (production),
+//! `EmbeddedStore` (feature `embedded`: a crash-safe file for the local server) and [`MemoryStore`] (for
+//! handler tests). The contract tests in `tests/tests/store_contract.rs` hold all three to
+//! the same behaviour.
 
 mod dynamo;
+#[cfg(feature = "embedded")]
+mod embedded;
 mod memory;
 
 use std::fmt;
@@ -11,6 +14,8 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 pub use dynamo::DynamoStore;
+#[cfg(feature = "embedded")]
+pub use embedded::EmbeddedStore;
 pub use memory::MemoryStore;
 
 use crate::clock::Timestamp;
@@ -114,7 +119,7 @@ pub struct Page<T, P> {
 }
 
 /// A response kept for an `Idempotency-Key`, replayed on a retry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdempotentResponse {
     /// The agency the key belongs to (keys are scoped by agency).
     pub agency: AgencyId,

@@ -1,0 +1,113 @@
+//! The route table: the same routes, and the same handlers, as `template.yaml`'s functions.
+
+use lambda_http::{Body, Request, Response};
+use shared::Deps;
+use shared::http::respond;
+use shared::store::Store;
+
+/// One route of the API, served by one function crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /records`
+    CreateRecord,
+    /// `GET /records/{id}`
+    GetRecord,
+    /// `GET /records`
+    ListRecords,
+    /// `PATCH /records/{id}`
+    UpdateRecord,
+    /// `DELETE /records/{id}`
+    DeleteRecord,
+    /// `GET /records/{id}/history`
+    GetHistory,
+}
+
+impl Route {
+    /// Every route.
+    pub const ALL: [Route; 6] = [
+        Self::CreateRecord,
+        Self::GetRecord,
+        Self::ListRecords,
+        Self::UpdateRecord,
+        Self::DeleteRecord,
+        Self::GetHistory,
+    ];
+
+    /// Method and path template, as API Gateway's route key spells them.
+    pub fn key(self) -> (&'static str, &'static str) {
+        match self {
+            Self::CreateRecord => ("POST", "/records"),
+            Self::GetRecord => ("GET", "/records/{id}"),
+            Self::ListRecords => ("GET", "/records"),
+            Self::UpdateRecord => ("PATCH", "/records/{id}"),
+            Self::DeleteRecord => ("DELETE", "/records/{id}"),
+            Self::GetHistory => ("GET", "/records/{id}/history"),
+        }
+    }
+
+    /// The route `method path` matches, with its path parameters, as API Gateway would
+    /// match it (a parameter is one non-empty path segment).
+    pub fn find(method: &str, path: &str) -> Option<(Route, Vec<(String, String)>)> {
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        Self::ALL.into_iter().find_map(|route| {
+            let (route_method, template) = route.key();
+            if route_method != method {
+                return None;
+            }
+            let parts: Vec<&str> = template.trim_start_matches('/').split('/').collect();
+            if parts.len() != segments.len() {
+                return None;
+            }
+            let mut params = Vec::new();
+            for (part, segment) in parts.iter().zip(&segments) {
+                match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    Some(name) if !segment.is_empty() => {
+                        params.push((name.to_owned(), (*segment).to_owned()))
+                    }
+                    Some(_) => return None,
+                    None if part == segment => {}
+                    None => return None,
+                }
+            }
+            Some((route, params))
+        })
+    }
+
+    /// Answers `request` with this route's handler, exactly as its Lambda binary would.
+    pub async fn call<S: Store>(self, deps: &Deps<S>, request: Request) -> Response<Body> {
+        match self {
+            Self::CreateRecord => respond(deps, request, create_record::handle).await,
+            Self::GetRecord => respond(deps, request, get_record::handle).await,
+            Self::ListRecords => respond(deps, request, list_records::handle).await,
+            Self::UpdateRecord => respond(deps, request, update_record::handle).await,
+            Self::DeleteRecord => respond(deps, request, delete_record::handle).await,
+            Self::GetHistory => respond(deps, request, get_history::handle).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_like_api_gateway() {
+        let id = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
+        assert_eq!(
+            Route::find("GET", "/records"),
+            Some((Route::ListRecords, vec![]))
+        );
+        assert_eq!(
+            Route::find("GET", &format!("/records/{id}")),
+            Some((Route::GetRecord, vec![("id".into(), id.into())]))
+        );
+        assert_eq!(
+            Route::find("GET", &format!("/records/{id}/history")).map(|r| r.0),
+            Some(Route::GetHistory)
+        );
+        assert_eq!(Route::find("PUT", "/records"), None);
+        assert_eq!(Route::find("GET", "/records/"), None);
+        assert_eq!(Route::find("GET", "/records/a/b"), None);
+        assert_eq!(Route::find("GET", "/other"), None);
+    }
+}

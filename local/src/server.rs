@@ -1,0 +1,266 @@
+//! The HTTP listener. Each request is turned into the API Gateway HTTP API (payload 2.0)
+//! event Lambda would receive, parsed by `lambda_http` exactly as in Lambda, and answered
+//! by the route's handler; what is tested locally is what runs in AWS.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use base64::Engine;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use lambda_http::Body;
+use serde_json::{Map, Value, json};
+use shared::Deps;
+use shared::error::ApiError;
+use shared::http::problem_response;
+use shared::store::Store;
+use tokio::net::TcpListener;
+
+use crate::routes::Route;
+
+/// API Gateway's payload limit: larger bodies never reach a function.
+pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
+
+type HttpResponse = hyper::Response<Full<Bytes>>;
+
+/// Serves `deps` on `listener` until `shutdown` completes, then lets in-flight requests
+/// finish.
+pub async fn serve<S: Store>(
+    listener: TcpListener,
+    deps: Arc<Deps<S>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let deps = deps.clone();
+                let service = service_fn(move |request| answer(deps.clone(), request));
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::debug!(%error, "connection closed with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    graceful.shutdown().await;
+}
+
+async fn answer<S: Store>(
+    deps: Arc<Deps<S>>,
+    request: hyper::Request<Incoming>,
+) -> Result<HttpResponse, Infallible> {
+    let started = Instant::now();
+    let request_id = new_request_id();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let Some((route, params)) = Route::find(parts.method.as_str(), &path) else {
+        let response = problem(&ApiError::NotFound, &path, &request_id);
+        tracing::info!(target: "access", request_id, method = %parts.method, path, status = 404,
+                       duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+        return Ok(response);
+    };
+    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(_) => {
+            return Ok(problem(
+                &ApiError::PayloadTooLarge(MAX_REQUEST_BYTES),
+                &path,
+                &request_id,
+            ));
+        }
+    };
+    let event = api_gateway_event(route, &parts, &params, &body, &request_id);
+    let response = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(lambda_request) => route.call(&deps, lambda_request).await,
+        Err(error) => problem_response(&ApiError::invalid("request", error.to_string()), &path),
+    };
+    Ok(to_hyper(response))
+}
+
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 12];
+    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn problem(error: &ApiError, path: &str, request_id: &str) -> HttpResponse {
+    let mut response = to_hyper(problem_response(error, path));
+    if let Ok(value) = http::HeaderValue::from_str(request_id) {
+        response
+            .headers_mut()
+            .insert(shared::http::REQUEST_ID, value);
+    }
+    response
+}
+
+/// The event API Gateway would send for this request.
+fn api_gateway_event(
+    route: Route,
+    parts: &http::request::Parts,
+    params: &[(String, String)],
+    body: &Bytes,
+    request_id: &str,
+) -> Value {
+    let (method, template) = route.key();
+    let route_key = format!("{method} {template}");
+    let mut headers = Map::new();
+    let mut cookies = Vec::new();
+    for (name, value) in &parts.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        if name == http::header::COOKIE {
+            cookies.extend(value.split("; ").map(|c| Value::from(c.to_owned())));
+            continue;
+        }
+        // API Gateway joins repeated headers with commas.
+        match headers.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push(',');
+                existing.push_str(&value);
+            }
+            _ => {
+                headers.insert(name.as_str().to_owned(), Value::from(value));
+            }
+        }
+    }
+    let raw_query = parts.uri.query().unwrap_or_default();
+    let mut query = Map::new();
+    for (name, value) in form_pairs(raw_query) {
+        match query.get_mut(&name) {
+            Some(Value::String(existing)) => {
+                existing.push(',');
+                existing.push_str(&value);
+            }
+            _ => {
+                query.insert(name, Value::from(value));
+            }
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64;
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": parts.uri.path(),
+        "rawQueryString": raw_query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": "localhost",
+            "domainPrefix": "localhost",
+            "http": {"method": method, "path": parts.uri.path(), "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent").cloned().unwrap_or_default()},
+            "requestId": request_id,
+            "routeKey": route_key,
+            "stage": "$default",
+            "timeEpoch": now,
+        },
+        "isBase64Encoded": false,
+    });
+    if !cookies.is_empty() {
+        event["cookies"] = Value::from(cookies);
+    }
+    if !query.is_empty() {
+        event["queryStringParameters"] = Value::Object(query);
+    }
+    if !params.is_empty() {
+        let params: Map<String, Value> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+            .collect();
+        event["pathParameters"] = Value::Object(params);
+    }
+    if !body.is_empty() {
+        match std::str::from_utf8(body) {
+            Ok(text) => event["body"] = Value::from(text),
+            Err(_) => {
+                event["body"] = Value::from(base64::engine::general_purpose::STANDARD.encode(body));
+                event["isBase64Encoded"] = Value::from(true);
+            }
+        }
+    }
+    event
+}
+
+/// `a=1&b=x%20y` → pairs, percent- and plus-decoded.
+fn form_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name), percent_decode(value))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+                {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn to_hyper(response: lambda_http::Response<Body>) -> HttpResponse {
+    let (parts, body) = response.into_parts();
+    let bytes = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(bytes) => Bytes::from(bytes),
+        _ => Bytes::new(),
+    };
+    hyper::Response::from_parts(parts, Full::new(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_query_strings_like_api_gateway() {
+        assert_eq!(
+            form_pairs("a=1&b=x%20y+z&c&d=%zz&e=%4"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x y z".into()),
+                ("c".into(), "".into()),
+                ("d".into(), "%zz".into()),
+                ("e".into(), "%4".into()),
+            ]
+        );
+    }
+}

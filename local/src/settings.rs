@@ -1,0 +1,98 @@
+//! Local configuration. Every variable the functions read is honoured as it is; local
+//! defaults only fill what is unset: a development issuer and audience, and HS256 and
+//! cursor secrets generated on first start and kept in the data folder.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use shared::config::{Config, ConfigError};
+
+/// Issuer of locally minted tokens (unless `JWT_ISSUER` says otherwise).
+pub const LOCAL_ISSUER: &str = "https://dossier.local";
+/// Audience of locally minted tokens (unless `JWT_AUDIENCE` says otherwise).
+pub const LOCAL_AUDIENCE: &str = "dossier";
+/// Default data folder.
+pub const DEFAULT_DATA_DIR: &str = ".dossier";
+
+/// The data folder: `--data`, else `DOSSIER_DATA`, else `.dossier`.
+pub fn data_dir(flag: Option<&str>) -> PathBuf {
+    flag.map(PathBuf::from)
+        .or_else(|| std::env::var_os("DOSSIER_DATA").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+}
+
+/// The local secret under `data`, created (readable by the owner only) on first use.
+pub fn local_secret(data: &Path) -> std::io::Result<String> {
+    let path = data.join("local-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_owned()),
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(error),
+    }
+    std::fs::create_dir_all(data)?;
+    let mut bytes = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| std::io::Error::other("no randomness"))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&path)?.write_all(secret.as_bytes())?;
+    Ok(secret)
+}
+
+/// The defaults the local server fills in for unset variables.
+pub fn local_defaults(secret: &str) -> HashMap<&'static str, String> {
+    HashMap::from([
+        ("TABLE_NAME", "dossier-local".to_owned()),
+        ("JWT_ISSUER", LOCAL_ISSUER.to_owned()),
+        ("JWT_AUDIENCE", LOCAL_AUDIENCE.to_owned()),
+        ("JWT_HS256_SECRET", secret.to_owned()),
+        (
+            "CURSOR_SECRET",
+            shared::model::sha256_hex(format!("cursor:{secret}").as_bytes()),
+        ),
+    ])
+}
+
+/// The configuration: `lookup` (the environment) first, `defaults` for what it lacks.
+pub fn config(
+    lookup: impl Fn(&str) -> Option<String>,
+    defaults: &HashMap<&'static str, String>,
+) -> Result<Config, ConfigError> {
+    Config::from_lookup(|name| {
+        lookup(name)
+            .filter(|v| !v.is_empty())
+            .or_else(|| defaults.get(name).cloned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_wins_and_defaults_fill_the_rest() {
+        let defaults = local_defaults("0123456789abcdef0123456789abcdef");
+        let env = HashMap::from([("JWT_ISSUER", "https://idp.example"), ("TABLE_NAME", "")]);
+        let config = config(|name| env.get(name).map(|v| v.to_string()), &defaults).unwrap();
+        assert_eq!(config.jwt_issuer, "https://idp.example");
+        assert_eq!(config.jwt_audience, LOCAL_AUDIENCE);
+        assert_eq!(config.table_name, "dossier-local");
+        assert_eq!(
+            config.jwt_hs256_secret.as_deref(),
+            Some(b"0123456789abcdef0123456789abcdef".as_slice())
+        );
+    }
+
+    #[test]
+    fn the_secret_is_created_once_and_kept() {
+        let dir = std::env::temp_dir().join(format!("dossier-secret-{}", std::process::id()));
+        let first = local_secret(&dir).unwrap();
+        assert_eq!(local_secret(&dir).unwrap(), first);
+        assert_eq!(first.len(), 64);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

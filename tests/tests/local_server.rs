@@ -1,0 +1,371 @@
+//! The local server end to end, over real HTTP: the README's session, concurrency, restart
+//! persistence, and malformed requests answered exactly as the Lambda binaries answer them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dossier_local::server::serve;
+use dossier_local::settings;
+use dossier_tests::{
+    Emulator, bootstrap, create_table, dynamo, endpoint, unique_name, workspace_root,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use serde_json::{Value, json};
+use shared::Deps;
+use shared::auth::mint_hs256;
+use shared::clock::Clock;
+use shared::model::AuditEntry;
+use shared::store::EmbeddedStore;
+use tokio::sync::oneshot;
+
+/// A local server on a free port over an embedded store in `data`, with env.json's settings.
+struct Local {
+    base: String,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<()>,
+    secret: String,
+}
+
+fn env_json() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
+        .unwrap()
+}
+
+impl Local {
+    async fn start(data: &Path) -> Self {
+        let env = env_json();
+        let config = settings::config(
+            |name| env["Parameters"][name].as_str().map(str::to_owned),
+            &settings::local_defaults("unused-unused-unused-unused-unused"),
+        )
+        .unwrap();
+        let store = EmbeddedStore::open(&data.join("dossier.redb")).unwrap();
+        let deps = Arc::new(Deps::new(&config, store, Clock::system()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let done = tokio::spawn(serve(listener, deps, async move {
+            let _ = stopped.await;
+        }));
+        let secret = env["Parameters"]["JWT_HS256_SECRET"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        Self {
+            base,
+            stop: Some(stop),
+            done,
+            secret,
+        }
+    }
+
+    fn token(&self, sub: &str, agency: &str, roles: &[&str]) -> String {
+        let env = env_json();
+        let now = Clock::system().now().as_secs();
+        let claims = json!({"iss": env["Parameters"]["JWT_ISSUER"], "aud": env["Parameters"]["JWT_AUDIENCE"],
+                            "sub": sub, "agency": agency, "roles": roles, "exp": now + 3600});
+        mint_hs256(self.secret.as_bytes(), &claims)
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.done).await.unwrap();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: http::HeaderMap,
+    body: Value,
+}
+
+async fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let mut request = hyper::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(Full::new(Bytes::copy_from_slice(body.unwrap_or_default())))
+        .unwrap();
+    let response = client
+        .request(request)
+        .await
+        .expect("the local server answered");
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    Reply {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body: if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("a JSON body")
+        },
+    }
+}
+
+/// Request headers, as name and value.
+type Headers<'a> = Vec<(&'a str, &'a str)>;
+
+fn temp_data() -> PathBuf {
+    std::env::temp_dir().join(unique_name("dossier-local"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_session_works_and_survives_a_restart() {
+    let data = temp_data();
+    let local = Local::start(&data).await;
+    let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
+    let auditor = format!("Bearer {}", local.token("aude", "parks", &["auditor"]));
+
+    let created = send(
+        "POST",
+        &format!("{}/records", local.base),
+        &[
+            ("authorization", &clerk),
+            ("content-type", "application/json"),
+        ],
+        Some(br#"{"title": "Tree removal permit", "classification": "public", "tags": ["trees"]}"#),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let location = created.headers["location"].to_str().unwrap().to_owned();
+    assert!(created.headers.contains_key("x-request-id"));
+
+    let listed = send(
+        "GET",
+        &format!("{}/records?tag=trees", local.base),
+        &[("authorization", &clerk)],
+        None,
+    )
+    .await;
+    assert_eq!(listed.body["items"][0]["title"], "Tree removal permit");
+
+    let patched = send(
+        "PATCH",
+        &format!("{}{location}", local.base),
+        &[
+            ("authorization", &clerk),
+            ("content-type", "application/merge-patch+json"),
+            ("if-match", "\"1\""),
+        ],
+        Some(br#"{"description": "Oak at 12 Elm St."}"#),
+    )
+    .await;
+    assert_eq!(
+        (patched.status, patched.headers["etag"].to_str().unwrap()),
+        (200, "\"2\"")
+    );
+
+    let history = send(
+        "GET",
+        &format!("{}{location}/history", local.base),
+        &[("authorization", &auditor)],
+        None,
+    )
+    .await;
+    let entries: Vec<AuditEntry> = serde_json::from_value(history.body["items"].clone()).unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(AuditEntry::verify_chain(&entries), Ok(()));
+
+    let missing = send("GET", &format!("{}/nowhere", local.base), &[], None).await;
+    assert_eq!(
+        (
+            missing.status,
+            missing.headers["content-type"].to_str().unwrap()
+        ),
+        (404, "application/problem+json")
+    );
+
+    local.stop().await;
+    let restarted = Local::start(&data).await;
+    let read = send(
+        "GET",
+        &format!("{}{location}", restarted.base),
+        &[("authorization", &clerk)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (read.status, read.body["description"].as_str()),
+        (200, Some("Oak at 12 Elm St."))
+    );
+    restarted.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_patches_with_one_etag_give_one_winner() {
+    let data = temp_data();
+    let local = Local::start(&data).await;
+    let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
+    let created = send(
+        "POST",
+        &format!("{}/records", local.base),
+        &[
+            ("authorization", &clerk),
+            ("content-type", "application/json"),
+        ],
+        Some(br#"{"title": "v1", "classification": "public"}"#),
+    )
+    .await;
+    let url = format!(
+        "{}{}",
+        local.base,
+        created.headers["location"].to_str().unwrap()
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    for writer in 0..50 {
+        let (url, clerk) = (url.clone(), clerk.clone());
+        tasks.spawn(async move {
+            let body = format!("{{\"title\": \"writer {writer}\"}}");
+            send(
+                "PATCH",
+                &url,
+                &[
+                    ("authorization", &clerk),
+                    ("content-type", "application/json"),
+                    ("if-match", "\"1\""),
+                ],
+                Some(body.as_bytes()),
+            )
+            .await
+            .status
+        });
+    }
+    let mut statuses = tasks.join_all().await;
+    statuses.sort();
+    assert_eq!(statuses, [[200].as_slice(), &[412; 49]].concat());
+    let auditor = format!("Bearer {}", local.token("aude", "parks", &["auditor"]));
+    let history = send(
+        "GET",
+        &format!("{url}/history"),
+        &[("authorization", &auditor)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        history.body["items"].as_array().unwrap().len(),
+        2,
+        "exactly one new audit entry"
+    );
+    local.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_the_same_answers_as_from_the_lambda_binary() {
+    let data = temp_data();
+    let local = Local::start(&data).await;
+    let table = create_table(&dynamo()).await;
+    let env = env_json();
+    let mut vars: Vec<(&str, String)> = [
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "JWT_JWKS_URL",
+        "JWT_JWKS",
+        "JWT_HS256_SECRET",
+        "CURSOR_SECRET",
+    ]
+    .into_iter()
+    .map(|name| (name, env["Parameters"][name].as_str().unwrap().to_owned()))
+    .collect();
+    vars.extend([("TABLE_NAME", table), ("AWS_ENDPOINT_URL", endpoint())]);
+    let lambda = Emulator::start("create-record", &bootstrap("CreateRecordFunction"), &vars).await;
+    let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
+    let reader = format!("Bearer {}", local.token("rita", "parks", &["reader"]));
+    let long_key = "k".repeat(300);
+
+    let cases: Vec<(&str, Headers, &[u8])> = vec![
+        (
+            "no token",
+            vec![("content-type", "application/json")],
+            b"{}",
+        ),
+        (
+            "reader",
+            vec![
+                ("authorization", &reader),
+                ("content-type", "application/json"),
+            ],
+            br#"{"title": "t", "classification": "public"}"#,
+        ),
+        (
+            "broken JSON",
+            vec![
+                ("authorization", &clerk),
+                ("content-type", "application/json"),
+            ],
+            b"{\"title\": ",
+        ),
+        (
+            "not JSON",
+            vec![("authorization", &clerk), ("content-type", "text/csv")],
+            b"a,b",
+        ),
+        (
+            "bad fields",
+            vec![
+                ("authorization", &clerk),
+                ("content-type", "application/json"),
+            ],
+            br#"{"title": "", "classification": "secret", "status": "draft"}"#,
+        ),
+        (
+            "invalid UTF-8",
+            vec![
+                ("authorization", &clerk),
+                ("content-type", "application/json"),
+            ],
+            b"{\"title\": \"\xff\"}",
+        ),
+        (
+            "bad key",
+            vec![
+                ("authorization", &clerk),
+                ("content-type", "application/json"),
+                ("idempotency-key", &long_key),
+            ],
+            br#"{"title": "t", "classification": "public"}"#,
+        ),
+    ];
+    for (case, headers, body) in cases {
+        let local_reply = send(
+            "POST",
+            &format!("{}/records", local.base),
+            &headers,
+            Some(body),
+        )
+        .await;
+        let mut event = shared::testing::event("POST", "/records");
+        for (name, value) in &headers {
+            event = event.header(name, value);
+        }
+        event = match std::str::from_utf8(body) {
+            Ok(text) => event.text(text),
+            Err(_) => event.bytes(body),
+        };
+        let lambda_reply = lambda.invoke(&event.to_json()).await.response;
+        let lambda_body: Value =
+            serde_json::from_str(lambda_reply["body"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            local_reply.status,
+            lambda_reply["statusCode"].as_u64().unwrap() as u16,
+            "{case}"
+        );
+        assert!(local_reply.status >= 400, "{case}");
+        assert_eq!(local_reply.body, lambda_body, "{case}");
+        assert_eq!(
+            local_reply.headers["content-type"],
+            lambda_reply["headers"]["content-type"].as_str().unwrap(),
+            "{case}"
+        );
+    }
+    local.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
