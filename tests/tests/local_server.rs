@@ -16,7 +16,7 @@ use shared::Deps;
 use shared::auth::mint_hs256;
 use shared::clock::Clock;
 use shared::model::AuditEntry;
-use shared::store::EmbeddedStore;
+use shared::store::{DynamoStore, EmbeddedStore, Store};
 use tokio::sync::oneshot;
 
 /// A local server on a free port over an embedded store in `data`, with env.json's settings.
@@ -34,13 +34,16 @@ fn env_json() -> Value {
 
 impl Local {
     async fn start(data: &Path) -> Self {
+        Self::start_on(EmbeddedStore::open(&data.join("dossier.redb")).unwrap()).await
+    }
+
+    async fn start_on<S: Store>(store: S) -> Self {
         let env = env_json();
         let config = settings::config(
             |name| env["Parameters"][name].as_str().map(str::to_owned),
             &settings::local_defaults("unused-unused-unused-unused-unused"),
         )
         .unwrap();
-        let store = EmbeddedStore::open(&data.join("dossier.redb")).unwrap();
         let deps = Arc::new(Deps::new(&config, store, Clock::system()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -120,6 +123,37 @@ fn temp_data() -> PathBuf {
 async fn the_readme_session_works_and_survives_a_restart() {
     let data = temp_data();
     let local = Local::start(&data).await;
+    let location = readme_session(&local).await;
+    local.stop().await;
+    let restarted = Local::start(&data).await;
+    let clerk = format!("Bearer {}", restarted.token("clara", "parks", &["clerk"]));
+    let read = send(
+        "GET",
+        &format!("{}{location}", restarted.base),
+        &[("authorization", &clerk)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (read.status, read.body["description"].as_str()),
+        (200, Some("Oak at 12 Elm St."))
+    );
+    restarted.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// `--aws` mode: the same server on the DynamoDB adapter (here on moto).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_session_works_on_dynamodb() {
+    let client = dynamo();
+    let table = create_table(&client).await;
+    let local = Local::start_on(DynamoStore::new(client, table)).await;
+    readme_session(&local).await;
+    local.stop().await;
+}
+
+/// The README's copy-paste session; returns the record's location.
+async fn readme_session(local: &Local) -> String {
     let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
     let auditor = format!("Bearer {}", local.token("aude", "parks", &["auditor"]));
 
@@ -182,21 +216,7 @@ async fn the_readme_session_works_and_survives_a_restart() {
         (404, "application/problem+json")
     );
 
-    local.stop().await;
-    let restarted = Local::start(&data).await;
-    let read = send(
-        "GET",
-        &format!("{}{location}", restarted.base),
-        &[("authorization", &clerk)],
-        None,
-    )
-    .await;
-    assert_eq!(
-        (read.status, read.body["description"].as_str()),
-        (200, Some("Oak at 12 Elm St."))
-    );
-    restarted.stop().await;
-    let _ = std::fs::remove_dir_all(&data);
+    location
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
