@@ -1,6 +1,6 @@
 # Dossier's commands. `make serve` runs the whole API locally; `make test` is the whole
 # suite (what CI runs).
-.PHONY: serve token test build events fmt lint
+.PHONY: serve token test load build events fmt lint
 
 SUB ?= $(USER)
 ROLE ?= clerk
@@ -14,6 +14,9 @@ token: ## A local bearer token: make token ROLE=officer AGENCY=parks SUB=alice
 
 test: ## Everything: lint, sam build, moto, unit/store/emulator tests
 	scripts/test.sh
+
+load: ## Load test of the local server (64 connections, DURATION=30s), then a count of acknowledged writes
+	scripts/load-test.sh
 
 build: ## Every function as it ships (x86_64 here; arm64 is the deploy default)
 	scripts/setup-venv.sh

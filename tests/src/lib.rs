@@ -25,6 +25,32 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// `env.json`'s variables (what `sam local invoke --env-vars env.json` gives functions).
+pub fn env_json() -> Value {
+    let text = std::fs::read_to_string(workspace_root().join("env.json")).expect("env.json");
+    serde_json::from_str::<Value>(&text).expect("env.json is JSON")["Parameters"].take()
+}
+
+/// The environment of a function under the emulator: `env.json`, with the table on the
+/// local AWS emulator.
+pub fn lambda_environment(table: &str) -> Vec<(&'static str, String)> {
+    let env = env_json();
+    let mut vars: Vec<(&'static str, String)> = [
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "JWT_JWKS_URL",
+        "JWT_JWKS",
+        "JWT_HS256_SECRET",
+        "CURSOR_SECRET",
+    ]
+    .into_iter()
+    .map(|name| (name, env[name].as_str().unwrap_or_default().to_owned()))
+    .collect();
+    vars.push(("TABLE_NAME", table.to_owned()));
+    vars.push(("AWS_ENDPOINT_URL", endpoint()));
+    vars
+}
+
 /// The local AWS emulator's endpoint, which `scripts/test.sh` starts and exports.
 pub fn endpoint() -> String {
     std::env::var("DOSSIER_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {

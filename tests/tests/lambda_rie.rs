@@ -1,7 +1,9 @@
 //! Every function binary, built by `sam build` as it ships, run under the Lambda Runtime
 //! Interface Emulator against DynamoDB on moto, answering its `events/` file.
 
-use dossier_tests::{Emulator, bootstrap, create_table, dynamo, endpoint, workspace_root};
+use dossier_tests::{
+    Emulator, bootstrap, create_table, dynamo, lambda_environment, workspace_root,
+};
 use serde_json::{Value, json};
 use shared::model::{
     AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
@@ -14,27 +16,6 @@ const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
 fn event(name: &str) -> Value {
     let path = workspace_root().join("events").join(format!("{name}.json"));
     serde_json::from_str(&std::fs::read_to_string(&path).expect("event file")).expect("event JSON")
-}
-
-/// The variables `env.json` gives every function, pointed at `table` on the emulator.
-fn environment(table: &str) -> Vec<(&'static str, String)> {
-    let env: Value =
-        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
-            .unwrap();
-    let mut vars: Vec<(&'static str, String)> = [
-        "JWT_ISSUER",
-        "JWT_AUDIENCE",
-        "JWT_JWKS_URL",
-        "JWT_JWKS",
-        "JWT_HS256_SECRET",
-        "CURSOR_SECRET",
-    ]
-    .into_iter()
-    .map(|name| (name, env["Parameters"][name].as_str().unwrap().to_owned()))
-    .collect();
-    vars.push(("TABLE_NAME", table.to_owned()));
-    vars.push(("AWS_ENDPOINT_URL", endpoint()));
-    vars
 }
 
 async fn seed(store: &DynamoStore) {
@@ -94,7 +75,7 @@ async fn run(
     check: impl Fn(&Value),
 ) -> Measured {
     let path = bootstrap(logical_id);
-    let emulator = Emulator::start(function, &path, &environment(table)).await;
+    let emulator = Emulator::start(function, &path, &lambda_environment(table)).await;
     let first = emulator.invoke(&event(function)).await;
     let response = &first.response;
     assert_eq!(
@@ -212,7 +193,7 @@ async fn bad_requests_get_the_same_problems_through_the_binary() {
     let emulator = Emulator::start(
         "create-record",
         &bootstrap("CreateRecordFunction"),
-        &environment(&table),
+        &lambda_environment(&table),
     )
     .await;
     let mut no_token = event("create-record");
@@ -257,7 +238,7 @@ async fn bad_requests_get_the_same_problems_through_the_binary() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_setting_fails_the_cold_start_naming_it() {
-    let env: Vec<(&str, String)> = environment("unused")
+    let env: Vec<(&str, String)> = lambda_environment("unused")
         .into_iter()
         .filter(|(name, _)| *name != "TABLE_NAME")
         .collect();

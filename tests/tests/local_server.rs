@@ -7,7 +7,7 @@ use std::sync::Arc;
 use dossier_local::server::serve;
 use dossier_local::settings;
 use dossier_tests::{
-    Emulator, bootstrap, create_table, dynamo, endpoint, unique_name, workspace_root,
+    Emulator, bootstrap, create_table, dynamo, env_json, lambda_environment, unique_name,
 };
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -27,11 +27,6 @@ struct Local {
     secret: String,
 }
 
-fn env_json() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
-        .unwrap()
-}
-
 impl Local {
     async fn start(data: &Path) -> Self {
         Self::start_on(EmbeddedStore::open(&data.join("dossier.redb")).unwrap()).await
@@ -40,7 +35,7 @@ impl Local {
     async fn start_on<S: Store>(store: S) -> Self {
         let env = env_json();
         let config = settings::config(
-            |name| env["Parameters"][name].as_str().map(str::to_owned),
+            |name| env[name].as_str().map(str::to_owned),
             &settings::local_defaults("unused-unused-unused-unused-unused"),
         )
         .unwrap();
@@ -51,10 +46,7 @@ impl Local {
         let done = tokio::spawn(serve(listener, deps, async move {
             let _ = stopped.await;
         }));
-        let secret = env["Parameters"]["JWT_HS256_SECRET"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let secret = env["JWT_HS256_SECRET"].as_str().unwrap().to_owned();
         Self {
             base,
             stop: Some(stop),
@@ -66,7 +58,7 @@ impl Local {
     fn token(&self, sub: &str, agency: &str, roles: &[&str]) -> String {
         let env = env_json();
         let now = Clock::system().now().as_secs();
-        let claims = json!({"iss": env["Parameters"]["JWT_ISSUER"], "aud": env["Parameters"]["JWT_AUDIENCE"],
+        let claims = json!({"iss": env["JWT_ISSUER"], "aud": env["JWT_AUDIENCE"],
                             "sub": sub, "agency": agency, "roles": roles, "exp": now + 3600});
         mint_hs256(self.secret.as_bytes(), &claims)
     }
@@ -283,19 +275,7 @@ async fn malformed_requests_get_the_same_answers_as_from_the_lambda_binary() {
     let data = temp_data();
     let local = Local::start(&data).await;
     let table = create_table(&dynamo()).await;
-    let env = env_json();
-    let mut vars: Vec<(&str, String)> = [
-        "JWT_ISSUER",
-        "JWT_AUDIENCE",
-        "JWT_JWKS_URL",
-        "JWT_JWKS",
-        "JWT_HS256_SECRET",
-        "CURSOR_SECRET",
-    ]
-    .into_iter()
-    .map(|name| (name, env["Parameters"][name].as_str().unwrap().to_owned()))
-    .collect();
-    vars.extend([("TABLE_NAME", table), ("AWS_ENDPOINT_URL", endpoint())]);
+    let vars = lambda_environment(&table);
     let lambda = Emulator::start("create-record", &bootstrap("CreateRecordFunction"), &vars).await;
     let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
     let reader = format!("Bearer {}", local.token("rita", "parks", &["reader"]));

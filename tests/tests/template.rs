@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use dossier_tests::{TABLE_INDEXES, TABLE_KEYS, workspace_root};
+use dossier_tests::{TABLE_INDEXES, TABLE_KEYS, env_json, workspace_root};
 use serde_json::Value;
 
 /// Every variable `shared::config::Config` reads.
@@ -143,10 +143,8 @@ fn read_routes_get_no_write_actions() {
 #[test]
 fn every_setting_is_declared_in_the_template_and_env_json() {
     let text = template();
-    let env: Value =
-        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
-            .unwrap();
-    let env_keys: BTreeSet<&str> = env["Parameters"]
+    let env = env_json();
+    let env_keys: BTreeSet<&str> = env
         .as_object()
         .unwrap()
         .keys()
@@ -190,13 +188,9 @@ fn the_test_table_matches_the_template() {
 
 #[tokio::test]
 async fn event_tokens_verify_with_the_env_json_settings() {
-    let env: Value =
-        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("env.json")).unwrap())
-            .unwrap();
-    let config = shared::config::Config::from_lookup(|name| {
-        env["Parameters"][name].as_str().map(str::to_owned)
-    })
-    .expect("env.json is a valid configuration");
+    let env = env_json();
+    let config = shared::config::Config::from_lookup(|name| env[name].as_str().map(str::to_owned))
+        .expect("env.json is a valid configuration");
     let verifier = config.verifier();
     for function in functions() {
         let path = workspace_root()

@@ -590,14 +590,14 @@ impl AuditLog for DynamoStore {
             .send()
             .await
             .map_err(classify)?;
-        let mut entries = output.items().iter().map(decode_audit);
-        let items = entries
-            .by_ref()
-            .take(limit)
+        let items = output
+            .items()
+            .iter()
+            .map(decode_audit)
             .collect::<Result<Vec<_>, _>>()?;
-        let more = entries.next().is_some();
-        let next = more.then(|| items.last().map(|entry| entry.seq)).flatten();
-        Ok(Page { items, next })
+        Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
+            entry.seq
+        }))
     }
 }
 

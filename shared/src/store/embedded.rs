@@ -357,10 +357,9 @@ impl AuditLog for EmbeddedStore {
                 let (_, value) = entry.map_err(backend)?;
                 items.push(decode::<AuditEntry>(value.value())?);
             }
-            let more = items.len() > limit;
-            items.truncate(limit);
-            let next = more.then(|| items.last().map(|entry| entry.seq)).flatten();
-            Ok(Page { items, next })
+            Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
+                entry.seq
+            }))
         })
         .await
     }

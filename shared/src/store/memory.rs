@@ -157,12 +157,8 @@ impl RecordStore for MemoryStore {
             })
             .collect();
         matching.sort_by(|a, b| sort_key(b).cmp(&sort_key(a)));
-        let more = matching.len() > limit;
-        let items: Vec<Record> = matching.into_iter().take(limit).cloned().collect();
-        let next = more
-            .then(|| items.last().map(ListPosition::after))
-            .flatten();
-        Ok(Page { items, next })
+        let items = matching.into_iter().take(limit + 1).cloned().collect();
+        Ok(Page::from_overfetch(items, limit, ListPosition::after))
     }
 }
 
@@ -176,13 +172,16 @@ impl AuditLog for MemoryStore {
     ) -> Result<Page<AuditEntry, u64>, StoreError> {
         let tables = self.lock()?;
         let chain = tables.history.get(&(agency.clone(), id.clone()));
-        let mut entries = chain
+        let items = chain
             .into_iter()
             .flatten()
-            .filter(|entry| entry.seq > after_seq.unwrap_or(0));
-        let items: Vec<AuditEntry> = entries.by_ref().take(limit).cloned().collect();
-        let next = entries.next().and(items.last().map(|entry| entry.seq));
-        Ok(Page { items, next })
+            .filter(|entry| entry.seq > after_seq.unwrap_or(0))
+            .take(limit + 1)
+            .cloned()
+            .collect();
+        Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
+            entry.seq
+        }))
     }
 }
 

@@ -118,6 +118,25 @@ pub struct Page<T, P> {
     pub next: Option<P>,
 }
 
+impl<T, P> Page<T, P> {
+    /// A page from up to `limit + 1` items read in order: the extra one, if there, only
+    /// tells that another page exists, which starts after the last item kept.
+    pub fn from_overfetch(
+        mut items: Vec<T>,
+        limit: usize,
+        position_of: impl FnOnce(&T) -> P,
+    ) -> Self {
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next = if more {
+            items.last().map(position_of)
+        } else {
+            None
+        };
+        Self { items, next }
+    }
+}
+
 /// A response kept for an `Idempotency-Key`, replayed on a retry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdempotentResponse {
