@@ -41,4 +41,6 @@ export DOSSIER_TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
 echo "moto on $DOSSIER_TEST_AWS_ENDPOINT"
 
 echo "==> cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee .tmp/cargo-test.log
+# One closing line for the whole run (cargo's own last line is its last test binary's).
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' .tmp/cargo-test.log
