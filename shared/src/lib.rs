@@ -6,6 +6,7 @@
 //! - [`store`]: persistence traits with a DynamoDB and an in-memory adapter.
 //! - [`http`]: the edge every route goes through (auth, parsing, errors, access log).
 //! - [`records`]: what the record routes share (visibility, replies, paging).
+//! - [`idempotency`]: `Idempotency-Key` replays for creating routes.
 //! - [`cursor`]: signed pagination cursors.
 //! - [`clock`], [`config`], [`telemetry`].
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod cursor;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod model;
 pub mod records;
 pub mod store;

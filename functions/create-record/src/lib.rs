@@ -2,76 +2,49 @@
 //! With `Idempotency-Key`, a retry replays the first response and creates nothing.
 
 use lambda_http::http::StatusCode;
-use lambda_http::http::header::{HeaderName, LOCATION};
-use serde_json::Value;
+use lambda_http::http::header::LOCATION;
 use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
+use shared::idempotency::Idempotency;
 use shared::model::{
     AuditAction, AuditEntry, ChainHead, Classification, NewRecord, RecordId, StoredRecord,
 };
-use shared::model::{canonical_json, sha256_hex};
 use shared::records::record_reply;
-use shared::store::{IdempotentResponse, Store, StoreError};
-
-/// How long an idempotency key is remembered.
-const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
-const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+use shared::store::{Store, StoreError};
 
 /// Answers `POST /records`.
 pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
-    let caller = &request.caller;
+    let (caller, now) = (&request.caller, request.now);
     caller.require(Permission::Edit)?;
-    let key = idempotency_key(&request)?;
     let body = request.json()?;
+    let idempotency = Idempotency::of(&request, &body)?;
     let new = NewRecord::from_json(&body).map_err(ApiError::invalid_fields)?;
     if new.classification == Classification::Confidential {
         // A clerk could not see the record afterwards; only those who can may create one.
         caller.require(Permission::SeeConfidential)?;
     }
-    let request_hash = sha256_hex(canonical_json(&body).as_bytes());
-    if let Some(key) = key
-        && let Some(kept) = deps
-            .store
-            .get_idempotent(&caller.agency, key, request.now)
-            .await?
-    {
-        return replay(&kept, &request_hash);
+    if let Some(first) = idempotency.replay(&deps.store, caller, now).await? {
+        return Ok(first);
     }
 
     let record = new.into_record(
-        RecordId::generate(request.now),
+        RecordId::generate(now),
         caller.agency.clone(),
         &caller.sub,
-        request.now,
+        now,
     );
     let entry = AuditEntry::next(
         &ChainHead::genesis(),
-        request.now,
+        now,
         &caller.sub,
         AuditAction::Create,
         record.creation_changes(),
     );
     let reply = record_reply(StatusCode::CREATED, &record)
         .header(LOCATION, format!("/records/{}", record.id));
-    let kept = key.map(|key| IdempotentResponse {
-        agency: caller.agency.clone(),
-        key: key.to_owned(),
-        request_hash: request_hash.clone(),
-        status: reply.status.as_u16(),
-        headers: reply
-            .headers
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.clone()))
-            .collect(),
-        body: reply
-            .body
-            .as_ref()
-            .map(Value::to_string)
-            .unwrap_or_default(),
-        expires_at: request.now.plus_millis(IDEMPOTENCY_TTL_MS),
-    });
+    let kept = idempotency.keep(caller, &reply, now);
     let stored = StoredRecord {
         record,
         head: entry.head(),
@@ -82,53 +55,12 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         .await
     {
         Ok(()) => Ok(reply),
-        // Another request with the same key won the race: answer as it did.
-        Err(StoreError::IdempotencyKeyTaken) => match deps
-            .store
-            .get_idempotent(&caller.agency, key.unwrap_or_default(), request.now)
-            .await?
-        {
-            Some(kept) => replay(&kept, &request_hash),
-            None => Err(StoreError::IdempotencyKeyTaken.into()),
-        },
+        Err(StoreError::IdempotencyKeyTaken) => {
+            idempotency.replay_winner(&deps.store, caller, now).await
+        }
         Err(StoreError::ConditionFailed) => Err(ApiError::Internal("record id collision".into())),
         Err(error) => Err(error.into()),
     }
-}
-
-/// `Idempotency-Key`: 1 to 255 visible ASCII characters, if sent.
-fn idempotency_key(request: &ApiRequest) -> Result<Option<&str>, ApiError> {
-    let key = request.header("idempotency-key")?;
-    match key {
-        Some(key)
-            if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            Err(ApiError::invalid(
-                "Idempotency-Key",
-                "must be 1 to 255 visible ASCII characters",
-            ))
-        }
-        _ => Ok(key),
-    }
-}
-
-/// The kept response, if this is a retry of the same request; 422 if the key was used
-/// for a different one.
-fn replay(kept: &IdempotentResponse, request_hash: &str) -> Result<Reply, ApiError> {
-    if kept.request_hash != request_hash {
-        return Err(ApiError::IdempotencyKeyReused);
-    }
-    let body = serde_json::from_str(&kept.body)
-        .map_err(|e| ApiError::Internal(format!("kept response: {e}")))?;
-    let mut reply = Reply::created(body);
-    reply.status =
-        StatusCode::from_u16(kept.status).map_err(|e| ApiError::Internal(e.to_string()))?;
-    for (name, value) in &kept.headers {
-        if let Ok(name) = HeaderName::try_from(name.as_str()) {
-            reply = reply.header(name, value.clone());
-        }
-    }
-    Ok(reply.header(REPLAYED, "true"))
 }
 
 #[cfg(test)]
