@@ -1,6 +1,6 @@
 # Dossier's commands. `make serve` runs the whole API locally; `make test` is the whole
 # suite (what CI runs).
-.PHONY: serve token test load build events fmt lint
+.PHONY: serve token test load bench build events fmt lint
 
 SUB ?= $(USER)
 ROLE ?= clerk
@@ -17,6 +17,9 @@ test: ## Everything: lint, sam build, moto, unit/store/emulator tests
 
 load: ## Load test of the local server (64 connections, DURATION=30s), then a count of acknowledged writes
 	scripts/load-test.sh
+
+bench: ## Cold start, warm latency, memory and size of every function against the floors
+	scripts/bench.sh
 
 build: ## Every function as it ships (x86_64 here; arm64 is the deploy default)
 	scripts/setup-venv.sh

@@ -27,20 +27,7 @@ if ! sam build --parameter-overrides Architecture=x86_64 > .tmp/sam-build.log 2>
 fi
 tail -n 3 .tmp/sam-build.log
 
-echo "==> moto server"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python scripts/moto-server.py 127.0.0.1 "$port" > .tmp/moto.log 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null "http://127.0.0.1:$port/moto-api/"; then break; fi
-  kill -0 "$moto_pid" 2>/dev/null || { cat .tmp/moto.log; exit 1; }
-  sleep 0.1
-done
-export DOSSIER_TEST_AWS_ENDPOINT="http://127.0.0.1:$port"
-echo "moto on $DOSSIER_TEST_AWS_ENDPOINT"
-
-echo "==> cargo test"
-cargo test --workspace --locked 2>&1 | tee .tmp/cargo-test.log
+echo "==> cargo test (with the moto server)"
+scripts/with-moto.sh cargo test --workspace --locked 2>&1 | tee .tmp/cargo-test.log
 # One closing line for the whole run (cargo's own last line is its last test binary's).
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' .tmp/cargo-test.log

@@ -1,0 +1,341 @@
+//! `make bench`: every function as it ships (`cargo lambda build --release`) and the two
+//! floors, side by side under the Lambda Runtime Interface Emulator against moto.
+//!
+//! Per function: init time (the emulator's `INIT REPORT`) and first-invoke duration over
+//! `COLD_STARTS` fresh emulators; warm p50/p99 over `WARM_INVOCATIONS`; peak RSS of the
+//! bootstrap (`VmHWM`); stripped and zipped binary size; each as a ratio to its floor.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use dossier_tests::{Emulator, create_table, dynamo, lambda_environment, workspace_root};
+use serde_json::{Value, json};
+use shared::model::{
+    AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
+};
+use shared::store::{DynamoStore, RecordStore};
+
+const COLD_STARTS: usize = 10;
+const WARM_INVOCATIONS: usize = 200;
+/// The record the `events/` files name.
+const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
+
+/// How each invocation's event is derived from the function's `events/` file, so that every
+/// warm invocation does the route's real work (a create creates, a delete deletes).
+#[derive(Clone, Copy)]
+enum Shape {
+    AsIs,
+    FreshCreate,
+    AnyVersionUpdate,
+    DeleteNext,
+}
+
+struct Subject {
+    name: &'static str,
+    event_file: &'static str,
+    shape: Shape,
+    floor: &'static str,
+}
+
+const SUBJECTS: [Subject; 8] = [
+    Subject {
+        name: "floor-echo",
+        event_file: "get-record",
+        shape: Shape::AsIs,
+        floor: "floor-echo",
+    },
+    Subject {
+        name: "floor-getitem",
+        event_file: "get-record",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-record",
+        event_file: "get-record",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "list-records",
+        event_file: "list-records",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-history",
+        event_file: "get-history",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "create-record",
+        event_file: "create-record",
+        shape: Shape::FreshCreate,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "update-record",
+        event_file: "update-record",
+        shape: Shape::AnyVersionUpdate,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "delete-record",
+        event_file: "delete-record",
+        shape: Shape::DeleteNext,
+        floor: "floor-getitem",
+    },
+];
+
+struct Measured {
+    init_ms: Vec<f64>,
+    first_ms: Vec<f64>,
+    warm_ms: Vec<f64>,
+    peak_rss_kib: u64,
+    binary_bytes: u64,
+    zipped_bytes: u64,
+}
+
+fn bootstrap(name: &str) -> PathBuf {
+    let path = workspace_root()
+        .join("target/lambda")
+        .join(name)
+        .join("bootstrap");
+    assert!(
+        path.exists(),
+        "{} is missing: run `make bench`",
+        path.display()
+    );
+    path
+}
+
+fn zipped_size(path: &Path) -> u64 {
+    let out = std::env::temp_dir().join(format!("bench-{}.zip", std::process::id()));
+    let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z: z.write(sys.argv[1], 'bootstrap')";
+    let status = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .arg(&out)
+        .status();
+    let size = status
+        .ok()
+        .filter(|s| s.success())
+        .and_then(|_| std::fs::metadata(&out).ok())
+        .map_or(0, |m| m.len());
+    let _ = std::fs::remove_file(&out);
+    size
+}
+
+/// Records to delete, one per delete invocation.
+struct Pool {
+    ids: Vec<String>,
+}
+
+async fn seed(store: &DynamoStore, count: usize) -> Pool {
+    let now = shared::testing::TEST_NOW;
+    let agency = AgencyId::parse("dev").unwrap();
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..=count {
+        let id = if i == 0 {
+            RecordId::parse(RECORD_ID).unwrap()
+        } else {
+            RecordId::generate(now.plus_millis(i as i64))
+        };
+        let body = json!({"title": format!("Bench record {i}"), "classification": "internal", "tags": ["permits"]});
+        let record = NewRecord::from_json(&body).unwrap().into_record(
+            id.clone(),
+            agency.clone(),
+            "bench",
+            now,
+        );
+        let entry = AuditEntry::next(
+            &ChainHead::genesis(),
+            now,
+            "bench",
+            AuditAction::Create,
+            record.creation_changes(),
+        );
+        store
+            .create_record(
+                &StoredRecord {
+                    record,
+                    head: entry.head(),
+                },
+                &entry,
+                None,
+            )
+            .await
+            .unwrap();
+        if i > 0 {
+            ids.push(id.to_string());
+        }
+    }
+    Pool { ids }
+}
+
+fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Value {
+    let mut event = event.clone();
+    match shape {
+        Shape::AsIs => {}
+        Shape::FreshCreate => {
+            event["headers"]
+                .as_object_mut()
+                .unwrap()
+                .remove("idempotency-key");
+        }
+        Shape::AnyVersionUpdate => {
+            event["headers"]["if-match"] = json!("*");
+            event["body"] =
+                json!(json!({"title": format!("Bench update {invocation}")}).to_string());
+        }
+        Shape::DeleteNext => {
+            let id = pool.ids.pop().expect("enough seeded records");
+            event["pathParameters"]["id"] = json!(id);
+            event["rawPath"] = json!(format!("/records/{id}"));
+            event["headers"]["if-match"] = json!("\"1\"");
+        }
+    }
+    event
+}
+
+async fn measure(subject: &Subject, env: &[(&str, String)], pool: &mut Pool) -> Measured {
+    let path = bootstrap(subject.name);
+    let event: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            workspace_root()
+                .join("events")
+                .join(format!("{}.json", subject.event_file)),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut init_ms = Vec::new();
+    let mut first_ms = Vec::new();
+    for cold in 0..COLD_STARTS {
+        let emulator = Emulator::start(subject.name, &path, env).await;
+        let invocation = emulator
+            .invoke(&shaped(&event, subject.shape, cold, pool))
+            .await;
+        check(subject, &invocation.response, &emulator);
+        init_ms.extend(emulator.init_ms());
+        first_ms.extend(invocation.duration_ms);
+    }
+    let emulator = Emulator::start(subject.name, &path, env).await;
+    emulator
+        .invoke(&shaped(&event, subject.shape, 0, pool))
+        .await;
+    let mut warm_ms = Vec::with_capacity(WARM_INVOCATIONS);
+    for warm in 0..WARM_INVOCATIONS {
+        let invocation = emulator
+            .invoke(&shaped(&event, subject.shape, warm + 1, pool))
+            .await;
+        check(subject, &invocation.response, &emulator);
+        warm_ms.extend(invocation.duration_ms);
+    }
+    Measured {
+        init_ms,
+        first_ms,
+        warm_ms,
+        peak_rss_kib: emulator.peak_rss_kib().unwrap_or(0),
+        binary_bytes: std::fs::metadata(&path).map_or(0, |m| m.len()),
+        zipped_bytes: zipped_size(&path),
+    }
+}
+
+/// A benchmark of failing requests would measure the wrong thing: every answer must be a success.
+fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
+    if subject.name == "floor-echo" {
+        return;
+    }
+    let status = response["statusCode"].as_u64().unwrap_or(0);
+    assert!(
+        (200..300).contains(&status),
+        "{}: {response}\n{}",
+        subject.name,
+        emulator.logs()
+    );
+}
+
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn spread(values: &[f64]) -> String {
+    format!(
+        "{:.2} [{:.2}–{:.2}]",
+        percentile(values, 0.5),
+        percentile(values, 0.0),
+        percentile(values, 1.0)
+    )
+}
+
+#[tokio::main]
+async fn main() {
+    let client = dynamo();
+    let table = create_table(&client).await;
+    let store = DynamoStore::new(client, table.clone());
+    let mut pool = seed(&store, COLD_STARTS + WARM_INVOCATIONS + 1).await;
+    let env = lambda_environment(&table);
+
+    let mut results = Vec::new();
+    for subject in &SUBJECTS {
+        eprintln!("measuring {} ...", subject.name);
+        results.push((subject, measure(subject, &env, &mut pool).await));
+    }
+    let floor = |name: &str| {
+        results
+            .iter()
+            .find(|(s, _)| s.name == name)
+            .map(|(_, m)| m)
+            .unwrap()
+    };
+
+    let mut table = String::new();
+    let machine = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        table,
+        "Measured on {machine}, {} cores, x86_64, `cargo lambda build --release`; {COLD_STARTS} cold starts and {WARM_INVOCATIONS} warm invocations per function under the Lambda Runtime Interface Emulator against moto (single-threaded). Milliseconds as median [min–max]; ratios to the floor in the same run.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let _ = writeln!(
+        table,
+        "| function | init ms | init ×floor | first invoke ms | warm p50 ms | warm p99 ms | peak RSS MiB | RSS ×floor | binary MiB | binary ×floor | zip MiB |"
+    );
+    let _ = writeln!(table, "|---|---|---|---|---|---|---|---|---|---|---|");
+    for (subject, m) in &results {
+        let f = floor(subject.floor);
+        let mib = |bytes: u64| bytes as f64 / 1_048_576.0;
+        let _ = writeln!(
+            table,
+            "| {} | {} | {:.2} | {} | {:.2} | {:.2} | {:.1} | {:.2} | {:.1} | {:.2} | {:.1} |",
+            subject.name,
+            spread(&m.init_ms),
+            percentile(&m.init_ms, 0.5) / percentile(&f.init_ms, 0.5),
+            spread(&m.first_ms),
+            percentile(&m.warm_ms, 0.5),
+            percentile(&m.warm_ms, 0.99),
+            m.peak_rss_kib as f64 / 1024.0,
+            m.peak_rss_kib as f64 / f.peak_rss_kib.max(1) as f64,
+            mib(m.binary_bytes),
+            m.binary_bytes as f64 / f.binary_bytes.max(1) as f64,
+            mib(m.zipped_bytes),
+        );
+    }
+    print!("{table}");
+    let out = workspace_root().join("bench/results.md");
+    std::fs::write(&out, &table).expect("writing bench/results.md");
+    eprintln!("written to {}", out.display());
+}
