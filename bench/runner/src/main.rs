@@ -277,16 +277,22 @@ fn spread(values: &[f64]) -> String {
 
 #[tokio::main]
 async fn main() {
-    let client = dynamo();
-    let table = create_table(&client).await;
-    let store = DynamoStore::new(client, table.clone());
-    let mut pool = seed(&store, COLD_STARTS + WARM_INVOCATIONS + 1).await;
-    let env = lambda_environment(&table);
-
     let mut results = Vec::new();
     for subject in &SUBJECTS {
         eprintln!("measuring {} ...", subject.name);
-        results.push((subject, measure(subject, &env, &mut pool).await));
+        // A fresh table per function: moto copies a whole table on every transaction, so
+        // a table grown by earlier functions would slow the later ones down.
+        let client = dynamo();
+        let table = create_table(&client).await;
+        let deletes = match subject.shape {
+            Shape::DeleteNext => COLD_STARTS + WARM_INVOCATIONS + 1,
+            _ => 0,
+        };
+        let mut pool = seed(&DynamoStore::new(client, table.clone()), deletes).await;
+        results.push((
+            subject,
+            measure(subject, &lambda_environment(&table), &mut pool).await,
+        ));
     }
     let floor = |name: &str| {
         results
