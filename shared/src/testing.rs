@@ -314,12 +314,28 @@ pub async fn seed_record<S: crate::store::RecordStore>(
     body: &Value,
     at: Timestamp,
 ) -> crate::model::StoredRecord {
-    use crate::model::{
-        AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
-    };
+    seed_record_as(
+        store,
+        agency,
+        &crate::model::RecordId::generate(at),
+        body,
+        at,
+    )
+    .await
+}
+
+/// [`seed_record`] with a given id.
+pub async fn seed_record_as<S: crate::store::RecordStore>(
+    store: &S,
+    agency: &str,
+    id: &crate::model::RecordId,
+    body: &Value,
+    at: Timestamp,
+) -> crate::model::StoredRecord {
+    use crate::model::{AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, StoredRecord};
     let new = NewRecord::from_json(body).expect("a valid record body");
     let agency = AgencyId::parse(agency).expect("a valid agency");
-    let record = new.into_record(RecordId::generate(at), agency, "seed", at);
+    let record = new.into_record(id.clone(), agency, "seed", at);
     let entry = AuditEntry::next(
         &ChainHead::genesis(),
         at,
@@ -336,4 +352,19 @@ pub async fn seed_record<S: crate::store::RecordStore>(
         .await
         .expect("seeding a record");
     stored
+}
+
+/// Test dependencies on a fresh in-memory store holding one record of `agency`, titled
+/// `T`, with `classification`.
+pub async fn deps_with_record(
+    agency: &str,
+    classification: &str,
+) -> (
+    crate::Deps<crate::store::MemoryStore>,
+    crate::model::StoredRecord,
+) {
+    let deps = deps(crate::store::MemoryStore::new());
+    let body = json!({"title": "T", "classification": classification});
+    let stored = seed_record(&deps.store, agency, &body, TEST_NOW).await;
+    (deps, stored)
 }

@@ -25,6 +25,18 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Every variable `shared::config::Config` reads (and so `template.yaml` declares and
+/// `env.json` sets).
+pub const CONFIG_VARIABLES: [&str; 7] = [
+    "TABLE_NAME",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "JWT_JWKS_URL",
+    "JWT_JWKS",
+    "JWT_HS256_SECRET",
+    "CURSOR_SECRET",
+];
+
 /// `env.json`'s variables (what `sam local invoke --env-vars env.json` gives functions).
 pub fn env_json() -> Value {
     let text = std::fs::read_to_string(workspace_root().join("env.json")).expect("env.json");
@@ -35,17 +47,11 @@ pub fn env_json() -> Value {
 /// local AWS emulator.
 pub fn lambda_environment(table: &str) -> Vec<(&'static str, String)> {
     let env = env_json();
-    let mut vars: Vec<(&'static str, String)> = [
-        "JWT_ISSUER",
-        "JWT_AUDIENCE",
-        "JWT_JWKS_URL",
-        "JWT_JWKS",
-        "JWT_HS256_SECRET",
-        "CURSOR_SECRET",
-    ]
-    .into_iter()
-    .map(|name| (name, env[name].as_str().unwrap_or_default().to_owned()))
-    .collect();
+    let mut vars: Vec<(&'static str, String)> = CONFIG_VARIABLES
+        .into_iter()
+        .filter(|name| *name != "TABLE_NAME")
+        .map(|name| (name, env[name].as_str().unwrap_or_default().to_owned()))
+        .collect();
     vars.push(("TABLE_NAME", table.to_owned()));
     vars.push(("AWS_ENDPOINT_URL", endpoint()));
     vars

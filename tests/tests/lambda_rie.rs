@@ -5,10 +5,9 @@ use dossier_tests::{
     Emulator, bootstrap, create_table, dynamo, lambda_environment, workspace_root,
 };
 use serde_json::{Value, json};
-use shared::model::{
-    AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
-};
+use shared::model::{AgencyId, RecordId};
 use shared::store::{DynamoStore, RecordStore};
+use shared::testing::seed_record_as;
 
 /// The record the `events/` files name.
 const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
@@ -19,32 +18,9 @@ fn event(name: &str) -> Value {
 }
 
 async fn seed(store: &DynamoStore) {
-    let now = shared::testing::TEST_NOW;
     let body = json!({"title": "Building permit 2026-114", "classification": "internal", "tags": ["permits"]});
-    let record = NewRecord::from_json(&body).unwrap().into_record(
-        RecordId::parse(RECORD_ID).unwrap(),
-        AgencyId::parse("dev").unwrap(),
-        "dev-clerk",
-        now,
-    );
-    let entry = AuditEntry::next(
-        &ChainHead::genesis(),
-        now,
-        "dev-clerk",
-        AuditAction::Create,
-        record.creation_changes(),
-    );
-    store
-        .create_record(
-            &StoredRecord {
-                record,
-                head: entry.head(),
-            },
-            &entry,
-            None,
-        )
-        .await
-        .unwrap();
+    let id = RecordId::parse(RECORD_ID).unwrap();
+    seed_record_as(store, "dev", &id, &body, shared::testing::TEST_NOW).await;
 }
 
 fn body(response: &Value) -> Value {

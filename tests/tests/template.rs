@@ -5,19 +5,8 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use dossier_tests::{TABLE_INDEXES, TABLE_KEYS, env_json, workspace_root};
+use dossier_tests::{CONFIG_VARIABLES, TABLE_INDEXES, TABLE_KEYS, env_json, workspace_root};
 use serde_json::Value;
-
-/// Every variable `shared::config::Config` reads.
-const CONFIG_VARIABLES: [&str; 7] = [
-    "TABLE_NAME",
-    "JWT_ISSUER",
-    "JWT_AUDIENCE",
-    "JWT_JWKS_URL",
-    "JWT_JWKS",
-    "JWT_HS256_SECRET",
-    "CURSOR_SECRET",
-];
 
 struct Function {
     logical_id: String,

@@ -10,10 +10,9 @@ use std::path::{Path, PathBuf};
 
 use dossier_tests::{Emulator, create_table, dynamo, lambda_environment, workspace_root};
 use serde_json::{Value, json};
-use shared::model::{
-    AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
-};
-use shared::store::{DynamoStore, RecordStore};
+use shared::model::RecordId;
+use shared::store::DynamoStore;
+use shared::testing::seed_record_as;
 
 const COLD_STARTS: usize = 10;
 const WARM_INVOCATIONS: usize = 200;
@@ -134,42 +133,20 @@ struct Pool {
 
 async fn seed(store: &DynamoStore, count: usize) -> Pool {
     let now = shared::testing::TEST_NOW;
-    let agency = AgencyId::parse("dev").unwrap();
+    let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
+    seed_record_as(
+        store,
+        "dev",
+        &RecordId::parse(RECORD_ID).unwrap(),
+        &body,
+        now,
+    )
+    .await;
     let mut ids = Vec::with_capacity(count);
-    for i in 0..=count {
-        let id = if i == 0 {
-            RecordId::parse(RECORD_ID).unwrap()
-        } else {
-            RecordId::generate(now.plus_millis(i as i64))
-        };
-        let body = json!({"title": format!("Bench record {i}"), "classification": "internal", "tags": ["permits"]});
-        let record = NewRecord::from_json(&body).unwrap().into_record(
-            id.clone(),
-            agency.clone(),
-            "bench",
-            now,
-        );
-        let entry = AuditEntry::next(
-            &ChainHead::genesis(),
-            now,
-            "bench",
-            AuditAction::Create,
-            record.creation_changes(),
-        );
-        store
-            .create_record(
-                &StoredRecord {
-                    record,
-                    head: entry.head(),
-                },
-                &entry,
-                None,
-            )
-            .await
-            .unwrap();
-        if i > 0 {
-            ids.push(id.to_string());
-        }
+    for i in 1..=count {
+        let id = RecordId::generate(now.plus_millis(i as i64));
+        seed_record_as(store, "dev", &id, &body, now).await;
+        ids.push(id.to_string());
     }
     Pool { ids }
 }

@@ -1,7 +1,7 @@
 use serde_json::json;
 use shared::model::{AgencyId, AuditEntry, RecordId};
 use shared::store::{AuditLog, MemoryStore, RecordStore};
-use shared::testing::{Event, TEST_NOW, call, deps, event, seed_record, token};
+use shared::testing::{Event, TEST_NOW, call, deps, deps_with_record, event, seed_record, token};
 
 use super::handle;
 
@@ -17,14 +17,7 @@ fn delete(id: &str, roles: &[&str], if_match: Option<&str>) -> Event {
 
 #[tokio::test]
 async fn deletes_at_the_named_version_and_keeps_history() {
-    let deps = deps(MemoryStore::new());
-    let stored = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let (deps, stored) = deps_with_record("parks", "public").await;
     let id = stored.record.id.to_string();
     assert_eq!(
         call(&deps, handle, &delete(&id, &["officer"], None))
@@ -135,14 +128,7 @@ async fn holds_and_retention_block_deletion() {
 
 #[tokio::test]
 async fn only_officers_of_the_agency_delete() {
-    let deps = deps(MemoryStore::new());
-    let stored = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let (deps, stored) = deps_with_record("parks", "public").await;
     let id = stored.record.id.to_string();
     for roles in [&["clerk"][..], &["auditor"], &["reader"]] {
         assert_eq!(

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 use shared::model::{AuditEntry, canonical_json, sha256_hex};
 use shared::store::MemoryStore;
-use shared::testing::{TEST_NOW, TestResponse, call, deps, event, seed_record, token};
+use shared::testing::{TEST_NOW, TestResponse, call, deps_with_record, event, seed_record, token};
 
 use super::handle;
 
@@ -21,14 +21,7 @@ async fn history(
 
 #[tokio::test]
 async fn entries_verify_from_the_response_alone() {
-    let deps = deps(MemoryStore::new());
-    let stored = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "confidential"}),
-        TEST_NOW,
-    )
-    .await;
+    let (deps, stored) = deps_with_record("parks", "confidential").await;
     let response = history(&deps, stored.record.id.as_str(), "parks", &["auditor"], "").await;
     assert_eq!(response.status, 200);
     let entries = response.body["items"].as_array().unwrap();
@@ -46,14 +39,7 @@ async fn entries_verify_from_the_response_alone() {
 
 #[tokio::test]
 async fn pages_oldest_first() {
-    let deps = deps(MemoryStore::new());
-    let stored = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let (deps, stored) = deps_with_record("parks", "public").await;
     let mut current = stored.clone();
     for i in 0..4 {
         let mut next = current.record.clone();
@@ -126,14 +112,7 @@ async fn pages_oldest_first() {
 
 #[tokio::test]
 async fn only_auditors_and_officers_of_the_agency_read_history() {
-    let deps = deps(MemoryStore::new());
-    let stored = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let (deps, stored) = deps_with_record("parks", "public").await;
     let id = stored.record.id.to_string();
     for roles in [&["clerk"][..], &["reader"]] {
         assert_eq!(history(&deps, &id, "parks", roles, "").await.status, 403);
