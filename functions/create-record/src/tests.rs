@@ -136,6 +136,13 @@ async fn bad_bodies_get_clear_problems() {
         ),
         (
             base.clone()
+                .header("content-type", "application/json")
+                .text(r#"{"title": "a", "title": "b", "classification": "public"}"#),
+            400,
+            "validation",
+        ),
+        (
+            base.clone()
                 .json(&json!({"title": null, "classification": "public"})),
             400,
             "validation",
