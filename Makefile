@@ -2,7 +2,7 @@
 # suite (what CI runs).
 .PHONY: serve token test load bench build events fmt lint
 
-SUB ?= $(USER)
+SUB ?= dev
 ROLE ?= clerk
 AGENCY ?= parks
 
