@@ -105,26 +105,21 @@ impl DynamoStore {
         }
     }
 
-    fn put(&self, item: Item, condition: &str) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
+    /// A transaction item putting `item` if `condition` (with `values`) holds.
+    fn put(
+        &self,
+        item: Item,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = values
+            .iter()
+            .fold(Put::builder(), |put, (name, value)| {
+                put.expression_attribute_values(*name, value.clone())
+            })
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression(condition)
-            .build()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    fn put_if_version(
-        &self,
-        item: Item,
-        expected_version: u64,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", number(expected_version))
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().put(put).build())
@@ -404,19 +399,20 @@ impl RecordStore for DynamoStore {
     ) -> Result<(), StoreError> {
         let (agency, id) = (&record.record.agency, &record.record.id);
         let mut items = vec![
-            self.put(record_item(record), "attribute_not_exists(pk)")?,
-            self.put(audit_item(agency, id, entry), "attribute_not_exists(pk)")?,
+            self.put(record_item(record), "attribute_not_exists(pk)", &[])?,
+            self.put(
+                audit_item(agency, id, entry),
+                "attribute_not_exists(pk)",
+                &[],
+            )?,
         ];
         if let Some(response) = idempotency {
             // An expired key that TTL has not swept yet may be reused.
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(idempotency_item(response)))
-                .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
-                .expression_attribute_values(":now", number(record.record.created_at.as_secs()))
-                .build()
-                .map_err(|e| StoreError::Backend(e.to_string()))?;
-            items.push(TransactWriteItem::builder().put(put).build());
+            items.push(self.put(
+                idempotency_item(response),
+                "attribute_not_exists(pk) OR expires_at < :now",
+                &[(":now", number(record.record.created_at.as_secs()))],
+            )?);
         }
         self.transact(items, &entry.hash).await
     }
@@ -429,8 +425,16 @@ impl RecordStore for DynamoStore {
     ) -> Result<(), StoreError> {
         let (agency, id) = (&next.record.agency, &next.record.id);
         let items = vec![
-            self.put_if_version(record_item(next), expected_version)?,
-            self.put(audit_item(agency, id, entry), "attribute_not_exists(pk)")?,
+            self.put(
+                record_item(next),
+                "version = :expected",
+                &[(":expected", number(expected_version))],
+            )?,
+            self.put(
+                audit_item(agency, id, entry),
+                "attribute_not_exists(pk)",
+                &[],
+            )?,
         ];
         self.transact(items, &entry.hash).await
     }
@@ -452,7 +456,11 @@ impl RecordStore for DynamoStore {
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let items = vec![
             TransactWriteItem::builder().delete(delete).build(),
-            self.put(audit_item(agency, id, entry), "attribute_not_exists(pk)")?,
+            self.put(
+                audit_item(agency, id, entry),
+                "attribute_not_exists(pk)",
+                &[],
+            )?,
         ];
         self.transact(items, &entry.hash).await
     }
