@@ -343,10 +343,7 @@ pub async fn seed_record_as<S: crate::store::RecordStore>(
         AuditAction::Create,
         record.creation_changes(),
     );
-    let stored = StoredRecord {
-        record,
-        head: entry.head(),
-    };
+    let stored = StoredRecord::created(record, &entry);
     store
         .create_record(&stored, &entry, None)
         .await

@@ -39,13 +39,7 @@ fn new_record(
         AuditAction::Create,
         record.creation_changes(),
     );
-    (
-        StoredRecord {
-            record,
-            head: entry.head(),
-        },
-        entry,
-    )
+    (StoredRecord::created(record, &entry), entry)
 }
 
 async fn create<S: Store>(
@@ -72,13 +66,7 @@ fn retitled(current: &StoredRecord, title: &str, at: Timestamp) -> (StoredRecord
         AuditAction::Update,
         current.record.changes_to(&next),
     );
-    (
-        StoredRecord {
-            record: next,
-            head: entry.head(),
-        },
-        entry,
-    )
+    (current.updated(next, &entry), entry)
 }
 
 async fn create_then_get_round_trips<S: Store>(store: S) {
@@ -352,14 +340,7 @@ async fn a_status_change_moves_the_record_between_status_listings<S: Store>(stor
         stored.record.changes_to(&next),
     );
     store
-        .update_if_version(
-            &StoredRecord {
-                record: next,
-                head: entry.head(),
-            },
-            1,
-            &entry,
-        )
+        .update_if_version(&stored.updated(next, &entry), 1, &entry)
         .await
         .unwrap();
     let with_status = |status| ListFilter {

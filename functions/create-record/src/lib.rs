@@ -45,10 +45,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     let reply = record_reply(StatusCode::CREATED, &record)
         .header(LOCATION, format!("/records/{}", record.id));
     let kept = idempotency.keep(caller, &reply, now);
-    let stored = StoredRecord {
-        record,
-        head: entry.head(),
-    };
+    let stored = StoredRecord::created(record, &entry);
     match deps
         .store
         .create_record(&stored, &entry, kept.as_ref())

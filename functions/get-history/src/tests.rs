@@ -52,10 +52,7 @@ async fn pages_oldest_first() {
             shared::model::AuditAction::Update,
             current.record.changes_to(&next),
         );
-        let next = shared::model::StoredRecord {
-            record: next,
-            head: entry.head(),
-        };
+        let next = current.updated(next, &entry);
         shared::store::RecordStore::update_if_version(
             &deps.store,
             &next,

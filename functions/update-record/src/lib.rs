@@ -70,10 +70,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         AuditAction::Update,
         changes,
     );
-    let stored = StoredRecord {
-        record: next,
-        head: entry.head(),
-    };
+    let stored = current.updated(next, &entry);
     deps.store
         .update_if_version(&stored, was.version, &entry)
         .await?;

@@ -24,6 +24,15 @@ pub enum AuditAction {
     /// The record was deleted.
     #[serde(rename = "record.delete")]
     Delete,
+    /// A document was announced for upload.
+    #[serde(rename = "document.add")]
+    DocumentAdd,
+    /// An uploaded document passed verification and may be downloaded.
+    #[serde(rename = "document.verify")]
+    DocumentVerify,
+    /// An uploaded document failed verification and was quarantined.
+    #[serde(rename = "document.quarantine")]
+    DocumentQuarantine,
 }
 
 impl AuditAction {
@@ -33,14 +42,24 @@ impl AuditAction {
             Self::Create => "record.create",
             Self::Update => "record.update",
             Self::Delete => "record.delete",
+            Self::DocumentAdd => "document.add",
+            Self::DocumentVerify => "document.verify",
+            Self::DocumentQuarantine => "document.quarantine",
         }
     }
 
     /// Parses a wire name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Create, Self::Update, Self::Delete]
-            .into_iter()
-            .find(|a| a.as_str() == text)
+        [
+            Self::Create,
+            Self::Update,
+            Self::Delete,
+            Self::DocumentAdd,
+            Self::DocumentVerify,
+            Self::DocumentQuarantine,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == text)
     }
 }
 

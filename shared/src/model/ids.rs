@@ -45,58 +45,81 @@ impl<'de> Deserialize<'de> for AgencyId {
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// A record id: a ULID (26 Crockford base-32 characters, time-ordered).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RecordId(String);
+/// Defines a ULID identifier type: 26 Crockford base-32 characters, time-ordered.
+macro_rules! ulid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
 
-impl RecordId {
-    /// A new ULID for `now`, with 80 bits from the operating system's CSPRNG.
-    pub fn generate(now: Timestamp) -> Self {
-        let mut random = [0u8; 16];
-        // The CSPRNG only fails if the OS has no entropy source at all; a time-only
-        // id would still be unique per millisecond-and-process, so fall through.
-        let _ = aws_lc_rs::rand::fill(&mut random[6..]);
-        let millis = u128::try_from(now.as_millis()).unwrap_or(0) & ((1 << 48) - 1);
-        let value = (millis << 80) | u128::from_be_bytes(random);
-        Self(
-            (0..26)
-                .map(|i| CROCKFORD[((value >> (5 * (25 - i))) & 31) as usize] as char)
-                .collect(),
-        )
-    }
+        impl $name {
+            /// A new ULID for `now`, with 80 bits from the operating system's CSPRNG.
+            pub fn generate(now: Timestamp) -> Self {
+                Self(generate_ulid(now))
+            }
 
-    /// Accepts a canonical ULID (uppercase; lowercase is folded, since ids travel in URLs).
-    pub fn parse(text: &str) -> Option<Self> {
-        let upper = text.to_ascii_uppercase();
-        let ok = upper.len() == 26
-            && upper.as_bytes()[0] <= b'7'
-            && upper.bytes().all(|b| CROCKFORD.contains(&b));
-        ok.then_some(Self(upper))
-    }
+            /// Accepts a canonical ULID (lowercase is folded, since ids travel in URLs).
+            pub fn parse(text: &str) -> Option<Self> {
+                parse_ulid(text).map(Self)
+            }
 
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::parse(&text).ok_or_else(|| {
+                    serde::de::Error::custom(concat!("malformed ", stringify!($name)))
+                })
+            }
+        }
+    };
 }
 
-impl fmt::Display for RecordId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+ulid_id!(
+    /// A record id: a ULID.
+    RecordId
+);
+
+ulid_id!(
+    /// A document id: a ULID, unique across records.
+    DocumentId
+);
+
+fn generate_ulid(now: Timestamp) -> String {
+    let mut random = [0u8; 16];
+    // The CSPRNG only fails if the OS has no entropy source at all; a time-only
+    // id would still be unique per millisecond-and-process, so fall through.
+    let _ = aws_lc_rs::rand::fill(&mut random[6..]);
+    let millis = u128::try_from(now.as_millis()).unwrap_or(0) & ((1 << 48) - 1);
+    let value = (millis << 80) | u128::from_be_bytes(random);
+    (0..26)
+        .map(|i| CROCKFORD[((value >> (5 * (25 - i))) & 31) as usize] as char)
+        .collect()
 }
 
-impl Serialize for RecordId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for RecordId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::parse(&text).ok_or_else(|| serde::de::Error::custom("malformed RecordId"))
-    }
+fn parse_ulid(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let ok = upper.len() == 26
+        && upper.as_bytes()[0] <= b'7'
+        && upper.bytes().all(|b| CROCKFORD.contains(&b));
+    ok.then_some(upper)
 }
 
 #[cfg(test)]

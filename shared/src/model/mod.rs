@@ -1,13 +1,20 @@
-//! The domain: identifiers, records, and the audit chain. No I/O here.
+//! The domain: identifiers, records, documents, and the audit chain. No I/O here.
 
 mod audit;
+mod document;
+mod fields;
 mod ids;
 mod record;
 
 pub use audit::{
     AuditAction, AuditEntry, ChainHead, Changes, GENESIS_HASH, canonical_json, sha256_hex,
 };
-pub use ids::{AgencyId, RecordId};
+pub use document::{
+    ContentCheck, ContentType, DOCUMENTS_PREFIX, Document, DocumentStatus, NewDocument,
+    QUARANTINE_PREFIX, Rejection, limits as document_limits, object_key, parse_object_key,
+    sha256_base64,
+};
+pub use ids::{AgencyId, DocumentId, RecordId};
 pub use record::{
     Classification, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag, limits,
 };

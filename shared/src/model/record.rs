@@ -1,9 +1,10 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::audit::{ChainHead, Changes};
+use super::audit::{AuditEntry, ChainHead, Changes};
+use super::fields::{Fields, check_text, string};
 use super::ids::{AgencyId, RecordId};
 use crate::clock::{Date, Timestamp};
 use crate::error::FieldError;
@@ -169,13 +170,46 @@ impl Record {
 }
 
 /// A record as stored: the record plus the head of its audit chain, which the next
-/// mutation extends under the same version condition (so the chain cannot fork).
+/// mutation extends under a condition on that head (so the chain cannot fork), and the
+/// number of documents attached (kept here so the per-record limit holds under races).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredRecord {
     /// The record.
     pub record: Record,
     /// Its audit chain's last entry.
     pub head: ChainHead,
+    /// Documents attached to it, pending and quarantined ones included.
+    #[serde(default)]
+    pub documents: u32,
+}
+
+impl StoredRecord {
+    /// A record that has just been created: its first entry as head, no documents.
+    pub fn created(record: Record, first: &AuditEntry) -> Self {
+        Self {
+            record,
+            head: first.head(),
+            documents: 0,
+        }
+    }
+
+    /// This record with `record` as its new content and `entry` appended to its chain.
+    pub fn updated(&self, record: Record, entry: &AuditEntry) -> Self {
+        Self {
+            record,
+            head: entry.head(),
+            documents: self.documents,
+        }
+    }
+
+    /// This record, content unchanged, with `entry` appended and `documents` attached.
+    pub fn with_entry(&self, entry: &AuditEntry, documents: u32) -> Self {
+        Self {
+            record: self.record.clone(),
+            head: entry.head(),
+            documents,
+        }
+    }
 }
 
 /// The body of `POST /records`, validated.
@@ -331,97 +365,6 @@ impl RecordPatch {
             next.legal_hold = legal_hold;
         }
         next
-    }
-}
-
-/// Walks a JSON object's fields, collecting every error instead of stopping at the first.
-struct Fields<'a> {
-    object: &'a Map<String, Value>,
-    errors: Vec<FieldError>,
-}
-
-type Parse<T> = fn(&str, &Value) -> Result<T, String>;
-
-impl<'a> Fields<'a> {
-    fn of(body: &'a Value, allowed: &[&str]) -> Result<Self, Vec<FieldError>> {
-        let Value::Object(object) = body else {
-            return Err(vec![FieldError::new("body", "must be a JSON object")]);
-        };
-        let errors = object
-            .keys()
-            .filter(|key| !allowed.contains(&key.as_str()))
-            .map(|key| FieldError::new(key.clone(), "is not a field that can be set here"))
-            .collect();
-        Ok(Self { object, errors })
-    }
-
-    fn parse<T>(&mut self, name: &str, value: &Value, parse: Parse<T>) -> Option<T> {
-        parse(name, value)
-            .map_err(|detail| self.errors.push(FieldError::new(name, detail)))
-            .ok()
-    }
-
-    fn required<T>(&mut self, name: &str, parse: Parse<T>) -> Option<T> {
-        match self.object.get(name) {
-            None | Some(Value::Null) => {
-                self.errors.push(FieldError::new(name, "is required"));
-                None
-            }
-            Some(value) => self.parse(name, value, parse),
-        }
-    }
-
-    /// Absent: `None`; `null`: `Some(None)`; a value: `Some(Some(v))`.
-    fn optional<T>(&mut self, name: &str, parse: Parse<T>) -> Option<Option<T>> {
-        match self.object.get(name) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(value) => self.parse(name, value, parse).map(Some),
-        }
-    }
-
-    /// A field that may be left out but not cleared.
-    fn not_null<T>(&mut self, name: &str, parse: Parse<T>) -> Option<T> {
-        match self.object.get(name) {
-            None => None,
-            Some(Value::Null) => {
-                self.errors.push(FieldError::new(name, "cannot be null"));
-                None
-            }
-            Some(value) => self.parse(name, value, parse),
-        }
-    }
-
-    fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(self.errors)
-        }
-    }
-}
-
-fn string(value: &Value) -> Result<&str, String> {
-    value.as_str().ok_or_else(|| "must be a string".to_owned())
-}
-
-/// Control characters (and bidi overrides, which can make text read differently than it
-/// is stored) are refused in single-line fields; `newline_ok` lets text fields keep `\n`/`\t`.
-fn check_text(text: &str, max: usize, newline_ok: bool) -> Result<(), String> {
-    let count = text.chars().count();
-    if count > max {
-        return Err(format!("must be at most {max} characters (got {count})"));
-    }
-    let forbidden = |c: char| {
-        (c.is_control() && !(newline_ok && matches!(c, '\n' | '\t' | '\r')))
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    match text.chars().find(|c| forbidden(*c)) {
-        Some(c) => Err(format!(
-            "must not contain the control character U+{:04X}",
-            c as u32
-        )),
-        None => Ok(()),
     }
 }
 

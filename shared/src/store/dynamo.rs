@@ -222,6 +222,7 @@ fn record_item(stored: &StoredRecord) -> Item {
         ("updated_by".into(), s(&record.updated_by)),
         ("audit_seq".into(), number(stored.head.seq)),
         ("audit_head".into(), s(&stored.head.hash)),
+        ("document_count".into(), number(stored.documents)),
     ]);
     if let Some(date) = record.retention_until {
         item.insert("retention_until".into(), s(date.to_string()));
@@ -336,7 +337,15 @@ fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
         seq: f.num("audit_seq")?,
         hash: f.str("audit_head")?.to_owned(),
     };
-    Ok(StoredRecord { record, head })
+    Ok(StoredRecord {
+        record,
+        head,
+        // Absent on records written before documents existed.
+        documents: match item.get("document_count") {
+            None => 0,
+            Some(_) => f.num("document_count")?,
+        },
+    })
 }
 
 fn decode_audit(item: &Item) -> Result<AuditEntry, StoreError> {

@@ -1,0 +1,501 @@
+//! Documents attached to records: their metadata, where their bytes live, and the checks a
+//! file must pass before anyone may download it.
+
+use std::fmt::Write as _;
+
+use aws_lc_rs::digest;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::audit::Changes;
+use super::fields::{Fields, check_text, string};
+use super::ids::{AgencyId, DocumentId, RecordId};
+use crate::clock::Timestamp;
+use crate::error::FieldError;
+
+/// The limits on documents.
+pub mod limits {
+    /// Most characters in a filename.
+    pub const FILENAME_MAX_CHARS: usize = 255;
+    /// Default largest document, in bytes (`MAX_DOCUMENT_BYTES` overrides it).
+    pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 50 * 1024 * 1024;
+    /// Most documents on one record, pending and quarantined ones included.
+    pub const DOCUMENTS_PER_RECORD: u32 = 100;
+    /// How long a presigned upload stays valid, in seconds.
+    pub const UPLOAD_URL_SECONDS: u64 = 15 * 60;
+    /// How long a presigned download stays valid, in seconds.
+    pub const DOWNLOAD_URL_SECONDS: u64 = 5 * 60;
+}
+
+/// Key prefix of uploaded documents; the bucket notifies the ingest queue for it only.
+pub const DOCUMENTS_PREFIX: &str = "documents/";
+/// Key prefix quarantined files are moved under; no download URL is ever made for it.
+pub const QUARANTINE_PREFIX: &str = "quarantine/";
+
+/// The file types a document may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ContentType {
+    /// `application/pdf`
+    #[serde(rename = "application/pdf")]
+    Pdf,
+    /// `image/png`
+    #[serde(rename = "image/png")]
+    Png,
+    /// `image/jpeg`
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+    /// `image/tiff`
+    #[serde(rename = "image/tiff")]
+    Tiff,
+    /// `text/plain` (UTF-8)
+    #[serde(rename = "text/plain")]
+    PlainText,
+    /// `text/csv` (UTF-8)
+    #[serde(rename = "text/csv")]
+    Csv,
+}
+
+impl ContentType {
+    /// Every allowed type.
+    pub const ALL: [Self; 6] = [
+        Self::Pdf,
+        Self::Png,
+        Self::Jpeg,
+        Self::Tiff,
+        Self::PlainText,
+        Self::Csv,
+    ];
+
+    /// The media type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Tiff => "image/tiff",
+            Self::PlainText => "text/plain",
+            Self::Csv => "text/csv",
+        }
+    }
+
+    /// Parses a media type (exactly; parameters such as `charset` are not accepted,
+    /// since the type is signed into the upload URL and must match byte for byte).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// Whether files of this type are UTF-8 text rather than a binary format.
+    pub fn is_text(self) -> bool {
+        matches!(self, Self::PlainText | Self::Csv)
+    }
+
+    /// Whether `head` (a file's first bytes, at least 8 unless the file is shorter)
+    /// starts as a file of this type must.
+    fn magic_matches(self, head: &[u8]) -> bool {
+        match self {
+            Self::Pdf => head.starts_with(b"%PDF-"),
+            Self::Png => head.starts_with(b"\x89PNG\r\n\x1a\n"),
+            Self::Jpeg => head.starts_with(b"\xFF\xD8\xFF"),
+            Self::Tiff => head.starts_with(b"II*\0") || head.starts_with(b"MM\0*"),
+            Self::PlainText | Self::Csv => true,
+        }
+    }
+}
+
+/// Where a document is in ingestion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentStatus {
+    /// Announced, not yet uploaded or not yet verified.
+    Pending,
+    /// Verified: it may be downloaded.
+    Available,
+    /// Failed verification: it is never served.
+    Quarantined,
+}
+
+impl DocumentStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Available => "available",
+            Self::Quarantined => "quarantined",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Available, Self::Quarantined]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A document's metadata, exactly as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// Its id.
+    pub id: DocumentId,
+    /// The record it belongs to.
+    pub record_id: RecordId,
+    /// The record's agency.
+    pub agency: AgencyId,
+    /// The name the uploader gave it (shown, never used as a storage key).
+    pub filename: String,
+    /// Its declared type, checked against its first bytes.
+    pub content_type: ContentType,
+    /// Its declared size in bytes, checked exactly.
+    pub size: u64,
+    /// Base64 of its declared SHA-256, checked exactly.
+    pub sha256: String,
+    /// Where it is in ingestion.
+    pub status: DocumentStatus,
+    /// Why it was quarantined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine_reason: Option<String>,
+    /// When it was announced.
+    pub created_at: Timestamp,
+    /// Who announced it.
+    pub created_by: String,
+    /// When ingestion settled it (available or quarantined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<Timestamp>,
+}
+
+impl Document {
+    /// Where its bytes are uploaded: agency, record and document ids, never the filename.
+    pub fn object_key(&self) -> String {
+        object_key(&self.agency, &self.record_id, &self.id)
+    }
+
+    /// Where its bytes are moved if it fails verification.
+    pub fn quarantine_key(&self) -> String {
+        format!(
+            "{QUARANTINE_PREFIX}{}/{}/{}",
+            self.agency, self.record_id, self.id
+        )
+    }
+
+    /// The audit changes of announcing it.
+    pub fn creation_changes(&self) -> Changes {
+        let summary = json!({
+            "filename": self.filename,
+            "content_type": self.content_type.as_str(),
+            "size": self.size,
+            "sha256": self.sha256,
+        });
+        Changes::from([(format!("documents/{}", self.id), [Value::Null, summary])])
+    }
+
+    /// The audit changes of moving from `self` (pending) to `settled`.
+    pub fn settlement_changes(&self, settled: &Document) -> Changes {
+        let mut changes = Changes::from([(
+            format!("documents/{}/status", self.id),
+            [json!(self.status.as_str()), json!(settled.status.as_str())],
+        )]);
+        if let Some(reason) = &settled.quarantine_reason {
+            changes.insert(
+                format!("documents/{}/quarantine_reason", self.id),
+                [Value::Null, json!(reason)],
+            );
+        }
+        changes
+    }
+
+    /// `Content-Disposition` for downloading it: an attachment under its filename, with a
+    /// plain-ASCII fallback and the exact name in RFC 5987 form, so no byte of the name can
+    /// break out of the header.
+    pub fn content_disposition(&self) -> String {
+        let fallback: String = self
+            .filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '%' | ';' | ',') || c == ' ' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut encoded = String::with_capacity(self.filename.len() * 3);
+        for byte in self.filename.bytes() {
+            if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+                encoded.push(byte as char);
+            } else {
+                let _ = write!(encoded, "%{byte:02X}");
+            }
+        }
+        format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+    }
+}
+
+/// The key a document's bytes are uploaded to.
+pub fn object_key(agency: &AgencyId, record: &RecordId, document: &DocumentId) -> String {
+    format!("{DOCUMENTS_PREFIX}{agency}/{record}/{document}")
+}
+
+/// The ids in an upload key made by [`object_key`]; `None` for any other key.
+pub fn parse_object_key(key: &str) -> Option<(AgencyId, RecordId, DocumentId)> {
+    let rest = key.strip_prefix(DOCUMENTS_PREFIX)?;
+    let mut parts = rest.split('/');
+    let agency = AgencyId::parse(parts.next()?)?;
+    let record = RecordId::parse(parts.next()?)?;
+    let document = DocumentId::parse(parts.next()?)?;
+    // Ids are canonical (uppercase): a key spelled differently is not one we made.
+    let canonical = parts.next().is_none() && object_key(&agency, &record, &document) == key;
+    canonical.then_some((agency, record, document))
+}
+
+/// The body of `POST /records/{id}/documents`, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDocument {
+    /// 1 to 255 characters, no path separators or control characters.
+    pub filename: String,
+    /// One of [`ContentType::ALL`].
+    pub content_type: ContentType,
+    /// 1 to the configured maximum.
+    pub size: u64,
+    /// Base64 of 32 bytes.
+    pub sha256: String,
+}
+
+impl NewDocument {
+    /// Validates a JSON body against `max_bytes`, reporting every bad field at once.
+    pub fn from_json(body: &Value, max_bytes: u64) -> Result<Self, Vec<FieldError>> {
+        let mut fields = Fields::of(body, &["filename", "content_type", "size", "sha256"])?;
+        let filename = fields.required("filename", filename);
+        let content_type = fields.required("content_type", content_type);
+        let size = fields.required("size", |_, value| match value.as_u64() {
+            Some(size) if (1..=max_bytes).contains(&size) => Ok(size),
+            _ => Err(format!(
+                "must be a whole number of bytes from 1 to {max_bytes}"
+            )),
+        });
+        let sha256 = fields.required("sha256", sha256);
+        fields.finish()?;
+        match (filename, content_type, size, sha256) {
+            (Some(filename), Some(content_type), Some(size), Some(sha256)) => Ok(Self {
+                filename,
+                content_type,
+                size,
+                sha256,
+            }),
+            // `finish` has already reported the missing field.
+            _ => Err(Vec::new()),
+        }
+    }
+
+    /// The pending document this announces.
+    pub fn into_document(
+        self,
+        id: DocumentId,
+        record: &RecordId,
+        agency: &AgencyId,
+        actor: &str,
+        now: Timestamp,
+    ) -> Document {
+        Document {
+            id,
+            record_id: record.clone(),
+            agency: agency.clone(),
+            filename: self.filename,
+            content_type: self.content_type,
+            size: self.size,
+            sha256: self.sha256,
+            status: DocumentStatus::Pending,
+            quarantine_reason: None,
+            created_at: now,
+            created_by: actor.to_owned(),
+            settled_at: None,
+        }
+    }
+}
+
+fn filename(_: &str, value: &Value) -> Result<String, String> {
+    let text = string(value)?;
+    if text.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    check_text(text, limits::FILENAME_MAX_CHARS, false)?;
+    if text.contains(['/', '\\']) || text == "." || text == ".." {
+        return Err("must be a file name, not a path".to_owned());
+    }
+    // Invisible characters make a name read as something it is not ("invoice.pdf" with a
+    // zero-width space is another file); they have no place in a file name.
+    if let Some(c) = text.chars().find(|c| {
+        matches!(c, '\u{200B}'..='\u{200F}' | '\u{061C}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    }) {
+        return Err(format!(
+            "must not contain the invisible character U+{:04X}",
+            c as u32
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn content_type(_: &str, value: &Value) -> Result<ContentType, String> {
+    ContentType::parse(string(value)?).ok_or_else(|| {
+        let allowed: Vec<&str> = ContentType::ALL.iter().map(|t| t.as_str()).collect();
+        format!("must be one of {}", allowed.join(", "))
+    })
+}
+
+fn sha256(_: &str, value: &Value) -> Result<String, String> {
+    let text = string(value)?;
+    match BASE64.decode(text) {
+        Ok(bytes) if bytes.len() == 32 && BASE64.encode(&bytes) == text => Ok(text.to_owned()),
+        _ => Err("must be the base64 of a SHA-256 digest (44 characters)".to_owned()),
+    }
+}
+
+/// Why a file failed verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    /// Its size is not the declared one.
+    SizeMismatch {
+        /// Declared.
+        declared: u64,
+        /// Found (or at least this many, when reading stopped early).
+        actual: u64,
+    },
+    /// Its first bytes are not those of the declared type.
+    NotOfDeclaredType(ContentType),
+    /// A text type that is not valid UTF-8 (or holds NUL bytes).
+    NotUtf8Text(ContentType),
+    /// Its SHA-256 is not the declared one.
+    ChecksumMismatch,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SizeMismatch { declared, actual } => {
+                write!(f, "size is {actual} bytes, {declared} were declared")
+            }
+            Self::NotOfDeclaredType(t) => write!(f, "content is not {}", t.as_str()),
+            Self::NotUtf8Text(t) => write!(f, "content is not UTF-8 text ({})", t.as_str()),
+            Self::ChecksumMismatch => f.write_str("SHA-256 differs from the declared one"),
+        }
+    }
+}
+
+/// Checks a file as it streams past, chunk by chunk, in constant memory: size, leading
+/// bytes, UTF-8 for text types, SHA-256.
+pub struct ContentCheck {
+    content_type: ContentType,
+    declared_size: u64,
+    seen: u64,
+    hasher: digest::Context,
+    head: Vec<u8>,
+    /// The bytes of a UTF-8 sequence split across chunks (at most 3).
+    utf8_carry: Vec<u8>,
+}
+
+/// How many leading bytes the type check looks at.
+const HEAD_BYTES: usize = 8;
+
+impl ContentCheck {
+    /// A check for a file declared as `document` says.
+    pub fn new(document: &Document) -> Self {
+        Self {
+            content_type: document.content_type,
+            declared_size: document.size,
+            seen: 0,
+            hasher: digest::Context::new(&digest::SHA256),
+            head: Vec::with_capacity(HEAD_BYTES),
+            utf8_carry: Vec::new(),
+        }
+    }
+
+    /// Takes the next chunk. Fails as soon as the file is known to be bad (longer than
+    /// declared, wrong leading bytes, broken UTF-8), so a caller can stop reading.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
+        self.seen += chunk.len() as u64;
+        if self.seen > self.declared_size {
+            return Err(Rejection::SizeMismatch {
+                declared: self.declared_size,
+                actual: self.seen,
+            });
+        }
+        if self.head.len() < HEAD_BYTES {
+            let wanted = HEAD_BYTES - self.head.len();
+            self.head
+                .extend_from_slice(&chunk[..wanted.min(chunk.len())]);
+            if self.head.len() == HEAD_BYTES && !self.content_type.magic_matches(&self.head) {
+                return Err(Rejection::NotOfDeclaredType(self.content_type));
+            }
+        }
+        if self.content_type.is_text() {
+            self.check_utf8(chunk)?;
+        }
+        self.hasher.update(chunk);
+        Ok(())
+    }
+
+    fn check_utf8(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
+        let bad = Rejection::NotUtf8Text(self.content_type);
+        if chunk.contains(&0) {
+            return Err(bad);
+        }
+        let mut rest = chunk;
+        if !self.utf8_carry.is_empty() {
+            // Complete the sequence split across chunks, one byte at a time (at most 3).
+            while let Some((&byte, tail)) = rest.split_first() {
+                self.utf8_carry.push(byte);
+                rest = tail;
+                match std::str::from_utf8(&self.utf8_carry) {
+                    Ok(_) => break,
+                    Err(e) if e.error_len().is_some() => return Err(bad),
+                    Err(_) => {}
+                }
+            }
+            if std::str::from_utf8(&self.utf8_carry).is_err() {
+                // The chunk ended mid-sequence again.
+                return Ok(());
+            }
+            self.utf8_carry.clear();
+        }
+        match std::str::from_utf8(rest) {
+            Ok(_) => Ok(()),
+            Err(e) if e.error_len().is_none() => {
+                self.utf8_carry.extend_from_slice(&rest[e.valid_up_to()..]);
+                Ok(())
+            }
+            Err(_) => Err(bad),
+        }
+    }
+
+    /// The verdict once the whole file has been read: the base64 SHA-256 it has, which
+    /// equals `declared_sha256`, or why it is rejected.
+    pub fn finish(self, declared_sha256: &str) -> Result<String, Rejection> {
+        if self.seen != self.declared_size {
+            return Err(Rejection::SizeMismatch {
+                declared: self.declared_size,
+                actual: self.seen,
+            });
+        }
+        if !self.content_type.magic_matches(&self.head) {
+            return Err(Rejection::NotOfDeclaredType(self.content_type));
+        }
+        if !self.utf8_carry.is_empty() {
+            return Err(Rejection::NotUtf8Text(self.content_type));
+        }
+        let actual = BASE64.encode(self.hasher.finish().as_ref());
+        if actual == declared_sha256 {
+            Ok(actual)
+        } else {
+            Err(Rejection::ChecksumMismatch)
+        }
+    }
+}
+
+/// Base64 of the SHA-256 of `bytes`, as documents declare it.
+pub fn sha256_base64(bytes: &[u8]) -> String {
+    BASE64.encode(digest::digest(&digest::SHA256, bytes).as_ref())
+}
+
+#[cfg(test)]
+mod tests;

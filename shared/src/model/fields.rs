@@ -1,0 +1,112 @@
+//! Validation of JSON bodies: a walker that reports every bad field at once, and the
+//! text rules every user-supplied string follows.
+
+use serde_json::{Map, Value};
+
+use crate::error::FieldError;
+
+/// Walks a JSON object's fields, collecting every error instead of stopping at the first.
+pub(crate) struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn of(body: &'a Value, allowed: &[&str]) -> Result<Self, Vec<FieldError>> {
+        let Value::Object(object) = body else {
+            return Err(vec![FieldError::new("body", "must be a JSON object")]);
+        };
+        let errors = object
+            .keys()
+            .filter(|key| !allowed.contains(&key.as_str()))
+            .map(|key| FieldError::new(key.clone(), "is not a field that can be set here"))
+            .collect();
+        Ok(Self { object, errors })
+    }
+
+    pub(crate) fn parse<T>(
+        &mut self,
+        name: &str,
+        value: &Value,
+        parse: impl FnOnce(&str, &Value) -> Result<T, String>,
+    ) -> Option<T> {
+        parse(name, value)
+            .map_err(|detail| self.errors.push(FieldError::new(name, detail)))
+            .ok()
+    }
+
+    pub(crate) fn required<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str, &Value) -> Result<T, String>,
+    ) -> Option<T> {
+        match self.object.get(name) {
+            None | Some(Value::Null) => {
+                self.errors.push(FieldError::new(name, "is required"));
+                None
+            }
+            Some(value) => self.parse(name, value, parse),
+        }
+    }
+
+    /// Absent: `None`; `null`: `Some(None)`; a value: `Some(Some(v))`.
+    pub(crate) fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str, &Value) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match self.object.get(name) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(value) => self.parse(name, value, parse).map(Some),
+        }
+    }
+
+    /// A field that may be left out but not cleared.
+    pub(crate) fn not_null<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str, &Value) -> Result<T, String>,
+    ) -> Option<T> {
+        match self.object.get(name) {
+            None => None,
+            Some(Value::Null) => {
+                self.errors.push(FieldError::new(name, "cannot be null"));
+                None
+            }
+            Some(value) => self.parse(name, value, parse),
+        }
+    }
+
+    pub(crate) fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+pub(crate) fn string(value: &Value) -> Result<&str, String> {
+    value.as_str().ok_or_else(|| "must be a string".to_owned())
+}
+
+/// Control characters (and bidi overrides, which can make text read differently than it
+/// is stored) are refused in single-line fields; `newline_ok` lets text fields keep `\n`/`\t`.
+pub(crate) fn check_text(text: &str, max: usize, newline_ok: bool) -> Result<(), String> {
+    let count = text.chars().count();
+    if count > max {
+        return Err(format!("must be at most {max} characters (got {count})"));
+    }
+    let forbidden = |c: char| {
+        (c.is_control() && !(newline_ok && matches!(c, '\n' | '\t' | '\r')))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    match text.chars().find(|c| forbidden(*c)) {
+        Some(c) => Err(format!(
+            "must not contain the control character U+{:04X}",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}
