@@ -3,7 +3,8 @@
 //! - [`model`]: records, ids, the audit chain. Pure.
 //! - [`auth`]: bearer-token verification and the role model.
 //! - [`error`]: the API error and its RFC 9457 problem+json mapping.
-//! - [`store`]: persistence traits with a DynamoDB and an in-memory adapter.
+//! - [`store`]: persistence traits with a DynamoDB, an embedded and an in-memory adapter.
+//! - [`blob`]: document bytes: presigned URLs and streamed reads, on S3 or a folder.
 //! - [`http`]: the edge every route goes through (auth, parsing, errors, access log).
 //! - [`records`]: what the record routes share (visibility, replies, paging).
 //! - [`idempotency`]: `Idempotency-Key` replays for creating routes.
@@ -11,6 +12,7 @@
 //! - [`clock`], [`config`], [`telemetry`].
 
 pub mod auth;
+pub mod blob;
 pub mod clock;
 pub mod config;
 pub mod cursor;

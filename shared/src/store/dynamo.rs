@@ -4,6 +4,7 @@
 //! |---|---|---|---|
 //! | record | `A#<agency>#R#<id>` | `RECORD` | `gsi1pk=A#<agency>`, `gsi2pk=A#<agency>#S#<status>`, both `gsi*sk=<updated_at ms, 13 digits>#<id>` |
 //! | audit entry | `A#<agency>#R#<id>` | `AUDIT#<seq, 10 digits>` | |
+//! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | |
 //! | idempotent response | `A#<agency>#IDEM#<key>` | `IDEM` | TTL attribute `expires_at` |
 //!
 //! The agency is part of every partition key, so no read of one agency can ever return
@@ -15,23 +16,24 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
+    AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
 };
 
 use super::{
-    AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore,
-    StoreError,
+    AuditLog, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page,
+    RecordStore, StoreError,
 };
 use crate::clock::{Date, Timestamp};
 use crate::model::{
-    AgencyId, AuditAction, AuditEntry, ChainHead, Classification, Record, RecordId, Status,
-    StoredRecord,
+    AgencyId, AuditAction, AuditEntry, ChainHead, Classification, ContentType, Document,
+    DocumentId, DocumentStatus, Record, RecordId, Status, StoredRecord,
 };
 
 type Item = HashMap<String, AttributeValue>;
 
 const RECORD_SK: &str = "RECORD";
 const IDEM_SK: &str = "IDEM";
+const DOC_SK_PREFIX: &str = "DOC#";
 const GSI_ALL: &str = "gsi1";
 const GSI_BY_STATUS: &str = "gsi2";
 /// Queries one list page may issue before it returns what it has, with a cursor:
@@ -66,7 +68,14 @@ impl DynamoStore {
         &self.client
     }
 
-    async fn transact(&self, items: Vec<TransactWriteItem>, token: &str) -> Result<(), StoreError> {
+    /// Runs `items` as one transaction. `idempotency_item` is the index of a create's
+    /// idempotency item, whose failed condition means the key is taken.
+    async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+        token: &str,
+        idempotency_item: Option<usize>,
+    ) -> Result<(), StoreError> {
         let result = self
             .client
             .transact_write_items()
@@ -94,7 +103,7 @@ impl DynamoStore {
                         .iter()
                         .map(|reason| reason.code().unwrap_or("None"))
                         .collect();
-                    Err(cancellation_error(&codes))
+                    Err(cancellation_error(&codes, idempotency_item))
                 }
                 other => Err(classify_code(
                     other.code(),
@@ -126,10 +135,34 @@ impl DynamoStore {
     }
 }
 
-/// Maps a cancelled transaction's reasons (one per item, in order) to an error. Index 2,
-/// when present, is the idempotency item of a create.
-fn cancellation_error(codes: &[&str]) -> StoreError {
-    if codes.get(2) == Some(&"ConditionalCheckFailed") {
+impl DynamoStore {
+    /// A transaction item moving the record's chain head (and document count) to
+    /// `record`'s, only if the chain is still at `expected_seq`. The record's content and
+    /// version are untouched.
+    fn advance_head(
+        &self,
+        record: &StoredRecord,
+        expected_seq: u64,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(record_pk(&record.record.agency, &record.record.id)))
+            .key("sk", s(RECORD_SK))
+            .update_expression("SET audit_seq = :seq, audit_head = :head, document_count = :count")
+            .condition_expression("audit_seq = :expected")
+            .expression_attribute_values(":seq", number(record.head.seq))
+            .expression_attribute_values(":head", s(&record.head.hash))
+            .expression_attribute_values(":count", number(record.documents))
+            .expression_attribute_values(":expected", number(expected_seq))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+/// Maps a cancelled transaction's reasons (one per item, in order) to an error.
+fn cancellation_error(codes: &[&str], idempotency_item: Option<usize>) -> StoreError {
+    if idempotency_item.is_some_and(|index| codes.get(index) == Some(&"ConditionalCheckFailed")) {
         StoreError::IdempotencyKeyTaken
     } else if codes
         .iter()
@@ -245,6 +278,61 @@ fn audit_item(agency: &AgencyId, id: &RecordId, entry: &AuditEntry) -> Item {
         ("prev_hash".into(), s(&entry.prev_hash)),
         ("hash".into(), s(&entry.hash)),
     ])
+}
+
+fn document_sk(id: &DocumentId) -> String {
+    format!("{DOC_SK_PREFIX}{id}")
+}
+
+fn document_item(document: &Document) -> Item {
+    let mut item = Item::from([
+        (
+            "pk".into(),
+            s(record_pk(&document.agency, &document.record_id)),
+        ),
+        ("sk".into(), s(document_sk(&document.id))),
+        ("id".into(), s(document.id.as_str())),
+        ("record_id".into(), s(document.record_id.as_str())),
+        ("agency".into(), s(document.agency.as_str())),
+        ("filename".into(), s(&document.filename)),
+        ("content_type".into(), s(document.content_type.as_str())),
+        ("size".into(), number(document.size)),
+        ("sha256".into(), s(&document.sha256)),
+        ("document_status".into(), s(document.status.as_str())),
+        ("created_at".into(), number(document.created_at.as_millis())),
+        ("created_by".into(), s(&document.created_by)),
+    ]);
+    if let Some(reason) = &document.quarantine_reason {
+        item.insert("quarantine_reason".into(), s(reason));
+    }
+    if let Some(at) = document.settled_at {
+        item.insert("settled_at".into(), number(at.as_millis()));
+    }
+    item
+}
+
+fn decode_document(item: &Item) -> Result<Document, StoreError> {
+    let f = Fields(item);
+    Ok(Document {
+        id: f.parsed("id", DocumentId::parse)?,
+        record_id: f.parsed("record_id", RecordId::parse)?,
+        agency: f.parsed("agency", AgencyId::parse)?,
+        filename: f.str("filename")?.to_owned(),
+        content_type: f.parsed("content_type", ContentType::parse)?,
+        size: f.num("size")?,
+        sha256: f.str("sha256")?.to_owned(),
+        status: f.parsed("document_status", DocumentStatus::parse)?,
+        quarantine_reason: match item.get("quarantine_reason") {
+            None => None,
+            Some(_) => Some(f.str("quarantine_reason")?.to_owned()),
+        },
+        created_at: Timestamp::from_millis(f.num("created_at")?),
+        created_by: f.str("created_by")?.to_owned(),
+        settled_at: match item.get("settled_at") {
+            None => None,
+            Some(_) => Some(Timestamp::from_millis(f.num("settled_at")?)),
+        },
+    })
 }
 
 fn idempotency_pk(agency: &AgencyId, key: &str) -> String {
@@ -423,7 +511,8 @@ impl RecordStore for DynamoStore {
                 &[(":now", number(record.record.created_at.as_secs()))],
             )?);
         }
-        self.transact(items, &entry.hash).await
+        let idempotency_index = idempotency.map(|_| items.len() - 1);
+        self.transact(items, &entry.hash, idempotency_index).await
     }
 
     async fn update_if_version(
@@ -434,10 +523,14 @@ impl RecordStore for DynamoStore {
     ) -> Result<(), StoreError> {
         let (agency, id) = (&next.record.agency, &next.record.id);
         let items = vec![
+            // The chain head too: a document change advances it without a new version.
             self.put(
                 record_item(next),
-                "version = :expected",
-                &[(":expected", number(expected_version))],
+                "version = :expected AND audit_seq = :seq",
+                &[
+                    (":expected", number(expected_version)),
+                    (":seq", number(entry.seq - 1)),
+                ],
             )?,
             self.put(
                 audit_item(agency, id, entry),
@@ -445,7 +538,7 @@ impl RecordStore for DynamoStore {
                 &[],
             )?,
         ];
-        self.transact(items, &entry.hash).await
+        self.transact(items, &entry.hash, None).await
     }
 
     async fn delete_if_version(
@@ -459,8 +552,9 @@ impl RecordStore for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(record_pk(agency, id)))
             .key("sk", s(RECORD_SK))
-            .condition_expression("version = :expected")
+            .condition_expression("version = :expected AND audit_seq = :seq")
             .expression_attribute_values(":expected", number(expected_version))
+            .expression_attribute_values(":seq", number(entry.seq - 1))
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let items = vec![
@@ -471,7 +565,7 @@ impl RecordStore for DynamoStore {
                 &[],
             )?,
         ];
-        self.transact(items, &entry.hash).await
+        self.transact(items, &entry.hash, None).await
     }
 
     async fn list_records(
@@ -644,6 +738,105 @@ impl IdempotencyStore for DynamoStore {
     }
 }
 
+impl DocumentStore for DynamoStore {
+    async fn get_document(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        id: &DocumentId,
+    ) -> Result<Option<Document>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(record_pk(agency, record)))
+            .key("sk", s(document_sk(id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        output.item().map(decode_document).transpose()
+    }
+
+    async fn list_documents(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        limit: usize,
+        after: Option<&DocumentId>,
+    ) -> Result<Page<Document, DocumentId>, StoreError> {
+        // Document ids are ULIDs, so key order is creation order.
+        let pk = s(record_pk(agency, record));
+        let start = after.map(|after| {
+            Item::from([
+                ("pk".to_owned(), pk.clone()),
+                ("sk".to_owned(), s(document_sk(after))),
+            ])
+        });
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", pk)
+            .expression_attribute_values(":prefix", s(DOC_SK_PREFIX))
+            .set_exclusive_start_key(start)
+            .consistent_read(true)
+            .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(classify)?;
+        let items = output
+            .items()
+            .iter()
+            .map(decode_document)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, limit, |document: &Document| {
+            document.id.clone()
+        }))
+    }
+
+    async fn add_document(
+        &self,
+        record: &StoredRecord,
+        document: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let items = vec![
+            self.advance_head(record, entry.seq - 1)?,
+            self.put(
+                audit_item(&document.agency, &document.record_id, entry),
+                "attribute_not_exists(pk)",
+                &[],
+            )?,
+            self.put(document_item(document), "attribute_not_exists(pk)", &[])?,
+        ];
+        self.transact(items, &entry.hash, None).await
+    }
+
+    async fn settle_document(
+        &self,
+        record: &StoredRecord,
+        settled: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let items = vec![
+            self.advance_head(record, entry.seq - 1)?,
+            self.put(
+                audit_item(&settled.agency, &settled.record_id, entry),
+                "attribute_not_exists(pk)",
+                &[],
+            )?,
+            self.put(
+                document_item(settled),
+                "document_status = :pending",
+                &[(":pending", s(DocumentStatus::Pending.as_str()))],
+            )?,
+        ];
+        self.transact(items, &entry.hash, None).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,23 +844,27 @@ mod tests {
     #[test]
     fn cancellation_reasons_map_to_errors() {
         assert_eq!(
-            cancellation_error(&["None", "None", "ConditionalCheckFailed"]),
+            cancellation_error(&["None", "None", "ConditionalCheckFailed"], Some(2)),
             StoreError::IdempotencyKeyTaken
         );
         assert_eq!(
-            cancellation_error(&["ConditionalCheckFailed", "None"]),
+            cancellation_error(&["ConditionalCheckFailed", "None"], Some(2)),
             StoreError::ConditionFailed
         );
         assert_eq!(
-            cancellation_error(&["None", "TransactionConflict"]),
+            cancellation_error(&["None", "None", "ConditionalCheckFailed"], None),
+            StoreError::ConditionFailed
+        );
+        assert_eq!(
+            cancellation_error(&["None", "TransactionConflict"], None),
             StoreError::ConditionFailed
         );
         assert!(matches!(
-            cancellation_error(&["ThrottlingError", "None"]),
+            cancellation_error(&["ThrottlingError", "None"], None),
             StoreError::Unavailable(_)
         ));
         assert!(matches!(
-            cancellation_error(&["ValidationError"]),
+            cancellation_error(&["ValidationError"], None),
             StoreError::Backend(_)
         ));
     }

@@ -10,6 +10,7 @@
 //! | `records` | `<agency>/<id>` | record and chain head (JSON) |
 //! | `history` | `<agency>/<id>/<seq, 10 digits>` | audit entry (JSON) |
 //! | `listing` | `<agency>/<updated_at ms, 13 digits>/<id>` | nothing: the newest-first index |
+//! | `documents` | `<agency>/<record id>/<document id>` | document (JSON) |
 //! | `idempotency` | `<agency>/<key>` | kept response (JSON) |
 
 use std::path::Path;
@@ -22,16 +23,19 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore,
-    StoreError,
+    AuditLog, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page,
+    RecordStore, StoreError,
 };
 use crate::clock::Timestamp;
-use crate::model::{AgencyId, AuditEntry, Record, RecordId, StoredRecord};
+use crate::model::{
+    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredRecord,
+};
 
 const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 const HISTORY: TableDefinition<&str, &[u8]> = TableDefinition::new("history");
 const LISTING: TableDefinition<&str, ()> = TableDefinition::new("listing");
 const IDEMPOTENCY: TableDefinition<&str, &[u8]> = TableDefinition::new("idempotency");
+const DOCUMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("documents");
 
 /// Records, history and idempotency keys in one local database file.
 #[derive(Clone)]
@@ -81,6 +85,7 @@ impl EmbeddedStore {
         txn.open_table(HISTORY).map_err(backend)?;
         txn.open_table(LISTING).map_err(backend)?;
         txn.open_table(IDEMPOTENCY).map_err(backend)?;
+        txn.open_table(DOCUMENTS).map_err(backend)?;
         txn.commit().map_err(backend)?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -175,6 +180,46 @@ fn put_record(
             record_key(&record.agency, &record.id).as_str(),
             encode(stored)?.as_slice(),
         )
+        .map_err(backend)?;
+    Ok(())
+}
+
+fn document_key(agency: &AgencyId, record: &RecordId, id: &DocumentId) -> String {
+    format!("{agency}/{record}/{id}")
+}
+
+/// Moves the record's chain head and document count to `record`'s if the chain is still
+/// one entry behind `entry`, and appends `entry`.
+fn advance_head(
+    txn: &WriteTransaction,
+    record: &StoredRecord,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    let (agency, id) = (&record.record.agency, &record.record.id);
+    let key = record_key(agency, id);
+    let mut current = read_record(txn, &key)?
+        .filter(|current| current.head.seq + 1 == entry.seq)
+        .ok_or(StoreError::ConditionFailed)?;
+    append(txn, agency, id, entry)?;
+    current.head = record.head.clone();
+    current.documents = record.documents;
+    txn.open_table(RECORDS)
+        .map_err(backend)?
+        .insert(key.as_str(), encode(&current)?.as_slice())
+        .map_err(backend)?;
+    Ok(())
+}
+
+fn read_document(txn: &WriteTransaction, key: &str) -> Result<Option<Document>, StoreError> {
+    let table = txn.open_table(DOCUMENTS).map_err(backend)?;
+    let value = table.get(key).map_err(backend)?;
+    value.map(|guard| decode(guard.value())).transpose()
+}
+
+fn put_document(txn: &WriteTransaction, key: &str, document: &Document) -> Result<(), StoreError> {
+    txn.open_table(DOCUMENTS)
+        .map_err(backend)?
+        .insert(key, encode(document)?.as_slice())
         .map_err(backend)?;
     Ok(())
 }
@@ -380,6 +425,91 @@ impl IdempotencyStore for EmbeddedStore {
                 .map(|guard| decode::<IdempotentResponse>(guard.value()))
                 .transpose()?;
             Ok(kept.filter(|kept| kept.expires_at > now))
+        })
+        .await
+    }
+}
+
+impl DocumentStore for EmbeddedStore {
+    async fn get_document(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        id: &DocumentId,
+    ) -> Result<Option<Document>, StoreError> {
+        let key = document_key(agency, record, id);
+        self.read(move |txn| {
+            let table = txn.open_table(DOCUMENTS).map_err(backend)?;
+            let value = table.get(key.as_str()).map_err(backend)?;
+            value.map(|guard| decode(guard.value())).transpose()
+        })
+        .await
+    }
+
+    async fn list_documents(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        limit: usize,
+        after: Option<&DocumentId>,
+    ) -> Result<Page<Document, DocumentId>, StoreError> {
+        // This record's keys sort between "<agency>/<record>/" and "<agency>/<record>0".
+        let end = format!("{agency}/{record}0");
+        let start = match after {
+            // The first key after `after`'s.
+            Some(after) => format!("{}\u{0}", document_key(agency, record, after)),
+            None => format!("{agency}/{record}/"),
+        };
+        self.read(move |txn| {
+            let table = txn.open_table(DOCUMENTS).map_err(backend)?;
+            let mut items = Vec::with_capacity(limit + 1);
+            for entry in table
+                .range(start.as_str()..end.as_str())
+                .map_err(backend)?
+                .take(limit + 1)
+            {
+                let (_, value) = entry.map_err(backend)?;
+                items.push(decode::<Document>(value.value())?);
+            }
+            Ok(Page::from_overfetch(items, limit, |document: &Document| {
+                document.id.clone()
+            }))
+        })
+        .await
+    }
+
+    async fn add_document(
+        &self,
+        record: &StoredRecord,
+        document: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let (record, document, entry) = (record.clone(), document.clone(), entry.clone());
+        self.write(move |txn| {
+            let key = document_key(&document.agency, &document.record_id, &document.id);
+            if read_document(txn, &key)?.is_some() {
+                return Err(StoreError::ConditionFailed);
+            }
+            advance_head(txn, &record, &entry)?;
+            put_document(txn, &key, &document)
+        })
+        .await
+    }
+
+    async fn settle_document(
+        &self,
+        record: &StoredRecord,
+        settled: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let (record, settled, entry) = (record.clone(), settled.clone(), entry.clone());
+        self.write(move |txn| {
+            let key = document_key(&settled.agency, &settled.record_id, &settled.id);
+            read_document(txn, &key)?
+                .filter(|current| current.status == DocumentStatus::Pending)
+                .ok_or(StoreError::ConditionFailed)?;
+            advance_head(txn, &record, &entry)?;
+            put_document(txn, &key, &settled)
         })
         .await
     }

@@ -1,15 +1,17 @@
 //! An in-process store: the same contract as DynamoDB, held in a mutex. Used by the
 //! handler unit tests; every operation is atomic because it runs under one lock.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    AuditLog, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page, RecordStore,
-    StoreError,
+    AuditLog, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page,
+    RecordStore, StoreError,
 };
 use crate::clock::Timestamp;
-use crate::model::{AgencyId, AuditEntry, Record, RecordId, StoredRecord};
+use crate::model::{
+    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredRecord,
+};
 
 type RecordKey = (AgencyId, RecordId);
 
@@ -18,6 +20,7 @@ struct Tables {
     records: HashMap<RecordKey, StoredRecord>,
     history: HashMap<RecordKey, Vec<AuditEntry>>,
     idempotency: HashMap<(AgencyId, String), IdempotentResponse>,
+    documents: BTreeMap<(RecordKey, DocumentId), Document>,
 }
 
 /// The in-memory adapter.
@@ -56,6 +59,35 @@ impl Tables {
         chain.push(entry.clone());
         Ok(())
     }
+}
+
+impl Tables {
+    /// Moves the record's chain head and document count to `record`'s if the chain is
+    /// still one entry behind `entry`, and appends `entry`.
+    fn advance_head(
+        &mut self,
+        record: &StoredRecord,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let key = key_of(&record.record);
+        match self.records.get(&key) {
+            Some(current) if current.head.seq + 1 == entry.seq => {}
+            _ => return Err(StoreError::ConditionFailed),
+        }
+        self.append(key.clone(), entry)?;
+        if let Some(current) = self.records.get_mut(&key) {
+            current.head = record.head.clone();
+            current.documents = record.documents;
+        }
+        Ok(())
+    }
+}
+
+fn document_key(document: &Document) -> (RecordKey, DocumentId) {
+    (
+        (document.agency.clone(), document.record_id.clone()),
+        document.id.clone(),
+    )
 }
 
 impl RecordStore for MemoryStore {
@@ -198,5 +230,71 @@ impl IdempotencyStore for MemoryStore {
             .get(&(agency.clone(), key.to_owned()))
             .filter(|kept| kept.expires_at > now)
             .cloned())
+    }
+}
+
+impl DocumentStore for MemoryStore {
+    async fn get_document(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        id: &DocumentId,
+    ) -> Result<Option<Document>, StoreError> {
+        let key = ((agency.clone(), record.clone()), id.clone());
+        Ok(self.lock()?.documents.get(&key).cloned())
+    }
+
+    async fn list_documents(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        limit: usize,
+        after: Option<&DocumentId>,
+    ) -> Result<Page<Document, DocumentId>, StoreError> {
+        let tables = self.lock()?;
+        let owner = (agency.clone(), record.clone());
+        let items = tables
+            .documents
+            .iter()
+            .filter(|((key, id), _)| *key == owner && after.is_none_or(|after| id > after))
+            .map(|(_, document)| document.clone())
+            .take(limit + 1)
+            .collect();
+        Ok(Page::from_overfetch(items, limit, |document: &Document| {
+            document.id.clone()
+        }))
+    }
+
+    async fn add_document(
+        &self,
+        record: &StoredRecord,
+        document: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.lock()?;
+        let key = document_key(document);
+        if tables.documents.contains_key(&key) {
+            return Err(StoreError::ConditionFailed);
+        }
+        tables.advance_head(record, entry)?;
+        tables.documents.insert(key, document.clone());
+        Ok(())
+    }
+
+    async fn settle_document(
+        &self,
+        record: &StoredRecord,
+        settled: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut tables = self.lock()?;
+        let key = document_key(settled);
+        match tables.documents.get(&key) {
+            Some(current) if current.status == DocumentStatus::Pending => {}
+            _ => return Err(StoreError::ConditionFailed),
+        }
+        tables.advance_head(record, entry)?;
+        tables.documents.insert(key, settled.clone());
+        Ok(())
     }
 }

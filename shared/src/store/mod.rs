@@ -20,7 +20,10 @@ pub use memory::MemoryStore;
 
 use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::model::{AgencyId, AuditEntry, Classification, Record, RecordId, Status, StoredRecord};
+use crate::model::{
+    AgencyId, AuditEntry, Classification, Document, DocumentId, Record, RecordId, Status,
+    StoredRecord,
+};
 
 /// A store failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,7 +232,49 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> impl Future<Output = Result<Option<IdempotentResponse>, StoreError>> + Send;
 }
 
-/// Everything the record routes need from storage.
-pub trait Store: RecordStore + AuditLog + IdempotencyStore + 'static {}
+/// Documents attached to records. Every change to a document is written together with
+/// its audit entry and the record's new chain head, all or nothing, and only if the
+/// record's chain is still where the caller read it (at `entry.seq - 1`).
+pub trait DocumentStore: Send + Sync {
+    /// Document `id` of record `record` of `agency`, or `None`.
+    fn get_document(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        id: &DocumentId,
+    ) -> impl Future<Output = Result<Option<Document>, StoreError>> + Send;
 
-impl<T: RecordStore + AuditLog + IdempotencyStore + 'static> Store for T {}
+    /// Up to `limit` documents of the record, oldest first, after `after`.
+    fn list_documents(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        limit: usize,
+        after: Option<&DocumentId>,
+    ) -> impl Future<Output = Result<Page<Document, DocumentId>, StoreError>> + Send;
+
+    /// Writes the new `document`, appends `entry` and sets the record's chain head and
+    /// document count to `record`'s. [`StoreError::ConditionFailed`] if the chain moved.
+    fn add_document(
+        &self,
+        record: &StoredRecord,
+        document: &Document,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces a pending document with `settled` (available or quarantined), appends
+    /// `entry` and sets the record's chain head to `record`'s.
+    /// [`StoreError::ConditionFailed`] if the document is no longer pending or the chain
+    /// moved.
+    fn settle_document(
+        &self,
+        record: &StoredRecord,
+        settled: &Document,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Everything the routes need from storage.
+pub trait Store: RecordStore + AuditLog + IdempotencyStore + DocumentStore + 'static {}
+
+impl<T: RecordStore + AuditLog + IdempotencyStore + DocumentStore + 'static> Store for T {}

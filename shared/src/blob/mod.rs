@@ -1,0 +1,162 @@
+//! Document bytes, which never pass through a function: clients upload and download them
+//! with presigned URLs, and only the ingest function reads them, as a stream.
+//!
+//! One trait, [`BlobStore`], with two adapters: `S3Blobs` (feature `s3`, production) and
+//! [`FileBlobs`] (a folder, for the local server and tests, whose URLs the local server
+//! itself serves and checks).
+
+mod file;
+#[cfg(feature = "s3")]
+mod s3;
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+
+pub use file::{BLOB_PATH, FileBlobs, FileBody, Receiving, Refused, UploadGrant};
+#[cfg(feature = "s3")]
+pub use s3::S3Blobs;
+
+use crate::clock::Timestamp;
+
+/// Object tag key marking where an upload is in ingestion. The bucket's lifecycle expires
+/// objects still tagged [`PENDING`] (uploaded, never verified).
+pub const STATE_TAG: &str = "state";
+/// [`STATE_TAG`] value set by the upload itself.
+pub const PENDING: &str = "pending";
+/// [`STATE_TAG`] value set once the file has been verified.
+pub const VERIFIED: &str = "verified";
+/// [`STATE_TAG`] value of quarantined files.
+pub const QUARANTINED: &str = "quarantined";
+
+/// A blob store failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlobError {
+    /// Throttled, timed out or unreachable: worth retrying.
+    Unavailable(String),
+    /// Anything else.
+    Backend(String),
+}
+
+impl fmt::Display for BlobError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unavailable(why) => write!(f, "blob store unavailable: {why}"),
+            Self::Backend(why) => write!(f, "blob store error: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for BlobError {}
+
+impl From<BlobError> for crate::error::ApiError {
+    fn from(error: BlobError) -> Self {
+        crate::error::ApiError::Internal(error.to_string())
+    }
+}
+
+/// What an upload must be: everything here is bound into the presigned URL's signature,
+/// so the store refuses any other file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadSpec<'a> {
+    /// `Content-Type` the client must send.
+    pub content_type: &'a str,
+    /// `Content-Length` the client must send.
+    pub size: u64,
+    /// Base64 SHA-256 the client must send (`x-amz-checksum-sha256`), which the store
+    /// checks against the bytes.
+    pub sha256: &'a str,
+}
+
+/// How a download is answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownloadSpec<'a> {
+    /// `Content-Type` of the response.
+    pub content_type: &'a str,
+    /// `Content-Disposition` of the response.
+    pub content_disposition: &'a str,
+}
+
+/// A presigned request: what a client sends, with no credentials of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Presigned {
+    /// `PUT` or `GET`.
+    pub method: String,
+    /// The URL, signature included.
+    pub url: String,
+    /// Headers the client must send exactly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// When the URL stops working.
+    pub expires_at: Timestamp,
+}
+
+/// An object opened for reading.
+pub struct Blob<B> {
+    /// Its size in bytes, as the store reports it (before any byte is read).
+    pub size: u64,
+    /// Its bytes.
+    pub body: B,
+}
+
+/// A stream of an object's bytes.
+pub trait BlobBody: Send {
+    /// The next chunk, or `None` at the end.
+    fn next_chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, BlobError>> + Send;
+}
+
+/// Where document bytes live.
+pub trait BlobStore: Send + Sync + 'static {
+    /// The stream [`BlobStore::open`] gives.
+    type Body: BlobBody;
+
+    /// A URL to `PUT` exactly the file `spec` describes to `key`, valid from `now` for `ttl`.
+    fn presign_upload(
+        &self,
+        key: &str,
+        spec: &UploadSpec<'_>,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<Presigned, BlobError>> + Send;
+
+    /// A URL to `GET` `key`, answered as `spec` says, valid from `now` for `ttl`.
+    fn presign_download(
+        &self,
+        key: &str,
+        spec: &DownloadSpec<'_>,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<Presigned, BlobError>> + Send;
+
+    /// The object at `key`, or `None` if there is none.
+    fn open(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<Blob<Self::Body>>, BlobError>> + Send;
+
+    /// Marks `key` verified, so the lifecycle rule for abandoned uploads spares it.
+    fn mark_verified(&self, key: &str) -> impl Future<Output = Result<(), BlobError>> + Send;
+
+    /// Moves `key` to `to` (under the quarantine prefix). Idempotent: moving an object
+    /// that is already gone succeeds.
+    fn quarantine(&self, key: &str, to: &str)
+    -> impl Future<Output = Result<(), BlobError>> + Send;
+}
+
+/// What the document routes need besides the record store: the blob store and the limit.
+pub struct Documents<B> {
+    /// Where document bytes live.
+    pub blobs: B,
+    /// Largest document accepted, in bytes (`MAX_DOCUMENT_BYTES`).
+    pub max_bytes: u64,
+}
+
+/// When a URL signed at `now` for `ttl` expires. Signatures carry whole seconds, so the
+/// signing time is `now` rounded down to the second.
+fn expiry(now: Timestamp, ttl: Duration) -> Timestamp {
+    Timestamp::from_millis(now.as_secs().saturating_mul(1000))
+        .plus_millis(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,225 @@
+//! The S3 adapter. Presigning is local computation (no call to S3); reads stream.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::get_object::GetObjectError;
+use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{ChecksumAlgorithm, Tag, Tagging, TaggingDirective};
+use bytes::Bytes;
+
+use super::{
+    Blob, BlobBody, BlobError, BlobStore, DownloadSpec, PENDING, Presigned, QUARANTINED, STATE_TAG,
+    UploadSpec, VERIFIED, expiry,
+};
+use crate::clock::Timestamp;
+
+/// Document bytes in one S3 bucket.
+#[derive(Clone, Debug)]
+pub struct S3Blobs {
+    client: Client,
+    bucket: String,
+}
+
+impl S3Blobs {
+    /// The adapter for `bucket`.
+    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The bucket.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+}
+
+fn presigning(now: Timestamp, ttl: Duration) -> Result<PresigningConfig, BlobError> {
+    let start = UNIX_EPOCH + Duration::from_secs(u64::try_from(now.as_secs()).unwrap_or(0));
+    PresigningConfig::builder()
+        .start_time(start)
+        .expires_in(ttl)
+        .build()
+        .map_err(|e| BlobError::Backend(e.to_string()))
+}
+
+fn presigned(request: &PresignedRequest, expires_at: Timestamp) -> Presigned {
+    Presigned {
+        method: request.method().to_owned(),
+        url: request.uri().to_owned(),
+        headers: request
+            .headers()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
+            .collect(),
+        expires_at,
+    }
+}
+
+fn classify<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    error: SdkError<E, R>,
+) -> BlobError {
+    let message = DisplayErrorContext(&error).to_string();
+    match &error {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => BlobError::Unavailable(message),
+        _ => match error.code() {
+            Some("SlowDown" | "InternalError" | "ServiceUnavailable" | "RequestTimeout") => {
+                BlobError::Unavailable(message)
+            }
+            _ => BlobError::Backend(message),
+        },
+    }
+}
+
+fn tagging(value: &str) -> Result<Tagging, BlobError> {
+    let tag = Tag::builder()
+        .key(STATE_TAG)
+        .value(value)
+        .build()
+        .map_err(|e| BlobError::Backend(e.to_string()))?;
+    Tagging::builder()
+        .tag_set(tag)
+        .build()
+        .map_err(|e| BlobError::Backend(e.to_string()))
+}
+
+/// An S3 object body being read.
+pub struct S3Body(ByteStream);
+
+impl BlobBody for S3Body {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, BlobError> {
+        self.0
+            .next()
+            .await
+            .transpose()
+            .map_err(|e| BlobError::Unavailable(e.to_string()))
+    }
+}
+
+impl BlobStore for S3Blobs {
+    type Body = S3Body;
+
+    async fn presign_upload(
+        &self,
+        key: &str,
+        spec: &UploadSpec<'_>,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> Result<Presigned, BlobError> {
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(spec.content_type)
+            .content_length(i64::try_from(spec.size).unwrap_or(i64::MAX))
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .checksum_sha256(spec.sha256)
+            // Until ingestion verifies it, the object is "pending", which the bucket's
+            // lifecycle rule expires: abandoned or bad uploads do not pile up.
+            .tagging(format!("{STATE_TAG}={PENDING}"))
+            .presigned(presigning(now, ttl)?)
+            .await
+            .map_err(classify)?;
+        Ok(presigned(&request, expiry(now, ttl)))
+    }
+
+    async fn presign_download(
+        &self,
+        key: &str,
+        spec: &DownloadSpec<'_>,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> Result<Presigned, BlobError> {
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .response_content_type(spec.content_type)
+            .response_content_disposition(spec.content_disposition)
+            .presigned(presigning(now, ttl)?)
+            .await
+            .map_err(classify)?;
+        Ok(presigned(&request, expiry(now, ttl)))
+    }
+
+    async fn open(&self, key: &str) -> Result<Option<Blob<S3Body>>, BlobError> {
+        // One GET: its headers carry the size before any byte of the body is read, so a
+        // caller can refuse a wrong size without downloading the object (no HEAD needed).
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(Some(Blob {
+                size: output
+                    .content_length()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
+                body: S3Body(output.body),
+            })),
+            Err(SdkError::ServiceError(context))
+                if matches!(context.err(), GetObjectError::NoSuchKey(_)) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(classify(error)),
+        }
+    }
+
+    async fn mark_verified(&self, key: &str) -> Result<(), BlobError> {
+        self.client
+            .put_object_tagging()
+            .bucket(&self.bucket)
+            .key(key)
+            .tagging(tagging(VERIFIED)?)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn quarantine(&self, key: &str, to: &str) -> Result<(), BlobError> {
+        // Keys are built from ids only ([A-Za-z0-9/-]), so the copy source needs no
+        // escaping.
+        let copied = self
+            .client
+            .copy_object()
+            .bucket(&self.bucket)
+            .copy_source(format!("{}/{key}", self.bucket))
+            .key(to)
+            .tagging_directive(TaggingDirective::Replace)
+            .tagging(format!("{STATE_TAG}={QUARANTINED}"))
+            .send()
+            .await;
+        match copied {
+            Ok(_) => {}
+            // Already moved by an earlier delivery of the same notification.
+            Err(error) if error.code() == Some("NoSuchKey") => return Ok(()),
+            Err(error) => return Err(classify(error)),
+        }
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
