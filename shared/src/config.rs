@@ -129,6 +129,55 @@ impl Config {
     }
 }
 
+/// The settings of the document functions, on top of [`Config`]'s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentsConfig {
+    /// `BUCKET_NAME`: the documents bucket.
+    pub bucket_name: String,
+    /// `MAX_DOCUMENT_BYTES`: the largest document accepted (default 50 MiB).
+    pub max_document_bytes: u64,
+}
+
+impl DocumentsConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |variable: &str| lookup(variable).filter(|value| !value.trim().is_empty());
+        let bucket_name = get("BUCKET_NAME").ok_or_else(|| error("BUCKET_NAME", "is not set"))?;
+        let max_document_bytes = match get("MAX_DOCUMENT_BYTES") {
+            None => crate::model::document_limits::DEFAULT_MAX_DOCUMENT_BYTES,
+            // S3 takes at most 5 GiB in one PUT.
+            Some(text) => text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|bytes| (1..=5 << 30).contains(bytes))
+                .ok_or_else(|| {
+                    error(
+                        "MAX_DOCUMENT_BYTES",
+                        "must be a number of bytes from 1 to 5 GiB",
+                    )
+                })?,
+        };
+        Ok(Self {
+            bucket_name,
+            max_document_bytes,
+        })
+    }
+}
+
+/// `TABLE_NAME` alone, for functions that need no token settings (event functions).
+pub fn table_name_from_env() -> Result<String, ConfigError> {
+    std::env::var("TABLE_NAME")
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .ok_or_else(|| error("TABLE_NAME", "is not set"))
+}
+
 fn error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,

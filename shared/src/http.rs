@@ -280,10 +280,11 @@ impl Reply {
 }
 
 /// Runs `route` on Lambda: one `lambda_http` event loop, `deps` shared by every request.
-pub async fn run<'a, S, F, Fut>(deps: &'a Deps<S>, route: F) -> Result<(), lambda_http::Error>
+pub async fn run<'a, S, D, F, Fut>(deps: &'a Deps<S, D>, route: F) -> Result<(), lambda_http::Error>
 where
     S: crate::store::Store,
-    F: Fn(ApiRequest, &'a Deps<S>) -> Fut + Copy + Send + 'a,
+    D: Sync,
+    F: Fn(ApiRequest, &'a Deps<S, D>) -> Fut + Copy + Send + 'a,
     Fut: Future<Output = Result<Reply, ApiError>> + Send + 'a,
 {
     lambda_http::run(lambda_http::service_fn(
@@ -296,9 +297,13 @@ where
 
 /// Turns a request into a response through `route`: verifies the caller, runs the
 /// route, maps any error to problem+json, stamps `x-request-id`, logs one access line.
-pub async fn respond<'a, S, F, Fut>(deps: &'a Deps<S>, request: Request, route: F) -> Response<Body>
+pub async fn respond<'a, S, D, F, Fut>(
+    deps: &'a Deps<S, D>,
+    request: Request,
+    route: F,
+) -> Response<Body>
 where
-    F: FnOnce(ApiRequest, &'a Deps<S>) -> Fut,
+    F: FnOnce(ApiRequest, &'a Deps<S, D>) -> Fut,
     Fut: Future<Output = Result<Reply, ApiError>> + 'a,
 {
     let started = Instant::now();

@@ -32,8 +32,9 @@ use config::{Config, ConfigError};
 use cursor::CursorKey;
 use store::DynamoStore;
 
-/// What every route handler gets besides its request: built once per container.
-pub struct Deps<S> {
+/// What every route handler gets besides its request: built once per container. `D` is
+/// what the document routes add ([`blob::Documents`]); the record routes have none.
+pub struct Deps<S, D = ()> {
     /// Storage.
     pub store: S,
     /// Token verification.
@@ -42,6 +43,8 @@ pub struct Deps<S> {
     pub clock: Clock,
     /// Signs and checks pagination cursors.
     pub cursors: CursorKey,
+    /// The document routes' blob store and limits.
+    pub documents: D,
 }
 
 impl<S> Deps<S> {
@@ -52,6 +55,18 @@ impl<S> Deps<S> {
             verifier: config.verifier(),
             clock,
             cursors: CursorKey::new(&config.cursor_secret),
+            documents: (),
+        }
+    }
+
+    /// These dependencies with `blobs` for documents of at most `max_bytes`.
+    pub fn with_blobs<B>(self, blobs: B, max_bytes: u64) -> Deps<S, blob::Documents<B>> {
+        Deps {
+            store: self.store,
+            verifier: self.verifier,
+            clock: self.clock,
+            cursors: self.cursors,
+            documents: blob::Documents { blobs, max_bytes },
         }
     }
 }
@@ -72,4 +87,47 @@ impl Deps<DynamoStore> {
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
         Self::new(config, store, Clock::system())
     }
+}
+
+#[cfg(feature = "s3")]
+impl Deps<DynamoStore, blob::Documents<blob::S3Blobs>> {
+    /// Production dependencies of the document routes: [`Deps::from_env`] plus the S3
+    /// client for `BUCKET_NAME`, sharing one AWS configuration.
+    pub async fn documents_from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+        let documents =
+            config::DocumentsConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
+        Ok(Deps::new(&config, store, Clock::system()).with_blobs(
+            blob::S3Blobs::new(s3_client(&aws), documents.bucket_name),
+            documents.max_document_bytes,
+        ))
+    }
+}
+
+/// The stores of the event functions, from `TABLE_NAME` and `BUCKET_NAME` alone (they
+/// verify no tokens): the DynamoDB store and the S3 blob store, sharing one AWS config.
+#[cfg(feature = "s3")]
+pub async fn stores_from_env() -> Result<(DynamoStore, blob::S3Blobs), ConfigError> {
+    let table = config::table_name_from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let documents =
+        config::DocumentsConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    Ok((
+        DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table),
+        blob::S3Blobs::new(s3_client(&aws), documents.bucket_name),
+    ))
+}
+
+/// The S3 client for `aws`. Path-style addressing when an endpoint override is set
+/// (emulators serve buckets on one host, not as subdomains).
+#[cfg(feature = "s3")]
+pub fn s3_client(aws: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let path_style = aws.endpoint_url().is_some();
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(aws)
+            .force_path_style(path_style)
+            .build(),
+    )
 }

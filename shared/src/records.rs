@@ -43,6 +43,16 @@ pub fn record_reply(status: StatusCode, record: &Record) -> Reply {
     reply.header(ETAG, record.etag())
 }
 
+/// The query of a plain paginated route: `?limit=&cursor=`, nothing else.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Page size, checked by [`page_limit`].
+    pub limit: Option<String>,
+    /// Where to continue, checked by [`open_cursor`].
+    pub cursor: Option<String>,
+}
+
 /// `limit`: 1 to [`MAX_PAGE_SIZE`], default [`DEFAULT_PAGE_SIZE`].
 pub fn page_limit(raw: Option<&str>) -> Result<usize, ApiError> {
     match raw {

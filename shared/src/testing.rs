@@ -299,9 +299,13 @@ pub fn deps<S>(store: S) -> crate::Deps<S> {
 }
 
 /// Calls `route` with `event` the way Lambda would, through [`crate::http::respond`].
-pub async fn call<'a, S, F, Fut>(deps: &'a crate::Deps<S>, route: F, event: &Event) -> TestResponse
+pub async fn call<'a, S, D, F, Fut>(
+    deps: &'a crate::Deps<S, D>,
+    route: F,
+    event: &Event,
+) -> TestResponse
 where
-    F: FnOnce(crate::http::ApiRequest, &'a crate::Deps<S>) -> Fut,
+    F: FnOnce(crate::http::ApiRequest, &'a crate::Deps<S, D>) -> Fut,
     Fut: std::future::Future<Output = Result<crate::http::Reply, crate::error::ApiError>> + 'a,
 {
     TestResponse::from_response(crate::http::respond(deps, event.to_request(), route).await)
@@ -364,4 +368,69 @@ pub async fn deps_with_record(
     let body = json!({"title": "T", "classification": classification});
     let stored = seed_record(&deps.store, agency, &body, TEST_NOW).await;
     (deps, stored)
+}
+
+/// Test dependencies for the document routes: a fresh in-memory store and a folder of
+/// blobs under the system's temporary directory (unique per call), with a 1 MiB limit.
+pub fn document_deps()
+-> crate::Deps<crate::store::MemoryStore, crate::blob::Documents<crate::blob::FileBlobs>> {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let root = std::env::temp_dir().join(format!("dossier-blobs-{}-{n}", std::process::id()));
+    deps(crate::store::MemoryStore::new()).with_blobs(
+        crate::blob::FileBlobs::new(root, "http://127.0.0.1:3000", b"test-blob-secret"),
+        1024 * 1024,
+    )
+}
+
+/// Announces a document of `bytes` as `content_type` on `record` through the store, as
+/// `POST /records/{id}/documents` would (pending, audited), and returns it.
+pub async fn seed_document<S: crate::store::Store>(
+    store: &S,
+    record: &crate::model::StoredRecord,
+    content_type: crate::model::ContentType,
+    bytes: &[u8],
+) -> crate::model::Document {
+    use crate::model::{AuditAction, AuditEntry, DocumentId, NewDocument, sha256_base64};
+    let current = store
+        .get_record(&record.record.agency, &record.record.id)
+        .await
+        .expect("reading the record")
+        .expect("the record exists");
+    let document = NewDocument {
+        filename: "scan 1.pdf".into(),
+        content_type,
+        size: bytes.len() as u64,
+        sha256: sha256_base64(bytes),
+    }
+    .into_document(
+        DocumentId::generate(TEST_NOW),
+        &current.record.id,
+        &current.record.agency,
+        "seed",
+        TEST_NOW,
+    );
+    let entry = AuditEntry::next(
+        &current.head,
+        TEST_NOW,
+        "seed",
+        AuditAction::DocumentAdd,
+        document.creation_changes(),
+    );
+    store
+        .add_document(
+            &current.with_entry(&entry, current.documents + 1),
+            &document,
+            &entry,
+        )
+        .await
+        .expect("seeding a document");
+    document
+}
+
+/// Writes `bytes` as the object at `key` of a folder blob store, as an upload would.
+pub fn put_blob(blobs: &crate::blob::FileBlobs, key: &str, bytes: &[u8]) {
+    let path = blobs.path_of(key).expect("a blob key");
+    std::fs::create_dir_all(path.parent().expect("a folder")).expect("creating the folder");
+    std::fs::write(path, bytes).expect("writing the blob");
 }

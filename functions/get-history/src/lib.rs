@@ -1,28 +1,20 @@
 //! `GET /records/{id}/history`: a record's audit entries, oldest first, re-verifiable from
 //! this response alone. Readable after the record is deleted.
 
-use serde::Deserialize;
 use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::RecordId;
-use shared::records::{open_cursor, page_limit, page_reply};
+use shared::records::{PageQuery, open_cursor, page_limit, page_reply};
 use shared::store::Store;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Query {
-    limit: Option<String>,
-    cursor: Option<String>,
-}
 
 /// Answers `GET /records/{id}/history`.
 pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::ReadHistory)?;
     let id = request.path("id", RecordId::parse)?;
-    let query: Query = request.query()?;
+    let query: PageQuery = request.query()?;
     let limit = page_limit(query.limit.as_deref())?;
     let scope = format!("history|{}|{id}", caller.agency);
     let after: Option<u64> = open_cursor(&deps.cursors, &scope, query.cursor.as_deref())?;

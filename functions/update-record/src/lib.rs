@@ -6,9 +6,7 @@ use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
-use shared::model::{
-    AuditAction, AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord,
-};
+use shared::model::{AuditAction, AuditEntry, Classification, RecordId, RecordPatch, Status};
 use shared::records::{find_visible, record_reply};
 use shared::store::Store;
 

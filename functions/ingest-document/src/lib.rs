@@ -1,0 +1,304 @@
+//! The documents queue: each SQS message carries an S3 `ObjectCreated` notification for an
+//! upload. The file is read as a stream and checked against what was announced (size,
+//! leading bytes, UTF-8 for text, SHA-256); it becomes `available`, or `quarantined` with
+//! the reason and moved under the quarantine prefix. Both land in the record's audit chain.
+//!
+//! Failures are per message: a transient one (throttling, a timeout) puts only that
+//! message's id in `batchItemFailures`, so SQS redelivers it (and, after five receives,
+//! moves it to the dead-letter queue); a malformed message is logged and acknowledged so
+//! it cannot loop. Redelivery is harmless: a settled document is never settled twice.
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use serde::Deserialize;
+use shared::blob::{BlobBody, BlobError, BlobStore};
+use shared::clock::Clock;
+use shared::model::{
+    AuditAction, AuditEntry, ContentCheck, Document, DocumentStatus, Rejection, parse_object_key,
+};
+use shared::store::{Store, StoreError};
+
+/// Settling tries before the message is handed back to SQS, when the record's chain keeps
+/// moving under us.
+const ATTEMPTS: usize = 3;
+
+/// What the handler works with, built once per container.
+pub struct Ingest<S, B> {
+    /// Records and documents.
+    pub store: S,
+    /// Uploaded files.
+    pub blobs: B,
+    /// Where "now" comes from.
+    pub clock: Clock,
+}
+
+/// What ingesting one object came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Verified: the document is available.
+    Verified,
+    /// Rejected: the document is quarantined, for this reason.
+    Quarantined(String),
+    /// The document was settled before (a repeated notification); nothing changed.
+    AlreadySettled(DocumentStatus),
+    /// The key is not an upload of a known document (or its record is gone).
+    Ignored(String),
+}
+
+/// A failure worth retrying: the message goes back to the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transient(pub String);
+
+impl From<StoreError> for Transient {
+    fn from(error: StoreError) -> Self {
+        Self(error.to_string())
+    }
+}
+
+impl From<BlobError> for Transient {
+    fn from(error: BlobError) -> Self {
+        Self(error.to_string())
+    }
+}
+
+/// Handles a batch; the ids of messages to redeliver are in `batch_item_failures`.
+pub async fn handle<S: Store, B: BlobStore>(
+    event: SqsEvent,
+    ingest: &Ingest<S, B>,
+) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for message in event.records {
+        let id = message.message_id.unwrap_or_default();
+        let body = message.body.unwrap_or_default();
+        if let Err(Transient(why)) = handle_message(&body, ingest).await {
+            tracing::warn!(message_id = %id, error = %why, "message will be retried");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+/// An S3 notification, read tolerantly: only what ingestion needs (emulators leave out
+/// `userIdentity`, `requestParameters` and more).
+#[derive(Deserialize)]
+struct Notification {
+    #[serde(rename = "Records", default)]
+    records: Vec<S3Record>,
+    #[serde(rename = "Event")]
+    event: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct S3Record {
+    #[serde(rename = "eventName", default)]
+    event_name: String,
+    s3: S3Entity,
+}
+
+#[derive(Deserialize)]
+struct S3Entity {
+    object: S3Object,
+}
+
+#[derive(Deserialize)]
+struct S3Object {
+    key: String,
+}
+
+async fn handle_message<S: Store, B: BlobStore>(
+    body: &str,
+    ingest: &Ingest<S, B>,
+) -> Result<(), Transient> {
+    let notification: Notification = match serde_json::from_str(body) {
+        Ok(notification) => notification,
+        Err(error) => {
+            tracing::error!(%error, "not an S3 notification; acknowledged");
+            return Ok(());
+        }
+    };
+    if let Some(event) = notification.event {
+        tracing::info!(
+            event,
+            "S3 event without records (s3:TestEvent); acknowledged"
+        );
+        return Ok(());
+    }
+    for record in notification.records {
+        if !record.event_name.starts_with("ObjectCreated:") {
+            tracing::info!(event = record.event_name, "not an upload; acknowledged");
+            continue;
+        }
+        let Some(key) = decode_s3_key(&record.s3.object.key) else {
+            tracing::error!(key = record.s3.object.key, "undecodable key; acknowledged");
+            continue;
+        };
+        let outcome = ingest_object(&key, ingest).await?;
+        log_outcome(&key, &outcome);
+    }
+    Ok(())
+}
+
+fn log_outcome(key: &str, outcome: &Outcome) {
+    match outcome {
+        Outcome::Verified => tracing::info!(key, outcome = "verified", "document ingested"),
+        Outcome::Quarantined(reason) => {
+            tracing::warn!(key, outcome = "quarantined", reason, "document ingested")
+        }
+        Outcome::AlreadySettled(status) => {
+            tracing::info!(
+                key,
+                outcome = "duplicate",
+                status = status.as_str(),
+                "document ingested"
+            )
+        }
+        Outcome::Ignored(why) => tracing::warn!(key, outcome = "ignored", why, "document ingested"),
+    }
+}
+
+/// An object key as S3 notifications spell it (URL-encoded, `+` for a space), decoded;
+/// `None` if it is not valid percent-encoded UTF-8.
+pub fn decode_s3_key(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Ingests the object at `key` (decoded): verifies it against its pending document and
+/// settles the document. Safe to repeat.
+pub async fn ingest_object<S: Store, B: BlobStore>(
+    key: &str,
+    ingest: &Ingest<S, B>,
+) -> Result<Outcome, Transient> {
+    let Some((agency, record_id, id)) = parse_object_key(key) else {
+        return Ok(Outcome::Ignored("not a document key".into()));
+    };
+    let Some(document) = ingest.store.get_document(&agency, &record_id, &id).await? else {
+        return Ok(Outcome::Ignored("no such document".into()));
+    };
+    if document.status != DocumentStatus::Pending {
+        return finish_again(&document, ingest).await;
+    }
+
+    let verdict = verify(&document, &ingest.blobs).await?;
+    let now = ingest.clock.now();
+    let mut settled = document.clone();
+    settled.settled_at = Some(now);
+    let action = match &verdict {
+        Ok(_) => {
+            settled.status = DocumentStatus::Available;
+            // Tagged verified before it is announced available, so the lifecycle rule
+            // for abandoned uploads can never expire an available document.
+            ingest.blobs.mark_verified(key).await?;
+            AuditAction::DocumentVerify
+        }
+        Err(rejection) => {
+            settled.status = DocumentStatus::Quarantined;
+            settled.quarantine_reason = Some(rejection.to_string());
+            AuditAction::DocumentQuarantine
+        }
+    };
+
+    for _ in 0..ATTEMPTS {
+        let Some(current) = ingest.store.get_record(&agency, &record_id).await? else {
+            return Ok(Outcome::Ignored("the record was deleted".into()));
+        };
+        let entry = AuditEntry::next(
+            &current.head,
+            now,
+            "ingest-document",
+            action,
+            document.settlement_changes(&settled),
+        );
+        let next = current.with_entry(&entry, current.documents);
+        match ingest.store.settle_document(&next, &settled, &entry).await {
+            Ok(()) => {
+                return match verdict {
+                    Ok(_) => Ok(Outcome::Verified),
+                    Err(rejection) => {
+                        // Recorded as quarantined first: even if the move fails, the file
+                        // is never served, and the redelivery moves it.
+                        ingest
+                            .blobs
+                            .quarantine(key, &document.quarantine_key())
+                            .await?;
+                        Ok(Outcome::Quarantined(rejection.to_string()))
+                    }
+                };
+            }
+            Err(StoreError::ConditionFailed) => {
+                // Settled meanwhile by a concurrent delivery, or the chain moved: look again.
+                let again = ingest.store.get_document(&agency, &record_id, &id).await?;
+                if let Some(again) = again.filter(|d| d.status != DocumentStatus::Pending) {
+                    return Ok(Outcome::AlreadySettled(again.status));
+                }
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(Transient("the record kept changing".into()))
+}
+
+/// A repeated notification for a settled document: redo the idempotent blob step that
+/// may not have happened the first time (tagging, or the move to quarantine).
+async fn finish_again<S: Store, B: BlobStore>(
+    document: &Document,
+    ingest: &Ingest<S, B>,
+) -> Result<Outcome, Transient> {
+    let key = document.object_key();
+    match document.status {
+        DocumentStatus::Quarantined => {
+            ingest
+                .blobs
+                .quarantine(&key, &document.quarantine_key())
+                .await?
+        }
+        DocumentStatus::Available => ingest.blobs.mark_verified(&key).await?,
+        DocumentStatus::Pending => {}
+    }
+    Ok(Outcome::AlreadySettled(document.status))
+}
+
+/// Reads the upload as a stream, in constant memory, and checks it against `document`.
+async fn verify<B: BlobStore>(
+    document: &Document,
+    blobs: &B,
+) -> Result<Result<String, Rejection>, Transient> {
+    let Some(blob) = blobs.open(&document.object_key()).await? else {
+        // Notified but not there: not ours to judge yet; SQS retries, then dead-letters.
+        return Err(Transient("the uploaded object is not there".into()));
+    };
+    if blob.size != document.size {
+        // Refused on the size S3 reports, without reading a byte.
+        return Ok(Err(Rejection::SizeMismatch {
+            declared: document.size,
+            actual: blob.size,
+        }));
+    }
+    let mut check = ContentCheck::new(document);
+    let mut body = blob.body;
+    while let Some(chunk) = body.next_chunk().await? {
+        if let Err(rejection) = check.update(&chunk) {
+            return Ok(Err(rejection));
+        }
+    }
+    Ok(check.finish(&document.sha256))
+}
+
+#[cfg(test)]
+mod tests;
