@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes events/*.json: one API Gateway HTTP API (payload 2.0) event per function, each
-with a long-lived bearer token signed with env.json's development-only HS256 secret.
+"""Writes events/*.json: one event per function. HTTP functions get an API Gateway HTTP API
+(payload 2.0) event with a long-lived bearer token signed with env.json's development-only
+HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification.
 
 Run again after changing env.json's secret or a route. Standard library only."""
 import base64, hashlib, hmac, json, pathlib
@@ -8,6 +9,9 @@ import base64, hashlib, hmac, json, pathlib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV = json.loads((ROOT / "env.json").read_text())["Parameters"]
 RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # the RIE tests seed this record
+DOCUMENT_ID = "01KBXQ9D3C4V5B6N7M8K9J0H1G"  # ... and this document of it
+# The file the document events announce and upload (the RIE tests upload exactly this).
+DOCUMENT = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n"
 
 
 def b64(data: bytes) -> str:
@@ -72,6 +76,49 @@ EVENTS = {
                          roles=("auditor",)),
     "delete-record": event("DELETE", "/records/{id}", {"id": RECORD_ID}, headers={"if-match": '"2"'}),
 }
+
+def sqs_s3_event(key: str, size: int) -> dict:
+    """An SQS event as Lambda delivers it, its body an S3 notification as S3 sends it."""
+    notification = {"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+        "eventTime": "2026-11-26T10:21:40.123Z", "eventName": "ObjectCreated:Put",
+        "userIdentity": {"principalId": "AWS:AROAEXAMPLE:create-upload"},
+        "requestParameters": {"sourceIPAddress": "192.0.2.10"},
+        "responseElements": {"x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"},
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "documents",
+               "bucket": {"name": ENV["BUCKET_NAME"], "ownerIdentity": {"principalId": "A3NL1KOZZKExample"},
+                          "arn": "arn:aws:s3:::" + ENV["BUCKET_NAME"]},
+               "object": {"key": key, "size": size, "eTag": "d41d8cd98f00b204e9800998ecf8427e",
+                          "versionId": "096fKKXTRTtl3on89fVO.nfljtsv6qko", "sequencer": "0055AED6DCD90281E5"}},
+    }]}
+    body = json.dumps(notification)
+    return {"Records": [{
+        "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+        "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+        "body": body,
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1795688500123",
+                       "SenderId": "AIDAIENQZJOLO23YVJ4VO", "ApproximateFirstReceiveTimestamp": "1795688500130"},
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:dossier-documents",
+        "awsRegion": "us-east-1",
+    }]}
+
+
+EVENTS.update({
+    "create-upload": event("POST", "/records/{id}/documents", {"id": RECORD_ID},
+                           headers={"content-type": "application/json"},
+                           body={"filename": "Minutes 3 March 2026.txt", "content_type": "text/plain",
+                                 "size": len(DOCUMENT),
+                                 "sha256": base64.b64encode(hashlib.sha256(DOCUMENT).digest()).decode()},
+                           roles=("clerk",)),
+    "list-documents": event("GET", "/records/{id}/documents", {"id": RECORD_ID}, query="limit=10",
+                            roles=("reader",)),
+    "get-document": event("GET", "/records/{id}/documents/{doc_id}", {"id": RECORD_ID, "doc_id": DOCUMENT_ID},
+                          roles=("reader",)),
+    "ingest-document": sqs_s3_event(f"documents/dev/{RECORD_ID}/{DOCUMENT_ID}", len(DOCUMENT)),
+})
 
 for name, body in EVENTS.items():
     (ROOT / "events" / f"{name}.json").write_text(json.dumps(body, indent=2) + "\n")

@@ -9,8 +9,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use dossier_local::routes::LocalDeps;
 use dossier_local::settings;
 use shared::Deps;
+use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::store::{EmbeddedStore, Store};
 
@@ -69,6 +71,14 @@ fn serve(args: &Args) -> Result<(), String> {
         &settings::local_defaults(&secret),
     )
     .map_err(|e| e.to_string())?;
+    let max_document_bytes =
+        settings::max_document_bytes(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+    // Documents live under the data folder, behind URLs this server signs and serves.
+    let blobs = FileBlobs::new(
+        data.join("blobs"),
+        format!("http://{address}"),
+        format!("blobs:{secret}").as_bytes(),
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -83,12 +93,14 @@ fn serve(args: &Args) -> Result<(), String> {
         })?;
         if args.switch("--aws") {
             println!("Dossier API on http://{address} (DynamoDB table {}{})", config.table_name, endpoint_note());
-            run(listener, Deps::with_dynamodb(&config).await).await;
+            let deps = Deps::with_dynamodb(&config).await.with_blobs(blobs, max_document_bytes);
+            run(listener, deps).await;
         } else {
             let file = data.join("dossier.redb");
             let store = EmbeddedStore::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
             println!("Dossier API on http://{address} (data in {})", file.display());
-            run(listener, Deps::new(&config, store, Clock::system())).await;
+            let deps = Deps::new(&config, store, Clock::system()).with_blobs(blobs, max_document_bytes);
+            run(listener, deps).await;
         }
         println!("stopped");
         Ok(())
@@ -101,7 +113,7 @@ fn endpoint_note() -> String {
         .unwrap_or_default()
 }
 
-async fn run<S: Store>(listener: tokio::net::TcpListener, deps: Deps<S>) {
+async fn run<S: Store>(listener: tokio::net::TcpListener, deps: LocalDeps<S>) {
     println!(
         "Get a token: dossier-local token --sub you --agency your-agency --roles clerk (or `make token`)"
     );

@@ -2,8 +2,12 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::Deps;
+use shared::blob::{Documents, FileBlobs};
 use shared::http::respond;
 use shared::store::Store;
+
+/// What the local server's handlers get: a store, and documents in a local folder.
+pub type LocalDeps<S> = Deps<S, Documents<FileBlobs>>;
 
 /// One route of the API, served by one function crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,17 +24,26 @@ pub enum Route {
     DeleteRecord,
     /// `GET /records/{id}/history`
     GetHistory,
+    /// `POST /records/{id}/documents`
+    CreateUpload,
+    /// `GET /records/{id}/documents`
+    ListDocuments,
+    /// `GET /records/{id}/documents/{doc_id}`
+    GetDocument,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 6] = [
+    pub const ALL: [Route; 9] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
         Self::UpdateRecord,
         Self::DeleteRecord,
         Self::GetHistory,
+        Self::CreateUpload,
+        Self::ListDocuments,
+        Self::GetDocument,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -42,6 +55,9 @@ impl Route {
             Self::UpdateRecord => ("PATCH", "/records/{id}"),
             Self::DeleteRecord => ("DELETE", "/records/{id}"),
             Self::GetHistory => ("GET", "/records/{id}/history"),
+            Self::CreateUpload => ("POST", "/records/{id}/documents"),
+            Self::ListDocuments => ("GET", "/records/{id}/documents"),
+            Self::GetDocument => ("GET", "/records/{id}/documents/{doc_id}"),
         }
     }
 
@@ -74,7 +90,7 @@ impl Route {
     }
 
     /// Answers `request` with this route's handler, exactly as its Lambda binary would.
-    pub async fn call<S: Store>(self, deps: &Deps<S>, request: Request) -> Response<Body> {
+    pub async fn call<S: Store>(self, deps: &LocalDeps<S>, request: Request) -> Response<Body> {
         match self {
             Self::CreateRecord => respond(deps, request, create_record::handle).await,
             Self::GetRecord => respond(deps, request, get_record::handle).await,
@@ -82,6 +98,9 @@ impl Route {
             Self::UpdateRecord => respond(deps, request, update_record::handle).await,
             Self::DeleteRecord => respond(deps, request, delete_record::handle).await,
             Self::GetHistory => respond(deps, request, get_history::handle).await,
+            Self::CreateUpload => respond(deps, request, create_upload::handle).await,
+            Self::ListDocuments => respond(deps, request, list_documents::handle).await,
+            Self::GetDocument => respond(deps, request, get_document::handle).await,
         }
     }
 }
@@ -104,6 +123,13 @@ mod tests {
         assert_eq!(
             Route::find("GET", &format!("/records/{id}/history")).map(|r| r.0),
             Some(Route::GetHistory)
+        );
+        assert_eq!(
+            Route::find("GET", &format!("/records/{id}/documents/{id}")),
+            Some((
+                Route::GetDocument,
+                vec![("id".into(), id.into()), ("doc_id".into(), id.into())]
+            ))
         );
         assert_eq!(Route::find("PUT", "/records"), None);
         assert_eq!(Route::find("GET", "/records/"), None);

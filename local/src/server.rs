@@ -1,6 +1,11 @@
 //! The HTTP listener. Each request is turned into the API Gateway HTTP API (payload 2.0)
 //! event Lambda would receive, parsed by `lambda_http` exactly as in Lambda, and answered
 //! by the route's handler; what is tested locally is what runs in AWS.
+//!
+//! It also stands in for S3 under `/_blobs/`: it accepts the uploads and serves the
+//! downloads its presigned URLs allow (checking signature, expiry, length and checksum as
+//! S3 does), and after each upload runs the ingest handler in-process, as the S3 → SQS →
+//! `ingest-document` chain would.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -15,13 +20,14 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::Body;
 use serde_json::{Map, Value, json};
-use shared::Deps;
+use shared::blob::{BLOB_PATH, Refused};
 use shared::error::ApiError;
 use shared::http::problem_response;
+use shared::model::parse_object_key;
 use shared::store::Store;
 use tokio::net::TcpListener;
 
-use crate::routes::Route;
+use crate::routes::{LocalDeps, Route};
 
 /// API Gateway's payload limit: larger bodies never reach a function.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
@@ -32,7 +38,7 @@ type HttpResponse = hyper::Response<Full<Bytes>>;
 /// finish.
 pub async fn serve<S: Store>(
     listener: TcpListener,
-    deps: Arc<Deps<S>>,
+    deps: Arc<LocalDeps<S>>,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -59,13 +65,22 @@ pub async fn serve<S: Store>(
 }
 
 async fn answer<S: Store>(
-    deps: Arc<Deps<S>>,
+    deps: Arc<LocalDeps<S>>,
     request: hyper::Request<Incoming>,
 ) -> Result<HttpResponse, Infallible> {
     let started = Instant::now();
     let request_id = new_request_id();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
+    if let Some(key) = path.strip_prefix(BLOB_PATH) {
+        let response = match blob_request(&deps, &parts, key, body).await {
+            Ok(response) => response,
+            Err(Refused(why)) => text_response(403, &why),
+        };
+        tracing::info!(target: "access", request_id, method = %parts.method, path, status = response.status().as_u16(),
+                       duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+        return Ok(response);
+    }
     let Some((route, params)) = Route::find(parts.method.as_str(), &path) else {
         let response = problem(&ApiError::NotFound, &path, &request_id);
         tracing::info!(target: "access", request_id, method = %parts.method, path, status = 404,
@@ -88,6 +103,93 @@ async fn answer<S: Store>(
         Err(error) => problem_response(&ApiError::invalid("request", error.to_string()), &path),
     };
     Ok(to_hyper(response))
+}
+
+/// An upload to, or a download from, a presigned blob URL.
+async fn blob_request<S: Store>(
+    deps: &Arc<LocalDeps<S>>,
+    parts: &http::request::Parts,
+    key: &str,
+    mut body: Incoming,
+) -> Result<HttpResponse, Refused> {
+    let blobs = &deps.documents.blobs;
+    let query = form_pairs(parts.uri.query().unwrap_or_default());
+    let now = deps.clock.now();
+    match parts.method.as_str() {
+        "PUT" if parse_object_key(key).is_some() => {
+            let header = |name: &str| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let grant = blobs.verify_upload(key, &query, header, now)?;
+            let Ok(mut receiving) = blobs.receive(key).await else {
+                return Ok(text_response(500, "cannot store the upload"));
+            };
+            let mut written = 0u64;
+            while let Some(frame) = body.frame().await {
+                let Ok(frame) = frame else {
+                    receiving.abandon().await;
+                    return Ok(text_response(400, "the upload was interrupted"));
+                };
+                let Some(chunk) = frame.data_ref() else {
+                    continue;
+                };
+                written += chunk.len() as u64;
+                if written > grant.size || receiving.write(chunk).await.is_err() {
+                    receiving.abandon().await;
+                    return Ok(text_response(400, "the body is longer than Content-Length"));
+                }
+            }
+            match receiving.finish(&grant).await {
+                Ok(Ok(())) => {
+                    let deps = deps.clone();
+                    let key = key.to_owned();
+                    // As S3 notifies the queue: after the upload, not within it.
+                    tokio::spawn(async move {
+                        let outcome = ingest_document::ingest_object(
+                            &key,
+                            &deps.store,
+                            &deps.documents.blobs,
+                            &deps.clock,
+                        )
+                        .await;
+                        tracing::info!(key, ?outcome, "document ingested");
+                    });
+                    Ok(text_response(200, ""))
+                }
+                Ok(Err(Refused(why))) => Ok(text_response(400, &why)),
+                Err(error) => Ok(text_response(500, &error.to_string())),
+            }
+        }
+        "GET" => {
+            let (content_type, disposition) = blobs.verify_download(key, &query, now)?;
+            let bytes = match blobs.path_of(key).map(std::fs::read) {
+                Some(Ok(bytes)) => bytes,
+                _ => return Ok(text_response(404, "no such object")),
+            };
+            let mut response = hyper::Response::new(Full::new(Bytes::from(bytes)));
+            for (name, value) in [
+                (http::header::CONTENT_TYPE, content_type),
+                (http::header::CONTENT_DISPOSITION, disposition),
+            ] {
+                if let Ok(value) = http::HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            Ok(response)
+        }
+        _ => Err(Refused("this URL allows no such request".into())),
+    }
+}
+
+fn text_response(status: u16, text: &str) -> HttpResponse {
+    let mut response = hyper::Response::new(Full::new(Bytes::from(text.to_owned())));
+    *response.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    response
 }
 
 fn new_request_id() -> String {

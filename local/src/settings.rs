@@ -69,6 +69,16 @@ pub fn config(
     })
 }
 
+/// `MAX_DOCUMENT_BYTES` from `lookup`, or the functions' default. (`BUCKET_NAME` has no
+/// local meaning: documents live in the data folder.)
+pub fn max_document_bytes(lookup: impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
+    shared::config::DocumentsConfig::from_lookup(|name| match name {
+        "BUCKET_NAME" => Some("local".to_owned()),
+        other => lookup(other),
+    })
+    .map(|documents| documents.max_document_bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

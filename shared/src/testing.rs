@@ -391,7 +391,19 @@ pub async fn seed_document<S: crate::store::Store>(
     content_type: crate::model::ContentType,
     bytes: &[u8],
 ) -> crate::model::Document {
-    use crate::model::{AuditAction, AuditEntry, DocumentId, NewDocument, sha256_base64};
+    let id = crate::model::DocumentId::generate(TEST_NOW);
+    seed_document_as(store, record, &id, content_type, bytes).await
+}
+
+/// [`seed_document`] with a given id.
+pub async fn seed_document_as<S: crate::store::Store>(
+    store: &S,
+    record: &crate::model::StoredRecord,
+    id: &crate::model::DocumentId,
+    content_type: crate::model::ContentType,
+    bytes: &[u8],
+) -> crate::model::Document {
+    use crate::model::{AuditAction, AuditEntry, NewDocument, sha256_base64};
     let current = store
         .get_record(&record.record.agency, &record.record.id)
         .await
@@ -404,7 +416,7 @@ pub async fn seed_document<S: crate::store::Store>(
         sha256: sha256_base64(bytes),
     }
     .into_document(
-        DocumentId::generate(TEST_NOW),
+        id.clone(),
         &current.record.id,
         &current.record.agency,
         "seed",

@@ -27,7 +27,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// Every variable `shared::config::Config` reads (and so `template.yaml` declares and
 /// `env.json` sets).
-pub const CONFIG_VARIABLES: [&str; 7] = [
+pub const CONFIG_VARIABLES: [&str; 9] = [
     "TABLE_NAME",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
@@ -35,6 +35,8 @@ pub const CONFIG_VARIABLES: [&str; 7] = [
     "JWT_JWKS",
     "JWT_HS256_SECRET",
     "CURSOR_SECRET",
+    "BUCKET_NAME",
+    "MAX_DOCUMENT_BYTES",
 ];
 
 /// `env.json`'s variables (what `sam local invoke --env-vars env.json` gives functions).
@@ -79,6 +81,113 @@ pub fn dynamo() -> Client {
         ))
         .build();
     Client::from_conf(config)
+}
+
+/// An S3 client for the emulator (path-style: the emulator serves every bucket on one host).
+pub fn s3() -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "dossier-tests",
+        ))
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// An SQS client for the emulator.
+pub fn sqs() -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "dossier-tests",
+        ))
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// Creates a documents bucket and returns its name.
+pub async fn create_bucket(s3: &aws_sdk_s3::Client) -> String {
+    let name = unique_name("docs");
+    s3.create_bucket()
+        .bucket(&name)
+        .send()
+        .await
+        .expect("creating the test bucket");
+    name
+}
+
+/// Creates a queue that `bucket` notifies of every object created under `documents/`, as
+/// `template.yaml` wires them, and returns the queue's URL.
+pub async fn notify_queue(
+    s3: &aws_sdk_s3::Client,
+    sqs: &aws_sdk_sqs::Client,
+    bucket: &str,
+) -> String {
+    use aws_sdk_s3::types::{
+        Event, FilterRule, FilterRuleName, NotificationConfiguration,
+        NotificationConfigurationFilter, QueueConfiguration, S3KeyFilter,
+    };
+    let queue = sqs
+        .create_queue()
+        .queue_name(unique_name("documents"))
+        .send()
+        .await
+        .expect("creating the test queue");
+    let url = queue.queue_url().expect("a queue URL").to_owned();
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("the queue's ARN");
+    let arn = attributes
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+        .expect("a queue ARN")
+        .clone();
+    let filter = NotificationConfigurationFilter::builder()
+        .key(
+            S3KeyFilter::builder()
+                .filter_rules(
+                    FilterRule::builder()
+                        .name(FilterRuleName::Prefix)
+                        .value("documents/")
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let target = QueueConfiguration::builder()
+        .queue_arn(arn)
+        .events(Event::S3ObjectCreated)
+        .filter(filter)
+        .build()
+        .expect("a queue configuration");
+    s3.put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .queue_configurations(target)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("wiring the bucket to the queue");
+    url
 }
 
 /// A table name no other test uses.

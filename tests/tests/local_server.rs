@@ -14,6 +14,7 @@ use hyper::body::Bytes;
 use serde_json::{Value, json};
 use shared::Deps;
 use shared::auth::mint_hs256;
+use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::model::AuditEntry;
 use shared::store::{DynamoStore, EmbeddedStore, Store};
@@ -39,9 +40,11 @@ impl Local {
             &settings::local_defaults("unused-unused-unused-unused-unused"),
         )
         .unwrap();
-        let deps = Arc::new(Deps::new(&config, store, Clock::system()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let blobs = FileBlobs::new(temp_data().join("blobs"), &base, b"local-blob-secret");
+        let deps =
+            Arc::new(Deps::new(&config, store, Clock::system()).with_blobs(blobs, 1024 * 1024));
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(serve(listener, deps, async move {
             let _ = stopped.await;

@@ -11,8 +11,15 @@ use serde_json::Value;
 struct Function {
     logical_id: String,
     binary: String,
+    /// `METHOD /path` of an HTTP API route, or `SQS` for a queue consumer.
     route: String,
     actions: Vec<String>,
+}
+
+impl Function {
+    fn is_http(&self) -> bool {
+        self.route != "SQS"
+    }
 }
 
 fn template() -> String {
@@ -54,12 +61,16 @@ fn functions() -> Vec<Function> {
             let (method, path) = rest.split_once(", Path: ").expect("Method and Path");
             function.route = format!("{method} {}", path.trim_end_matches(" }").trim_matches('"'));
         }
+        if trimmed == "Type: SQS" {
+            function.route = "SQS".to_owned();
+        }
         if let Some(actions) = trimmed.strip_prefix("Action: [") {
-            function.actions = actions
-                .trim_end_matches(']')
-                .split(',')
-                .map(|a| a.trim().to_owned())
-                .collect();
+            function.actions.extend(
+                actions
+                    .trim_end_matches(']')
+                    .split(',')
+                    .map(|a| a.trim().to_owned()),
+            );
         }
     }
     functions.extend(current);
@@ -87,6 +98,13 @@ fn every_function_crate_has_a_template_entry_and_an_event() {
         let event: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("an event per function"))
                 .unwrap();
+        if !function.is_http() {
+            let message = &event["Records"][0];
+            assert_eq!(message["eventSource"], "aws:sqs", "{}", path.display());
+            let body: Value = serde_json::from_str(message["body"].as_str().unwrap()).unwrap();
+            assert_eq!(body["Records"][0]["eventName"], "ObjectCreated:Put");
+            continue;
+        }
         assert_eq!(
             event["routeKey"],
             function.route.as_str(),
@@ -107,10 +125,12 @@ fn read_routes_get_no_write_actions() {
             function.logical_id
         );
         assert!(
-            function
-                .actions
-                .iter()
-                .all(|a| a.starts_with("dynamodb:") && !a.contains('*')),
+            function.actions.iter().all(|a| {
+                ["dynamodb:", "s3:", "sqs:"]
+                    .iter()
+                    .any(|service| a.starts_with(service))
+                    && !a.contains('*')
+            }),
             "{:?}",
             function.actions
         );
@@ -118,7 +138,12 @@ fn read_routes_get_no_write_actions() {
             let writes: Vec<_> = function
                 .actions
                 .iter()
-                .filter(|a| !matches!(a.as_str(), "dynamodb:GetItem" | "dynamodb:Query"))
+                .filter(|a| {
+                    !matches!(
+                        a.as_str(),
+                        "dynamodb:GetItem" | "dynamodb:Query" | "s3:GetObject"
+                    )
+                })
                 .collect();
             assert!(
                 writes.is_empty(),
@@ -127,6 +152,42 @@ fn read_routes_get_no_write_actions() {
             );
         }
     }
+}
+
+#[test]
+fn the_documents_pipeline_is_wired_safely() {
+    let text = template();
+    for needle in [
+        // Only the ingest function consumes the queue, reporting failures per message.
+        "FunctionResponseTypes: [ReportBatchItemFailures]",
+        "maxReceiveCount: 5",
+        "DocumentsDeadLetterAlarm:",
+        // The bucket: private, encrypted, versioned, TLS only, unverified uploads expire.
+        "BlockPublicAcls: true",
+        "RestrictPublicBuckets: true",
+        "SSEAlgorithm: AES256",
+        "Status: Enabled",
+        "aws:SecureTransport: \"false\"",
+        "Value: pending",
+        "Value: documents/",
+        "SqsManagedSseEnabled: true",
+    ] {
+        assert!(text.contains(needle), "template.yaml lacks {needle}");
+    }
+    // Nothing may ever presign or read quarantined files but the function moving them.
+    let ingest = functions()
+        .into_iter()
+        .find(|f| !f.is_http())
+        .expect("the ingest function");
+    assert_eq!(ingest.binary, "ingest-document");
+    for line in text.lines().filter(|l| l.contains("/quarantine/*")) {
+        assert!(line.contains("DocumentsBucket.Arn"), "{line}");
+    }
+    assert_eq!(
+        text.matches("/quarantine/*").count(),
+        1,
+        "only the ingest function"
+    );
 }
 
 #[test]
@@ -181,7 +242,7 @@ async fn event_tokens_verify_with_the_env_json_settings() {
     let config = shared::config::Config::from_lookup(|name| env[name].as_str().map(str::to_owned))
         .expect("env.json is a valid configuration");
     let verifier = config.verifier();
-    for function in functions() {
+    for function in functions().into_iter().filter(Function::is_http) {
         let path = workspace_root()
             .join("events")
             .join(format!("{}.json", function.binary));
@@ -223,7 +284,11 @@ fn sam_validate_lint_passes() {
 
 #[test]
 fn the_local_server_serves_exactly_the_template_routes() {
-    let template: BTreeSet<String> = functions().into_iter().map(|f| f.route).collect();
+    let template: BTreeSet<String> = functions()
+        .into_iter()
+        .filter(Function::is_http)
+        .map(|f| f.route)
+        .collect();
     let local: BTreeSet<String> = dossier_local::routes::Route::ALL
         .iter()
         .map(|route| {

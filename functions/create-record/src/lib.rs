@@ -15,7 +15,10 @@ use shared::records::record_reply;
 use shared::store::{Store, StoreError};
 
 /// Answers `POST /records`.
-pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store, D>(
+    request: ApiRequest,
+    deps: &Deps<S, D>,
+) -> Result<Reply, ApiError> {
     let (caller, now) = (&request.caller, request.now);
     caller.require(Permission::Edit)?;
     let body = request.json()?;

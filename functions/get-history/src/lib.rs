@@ -10,7 +10,10 @@ use shared::records::{PageQuery, open_cursor, page_limit, page_reply};
 use shared::store::Store;
 
 /// Answers `GET /records/{id}/history`.
-pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store, D>(
+    request: ApiRequest,
+    deps: &Deps<S, D>,
+) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::ReadHistory)?;
     let id = request.path("id", RecordId::parse)?;

@@ -133,7 +133,7 @@ async fn handle_message<S: Store, B: BlobStore>(
             tracing::error!(key = record.s3.object.key, "undecodable key; acknowledged");
             continue;
         };
-        let outcome = ingest_object(&key, ingest).await?;
+        let outcome = ingest_object(&key, &ingest.store, &ingest.blobs, &ingest.clock).await?;
         log_outcome(&key, &outcome);
     }
     Ok(())
@@ -183,20 +183,22 @@ pub fn decode_s3_key(raw: &str) -> Option<String> {
 /// settles the document. Safe to repeat.
 pub async fn ingest_object<S: Store, B: BlobStore>(
     key: &str,
-    ingest: &Ingest<S, B>,
+    store: &S,
+    blobs: &B,
+    clock: &Clock,
 ) -> Result<Outcome, Transient> {
     let Some((agency, record_id, id)) = parse_object_key(key) else {
         return Ok(Outcome::Ignored("not a document key".into()));
     };
-    let Some(document) = ingest.store.get_document(&agency, &record_id, &id).await? else {
+    let Some(document) = store.get_document(&agency, &record_id, &id).await? else {
         return Ok(Outcome::Ignored("no such document".into()));
     };
     if document.status != DocumentStatus::Pending {
-        return finish_again(&document, ingest).await;
+        return finish_again(&document, blobs).await;
     }
 
-    let verdict = verify(&document, &ingest.blobs).await?;
-    let now = ingest.clock.now();
+    let verdict = verify(&document, blobs).await?;
+    let now = clock.now();
     let mut settled = document.clone();
     settled.settled_at = Some(now);
     let action = match &verdict {
@@ -204,7 +206,7 @@ pub async fn ingest_object<S: Store, B: BlobStore>(
             settled.status = DocumentStatus::Available;
             // Tagged verified before it is announced available, so the lifecycle rule
             // for abandoned uploads can never expire an available document.
-            ingest.blobs.mark_verified(key).await?;
+            blobs.mark_verified(key).await?;
             AuditAction::DocumentVerify
         }
         Err(rejection) => {
@@ -215,7 +217,7 @@ pub async fn ingest_object<S: Store, B: BlobStore>(
     };
 
     for _ in 0..ATTEMPTS {
-        let Some(current) = ingest.store.get_record(&agency, &record_id).await? else {
+        let Some(current) = store.get_record(&agency, &record_id).await? else {
             return Ok(Outcome::Ignored("the record was deleted".into()));
         };
         let entry = AuditEntry::next(
@@ -226,24 +228,21 @@ pub async fn ingest_object<S: Store, B: BlobStore>(
             document.settlement_changes(&settled),
         );
         let next = current.with_entry(&entry, current.documents);
-        match ingest.store.settle_document(&next, &settled, &entry).await {
+        match store.settle_document(&next, &settled, &entry).await {
             Ok(()) => {
                 return match verdict {
                     Ok(_) => Ok(Outcome::Verified),
                     Err(rejection) => {
                         // Recorded as quarantined first: even if the move fails, the file
                         // is never served, and the redelivery moves it.
-                        ingest
-                            .blobs
-                            .quarantine(key, &document.quarantine_key())
-                            .await?;
+                        blobs.quarantine(key, &document.quarantine_key()).await?;
                         Ok(Outcome::Quarantined(rejection.to_string()))
                     }
                 };
             }
             Err(StoreError::ConditionFailed) => {
                 // Settled meanwhile by a concurrent delivery, or the chain moved: look again.
-                let again = ingest.store.get_document(&agency, &record_id, &id).await?;
+                let again = store.get_document(&agency, &record_id, &id).await?;
                 if let Some(again) = again.filter(|d| d.status != DocumentStatus::Pending) {
                     return Ok(Outcome::AlreadySettled(again.status));
                 }
@@ -256,19 +255,11 @@ pub async fn ingest_object<S: Store, B: BlobStore>(
 
 /// A repeated notification for a settled document: redo the idempotent blob step that
 /// may not have happened the first time (tagging, or the move to quarantine).
-async fn finish_again<S: Store, B: BlobStore>(
-    document: &Document,
-    ingest: &Ingest<S, B>,
-) -> Result<Outcome, Transient> {
+async fn finish_again<B: BlobStore>(document: &Document, blobs: &B) -> Result<Outcome, Transient> {
     let key = document.object_key();
     match document.status {
-        DocumentStatus::Quarantined => {
-            ingest
-                .blobs
-                .quarantine(&key, &document.quarantine_key())
-                .await?
-        }
-        DocumentStatus::Available => ingest.blobs.mark_verified(&key).await?,
+        DocumentStatus::Quarantined => blobs.quarantine(&key, &document.quarantine_key()).await?,
+        DocumentStatus::Available => blobs.mark_verified(&key).await?,
         DocumentStatus::Pending => {}
     }
     Ok(Outcome::AlreadySettled(document.status))

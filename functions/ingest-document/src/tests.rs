@@ -68,13 +68,16 @@ async fn a_good_file_becomes_available_and_is_audited_once() {
     let (record, document) = pending(&ingest, PDF).await;
     put_blob(&ingest.blobs, &document.object_key(), PDF);
     let key = document.object_key();
-    assert_eq!(ingest_object(&key, &ingest).await, Ok(Outcome::Verified));
+    assert_eq!(
+        ingest_object(&key, &ingest.store, &ingest.blobs, &ingest.clock).await,
+        Ok(Outcome::Verified)
+    );
     let settled = status_of(&ingest, &document).await;
     assert_eq!(settled.status, DocumentStatus::Available);
     assert_eq!(settled.settled_at, Some(TEST_NOW));
     // The same notification again changes nothing.
     assert_eq!(
-        ingest_object(&key, &ingest).await,
+        ingest_object(&key, &ingest.store, &ingest.blobs, &ingest.clock).await,
         Ok(Outcome::AlreadySettled(DocumentStatus::Available))
     );
     let history = ingest
@@ -111,7 +114,13 @@ async fn bad_files_are_quarantined_with_the_reason_and_moved() {
         let (_, document) = pending(&ingest, PDF).await;
         put_blob(&ingest.blobs, &document.object_key(), bytes);
         assert_eq!(
-            ingest_object(&document.object_key(), &ingest).await,
+            ingest_object(
+                &document.object_key(),
+                &ingest.store,
+                &ingest.blobs,
+                &ingest.clock
+            )
+            .await,
             Ok(Outcome::Quarantined(reason.into()))
         );
         let settled = status_of(&ingest, &document).await;

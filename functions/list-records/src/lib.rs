@@ -21,7 +21,10 @@ struct Query {
 }
 
 /// Answers `GET /records`.
-pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store, D>(
+    request: ApiRequest,
+    deps: &Deps<S, D>,
+) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Read)?;
     let query: Query = request.query()?;

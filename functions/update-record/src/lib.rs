@@ -11,7 +11,10 @@ use shared::records::{find_visible, record_reply};
 use shared::store::Store;
 
 /// Answers `PATCH /records/{id}`.
-pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store, D>(
+    request: ApiRequest,
+    deps: &Deps<S, D>,
+) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Edit)?;
     let id = request.path("id", RecordId::parse)?;

@@ -1,0 +1,354 @@
+//! Documents on the local AWS emulator, through the real SDK: a presigned upload done over
+//! HTTP with the URL the SDK signed, the S3 → SQS notification it triggers, the ingest
+//! handler on real objects (good, wrong size, wrong type, wrong checksum, duplicate,
+//! unknown key, test event, a bad message among good ones), and the download.
+//!
+//! The emulator does not check presigned signatures: what the URLs bind is tested in
+//! `shared/src/blob/s3/tests.rs` by recomputing the signature.
+
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::sqs::SqsEvent;
+use aws_sdk_s3::primitives::ByteStream;
+use dossier_tests::{create_bucket, create_table, dynamo, notify_queue, s3, sqs};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use ingest_document::{Ingest, Outcome, ingest_object};
+use serde_json::{Value, json};
+use shared::blob::{BlobStore, S3Blobs};
+use shared::clock::Clock;
+use shared::model::{ContentType, Document, DocumentStatus, StoredRecord, sha256_base64};
+use shared::store::{AuditLog, DocumentStore, DynamoStore};
+use shared::testing::{TEST_NOW, call, deps, event, seed_document, seed_record, token};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+struct World {
+    store: DynamoStore,
+    blobs: S3Blobs,
+    bucket: String,
+}
+
+async fn world() -> World {
+    let table = create_table(&dynamo()).await;
+    let bucket = create_bucket(&s3()).await;
+    World {
+        store: DynamoStore::new(dynamo(), table),
+        blobs: S3Blobs::new(s3(), bucket.clone()),
+        bucket,
+    }
+}
+
+async fn record(world: &World) -> StoredRecord {
+    let body = json!({"title": "Permit", "classification": "internal"});
+    seed_record(&world.store, "parks", &body, TEST_NOW).await
+}
+
+async fn http(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, http::HeaderMap, Bytes) {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let mut request = hyper::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let response = client
+        .request(
+            request
+                .body(Full::new(Bytes::copy_from_slice(body)))
+                .unwrap(),
+        )
+        .await
+        .expect("the emulator answered");
+    let (parts, body) = response.into_parts();
+    (
+        parts.status.as_u16(),
+        parts.headers,
+        body.collect().await.unwrap().to_bytes(),
+    )
+}
+
+async fn tag_of(world: &World, key: &str) -> Option<String> {
+    let output = s3()
+        .get_object_tagging()
+        .bucket(&world.bucket)
+        .key(key)
+        .send()
+        .await
+        .ok()?;
+    output
+        .tag_set()
+        .iter()
+        .find(|tag| tag.key() == "state")
+        .map(|tag| tag.value().to_owned())
+}
+
+async fn document_now(world: &World, document: &Document) -> Document {
+    world
+        .store
+        .get_document(&document.agency, &document.record_id, &document.id)
+        .await
+        .unwrap()
+        .expect("the document")
+}
+
+/// Messages from `queue_url` until one carries records (S3 sends an `s3:TestEvent`
+/// first), as the SQS event Lambda would deliver.
+async fn receive_notifications(queue_url: &str, wanted: usize) -> Vec<Value> {
+    let mut messages = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while messages
+        .iter()
+        .filter(|m: &&Value| {
+            m["body"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("ObjectCreated")
+        })
+        .count()
+        < wanted
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no notification arrived: {messages:?}"
+        );
+        let output = sqs()
+            .receive_message()
+            .queue_url(queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receiving");
+        for message in output.messages() {
+            messages.push(json!({
+                "messageId": message.message_id(),
+                "receiptHandle": message.receipt_handle(),
+                "body": message.body(),
+                "eventSource": "aws:sqs",
+            }));
+        }
+    }
+    messages
+}
+
+fn sqs_event(messages: Vec<Value>) -> SqsEvent {
+    serde_json::from_value(json!({ "Records": messages })).expect("an SQS event")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_notification_ingest_and_download_round_trip() {
+    let world = world().await;
+    let queue = notify_queue(&s3(), &sqs(), &world.bucket).await;
+    let record = record(&world).await;
+    let deps = deps(world.store.clone()).with_blobs(world.blobs.clone(), 1024 * 1024);
+    let rid = record.record.id.to_string();
+
+    // Announce: the handler answers with the SDK's presigned PUT.
+    let body = json!({"filename": "Permit 2026 — signed.pdf", "content_type": "application/pdf",
+                      "size": PDF.len(), "sha256": sha256_base64(PDF)});
+    let created = call(
+        &deps,
+        create_upload::handle,
+        &event("POST", "/records/{id}/documents")
+            .param("id", &rid)
+            .bearer(&token("clara", "parks", &["clerk"], TEST_NOW))
+            .json(&body),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let upload = &created.body["upload"];
+    let headers: Vec<(String, String)> = serde_json::from_value(upload["headers"].clone()).unwrap();
+    let (status, _, reply) = http("PUT", upload["url"].as_str().unwrap(), &headers, PDF).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
+    let doc_id = created.body["document"]["id"].as_str().unwrap().to_owned();
+    let key = format!("documents/parks/{rid}/{doc_id}");
+    assert_eq!(
+        tag_of(&world, &key).await.as_deref(),
+        Some("pending"),
+        "the upload tags itself"
+    );
+
+    // S3 notified the queue; the batch also carries a test event and a malformed message.
+    let mut messages = receive_notifications(&queue, 1).await;
+    messages.push(
+        json!({"messageId": "malformed", "body": "{\"Records\": 7}", "eventSource": "aws:sqs"}),
+    );
+    let ingest = Ingest {
+        store: world.store.clone(),
+        blobs: world.blobs.clone(),
+        clock: Clock::system(),
+    };
+    let response = ingest_document::handle(sqs_event(messages.clone()), &ingest).await;
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "{:?}",
+        response.batch_item_failures
+    );
+
+    let document = world
+        .store
+        .get_document(
+            &record.record.agency,
+            &record.record.id,
+            &shared::model::DocumentId::parse(&doc_id).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(document.status, DocumentStatus::Available);
+    assert_eq!(tag_of(&world, &key).await.as_deref(), Some("verified"));
+    let history = world
+        .store
+        .history(&record.record.agency, &record.record.id, 10, None)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = history.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["record.create", "document.add", "document.verify"]
+    );
+
+    // The same notification delivered again changes nothing.
+    let again = ingest_document::handle(sqs_event(messages), &ingest).await;
+    assert!(again.batch_item_failures.is_empty());
+    let history_again = world
+        .store
+        .history(&record.record.agency, &record.record.id, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(history_again.items.len(), 3);
+
+    // Download through the presigned GET.
+    let got = call(
+        &deps,
+        get_document::handle,
+        &event("GET", "/records/{id}/documents/{doc_id}")
+            .param("id", &rid)
+            .param("doc_id", &doc_id)
+            .bearer(&token("r", "parks", &["reader"], TEST_NOW)),
+    )
+    .await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    let url = got.body["download"]["url"].as_str().unwrap();
+    let (status, headers, bytes) = http("GET", url, &[], b"").await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes.as_ref(), PDF);
+    let disposition = headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        disposition.starts_with("attachment; filename=\"Permit 2026 _ signed.pdf\""),
+        "{disposition}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_objects_are_quarantined_and_moved_out_of_reach() {
+    let world = world().await;
+    let record = record(&world).await;
+    let mut html = PDF.to_vec();
+    html[..5].copy_from_slice(b"<html");
+    let mut flipped = PDF.to_vec();
+    flipped[12] ^= 1;
+    let longer = [PDF, b"more"].concat();
+    let wrong_size = format!("size is {} bytes, {} were declared", PDF.len() + 4, PDF.len());
+    for (bytes, reason) in [
+        (longer.as_slice(), wrong_size.as_str()),
+        (html.as_slice(), "content is not application/pdf"),
+        (flipped.as_slice(), "SHA-256 differs from the declared one"),
+    ] {
+        let document = seed_document(&world.store, &record, ContentType::Pdf, PDF).await;
+        let key = document.object_key();
+        s3().put_object()
+            .bucket(&world.bucket)
+            .key(&key)
+            .body(ByteStream::from(bytes.to_vec()))
+            .send()
+            .await
+            .unwrap();
+        let outcome = ingest_object(&key, &world.store, &world.blobs, &Clock::system()).await;
+        assert_eq!(outcome, Ok(Outcome::Quarantined(reason.into())));
+        let settled = document_now(&world, &document).await;
+        assert_eq!(settled.status, DocumentStatus::Quarantined);
+        assert_eq!(settled.quarantine_reason.as_deref(), Some(reason));
+        assert!(
+            world.blobs.open(&key).await.unwrap().is_none(),
+            "moved away"
+        );
+        assert_eq!(
+            tag_of(&world, &document.quarantine_key()).await.as_deref(),
+            Some("quarantined")
+        );
+        // Delivered again: still quarantined, nothing more written.
+        let again = ingest_object(&key, &world.store, &world.blobs, &Clock::system()).await;
+        assert_eq!(
+            again,
+            Ok(Outcome::AlreadySettled(DocumentStatus::Quarantined))
+        );
+    }
+    let history = world
+        .store
+        .history(&record.record.agency, &record.record.id, 20, None)
+        .await
+        .unwrap();
+    assert_eq!(history.items.len(), 7, "create + 3 × (add, quarantine)");
+    assert_eq!(
+        shared::model::AuditEntry::verify_chain(&history.items),
+        Ok(())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_messages_that_failed_transiently_are_retried() {
+    let world = world().await;
+    let record = record(&world).await;
+    let good = seed_document(&world.store, &record, ContentType::Pdf, PDF).await;
+    let missing = seed_document(&world.store, &record, ContentType::Pdf, PDF).await;
+    s3().put_object()
+        .bucket(&world.bucket)
+        .key(good.object_key())
+        .body(ByteStream::from_static(PDF))
+        .send()
+        .await
+        .unwrap();
+    let notification = |key: &str| {
+        json!({"Records": [{"eventName": "ObjectCreated:Put", "s3": {"object": {"key": key}}}]})
+            .to_string()
+    };
+    let unknown = good
+        .object_key()
+        .replace(good.id.as_str(), "01KBXQ8F0000000000000000D1");
+    let event = sqs_event(vec![
+        json!({"messageId": "good", "body": notification(&good.object_key())}),
+        json!({"messageId": "missing", "body": notification(&missing.object_key())}),
+        json!({"messageId": "unknown", "body": notification(&unknown)}),
+        json!({"messageId": "test", "body": json!({"Event": "s3:TestEvent"}).to_string()}),
+        json!({"messageId": "garbage", "body": "<xml/>"}),
+    ]);
+    let ingest = Ingest {
+        store: world.store.clone(),
+        blobs: world.blobs.clone(),
+        clock: Clock::system(),
+    };
+    let response = ingest_document::handle(event, &ingest).await;
+    let failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["missing"]);
+    assert_eq!(
+        document_now(&world, &good).await.status,
+        DocumentStatus::Available
+    );
+    assert_eq!(
+        document_now(&world, &missing).await.status,
+        DocumentStatus::Pending
+    );
+}
