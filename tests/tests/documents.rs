@@ -257,7 +257,11 @@ async fn bad_objects_are_quarantined_and_moved_out_of_reach() {
     let mut flipped = PDF.to_vec();
     flipped[12] ^= 1;
     let longer = [PDF, b"more"].concat();
-    let wrong_size = format!("size is {} bytes, {} were declared", PDF.len() + 4, PDF.len());
+    let wrong_size = format!(
+        "size is {} bytes, {} were declared",
+        PDF.len() + 4,
+        PDF.len()
+    );
     for (bytes, reason) in [
         (longer.as_slice(), wrong_size.as_str()),
         (html.as_slice(), "content is not application/pdf"),

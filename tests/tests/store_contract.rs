@@ -8,7 +8,8 @@ use dossier_tests::{create_table, dynamo, unique_name};
 use serde_json::json;
 use shared::clock::Timestamp;
 use shared::model::{
-    AgencyId, AuditAction, AuditEntry, ChainHead, NewRecord, RecordId, StoredRecord,
+    AgencyId, AuditAction, AuditEntry, ChainHead, ContentType, Document, DocumentId,
+    DocumentStatus, NewDocument, NewRecord, RecordId, StoredRecord, sha256_base64,
 };
 use shared::store::{
     DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Store,
@@ -548,6 +549,235 @@ async fn concurrent_writers_at_one_version_yield_one_winner<S: Store>(store: S) 
     assert_eq!(read.head, history[1].head());
 }
 
+/// `document` announced on the record whose current state is `current`: the next state
+/// and the entry, as `create-upload` writes them.
+fn announced(current: &StoredRecord, document: &Document) -> (StoredRecord, AuditEntry) {
+    let entry = AuditEntry::next(
+        &current.head,
+        TEST_NOW,
+        "clara",
+        AuditAction::DocumentAdd,
+        document.creation_changes(),
+    );
+    (current.with_entry(&entry, current.documents + 1), entry)
+}
+
+fn pdf_document(record: &StoredRecord) -> Document {
+    NewDocument {
+        filename: "a.pdf".into(),
+        content_type: ContentType::Pdf,
+        size: 5,
+        sha256: sha256_base64(b"%PDF-"),
+    }
+    .into_document(
+        DocumentId::generate(TEST_NOW),
+        &record.record.id,
+        &record.record.agency,
+        "clara",
+        TEST_NOW,
+    )
+}
+
+async fn documents_are_added_listed_and_settled_on_the_chain<S: Store>(store: S) {
+    let record = create(
+        &store,
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let (agency, id) = (&record.record.agency, &record.record.id);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let current = store.get_record(agency, id).await.unwrap().unwrap();
+        let document = pdf_document(&current);
+        let (next, entry) = announced(&current, &document);
+        store.add_document(&next, &document, &entry).await.unwrap();
+        assert_eq!(
+            store.add_document(&next, &document, &entry).await,
+            Err(StoreError::ConditionFailed),
+            "the same document twice"
+        );
+        ids.push(document.id);
+    }
+    let current = store.get_record(agency, id).await.unwrap().unwrap();
+    assert_eq!(current.documents, 3);
+    assert_eq!(current.head.seq, 4);
+    assert_eq!(
+        current.record, record.record,
+        "content and version unchanged"
+    );
+
+    // Ids order by creation time; within one millisecond, by their random part.
+    ids.sort();
+    let first = store.list_documents(agency, id, 2, None).await.unwrap();
+    assert_eq!(
+        first.items.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+        ids[..2]
+    );
+    let rest = store
+        .list_documents(agency, id, 2, first.next.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.items.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+        ids[2..]
+    );
+    assert_eq!(rest.next, None);
+
+    let pending = store
+        .get_document(agency, id, &ids[1])
+        .await
+        .unwrap()
+        .unwrap();
+    let mut settled = pending.clone();
+    settled.status = DocumentStatus::Available;
+    settled.settled_at = Some(TEST_NOW);
+    let entry = AuditEntry::next(
+        &current.head,
+        TEST_NOW,
+        "ingest",
+        AuditAction::DocumentVerify,
+        pending.settlement_changes(&settled),
+    );
+    let next = current.with_entry(&entry, current.documents);
+    store
+        .settle_document(&next, &settled, &entry)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_document(agency, id, &ids[1]).await.unwrap(),
+        Some(settled.clone())
+    );
+    // Settling a settled document fails, whatever the chain says.
+    let again = AuditEntry::next(
+        &next.head,
+        TEST_NOW,
+        "ingest",
+        AuditAction::DocumentVerify,
+        pending.settlement_changes(&settled),
+    );
+    assert_eq!(
+        store
+            .settle_document(&next.with_entry(&again, 3), &settled, &again)
+            .await,
+        Err(StoreError::ConditionFailed)
+    );
+    let history = store.history(agency, id, 20, None).await.unwrap().items;
+    assert_eq!(history.len(), 5);
+    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+
+    // Another agency sees none of it.
+    let water = AgencyId::parse("water").unwrap();
+    assert_eq!(store.get_document(&water, id, &ids[0]).await.unwrap(), None);
+    assert!(
+        store
+            .list_documents(&water, id, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+async fn document_changes_and_record_edits_never_fork_the_chain<S: Store>(store: S) {
+    let record = create(
+        &store,
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let (agency, id) = (&record.record.agency, &record.record.id);
+    // An edit computed from the record as it was before a document was added...
+    let (edited, edit_entry) = retitled(&record, "Edited", TEST_NOW);
+    let document = pdf_document(&record);
+    let (next, entry) = announced(&record, &document);
+    store.add_document(&next, &document, &entry).await.unwrap();
+    // ...is refused although its version is still current, and changes nothing.
+    assert_eq!(
+        store.update_if_version(&edited, 1, &edit_entry).await,
+        Err(StoreError::ConditionFailed)
+    );
+    // A document announced on a stale chain is refused too.
+    let stale = pdf_document(&record);
+    let (stale_next, stale_entry) = announced(&record, &stale);
+    assert_eq!(
+        store.add_document(&stale_next, &stale, &stale_entry).await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert_eq!(
+        store.get_document(agency, id, &stale.id).await.unwrap(),
+        None
+    );
+    // An edit from the fresh state succeeds and keeps the document count.
+    let current = store.get_record(agency, id).await.unwrap().unwrap();
+    let (edited, edit_entry) = retitled(&current, "Edited", TEST_NOW);
+    store
+        .update_if_version(&edited, 1, &edit_entry)
+        .await
+        .unwrap();
+    let after = store.get_record(agency, id).await.unwrap().unwrap();
+    assert_eq!(
+        (after.record.title.as_str(), after.documents, after.head.seq),
+        ("Edited", 1, 3)
+    );
+    let history = store.history(agency, id, 20, None).await.unwrap().items;
+    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+}
+
+async fn concurrent_document_adds_from_one_read_yield_one_winner<S: Store>(store: S) {
+    let record = create(
+        &store,
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let store = Arc::new(store);
+    let attempts = (0..10).map(|_| {
+        let (store, record) = (store.clone(), record.clone());
+        tokio::spawn(async move {
+            let document = pdf_document(&record);
+            let (next, entry) = announced(&record, &document);
+            store.add_document(&next, &document, &entry).await
+        })
+    });
+    let mut outcomes = Vec::new();
+    for attempt in attempts.collect::<Vec<_>>() {
+        outcomes.push(attempt.await.unwrap());
+    }
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Ok(()) | Err(StoreError::ConditionFailed)))
+    );
+    let (agency, id) = (&record.record.agency, &record.record.id);
+    assert_eq!(
+        store
+            .get_record(agency, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .documents,
+        1
+    );
+    assert_eq!(
+        store
+            .list_documents(agency, id, 20, None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+}
+
 async fn dynamo_store() -> DynamoStore {
     let client = dynamo();
     let table = create_table(&client).await;
@@ -603,4 +833,7 @@ contract!(
     history_pages_in_order,
     idempotency_keys_are_atomic_with_the_create_and_expire,
     concurrent_writers_at_one_version_yield_one_winner,
+    documents_are_added_listed_and_settled_on_the_chain,
+    document_changes_and_record_edits_never_fork_the_chain,
+    concurrent_document_adds_from_one_read_yield_one_winner,
 );

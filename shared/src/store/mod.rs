@@ -244,7 +244,8 @@ pub trait DocumentStore: Send + Sync {
         id: &DocumentId,
     ) -> impl Future<Output = Result<Option<Document>, StoreError>> + Send;
 
-    /// Up to `limit` documents of the record, oldest first, after `after`.
+    /// Up to `limit` documents of the record in id order (creation time; ids made in the
+    /// same millisecond in random order), after `after`.
     fn list_documents(
         &self,
         agency: &AgencyId,
