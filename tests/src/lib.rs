@@ -190,6 +190,29 @@ pub async fn notify_queue(
     url
 }
 
+/// Sends one HTTP/1.1 request (plain HTTP, loopback) and returns the status, headers and
+/// body of the answer.
+pub async fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, http::HeaderMap, Bytes) {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let mut request = hyper::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let request = request
+        .body(Full::new(Bytes::copy_from_slice(body)))
+        .expect("a request");
+    let response = client.request(request).await.expect("an answer");
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.expect("the body").to_bytes();
+    (parts.status.as_u16(), parts.headers, bytes)
+}
+
 /// A table name no other test uses.
 pub fn unique_name(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);

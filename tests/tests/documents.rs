@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::sqs::SqsEvent;
 use aws_sdk_s3::primitives::ByteStream;
-use dossier_tests::{create_bucket, create_table, dynamo, notify_queue, s3, sqs};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
+use dossier_tests::{create_bucket, create_table, dynamo, http_request, notify_queue, s3, sqs};
 use ingest_document::{Ingest, Outcome, ingest_object};
 use serde_json::{Value, json};
 use shared::blob::{BlobStore, S3Blobs};
@@ -42,34 +40,6 @@ async fn world() -> World {
 async fn record(world: &World) -> StoredRecord {
     let body = json!({"title": "Permit", "classification": "internal"});
     seed_record(&world.store, "parks", &body, TEST_NOW).await
-}
-
-async fn http(
-    method: &str,
-    url: &str,
-    headers: &[(String, String)],
-    body: &[u8],
-) -> (u16, http::HeaderMap, Bytes) {
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    let mut request = hyper::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        request = request.header(name.as_str(), value.as_str());
-    }
-    let response = client
-        .request(
-            request
-                .body(Full::new(Bytes::copy_from_slice(body)))
-                .unwrap(),
-        )
-        .await
-        .expect("the emulator answered");
-    let (parts, body) = response.into_parts();
-    (
-        parts.status.as_u16(),
-        parts.headers,
-        body.collect().await.unwrap().to_bytes(),
-    )
 }
 
 async fn tag_of(world: &World, key: &str) -> Option<String> {
@@ -163,7 +133,8 @@ async fn upload_notification_ingest_and_download_round_trip() {
     assert_eq!(created.status, 201, "{}", created.body);
     let upload = &created.body["upload"];
     let headers: Vec<(String, String)> = serde_json::from_value(upload["headers"].clone()).unwrap();
-    let (status, _, reply) = http("PUT", upload["url"].as_str().unwrap(), &headers, PDF).await;
+    let (status, _, reply) =
+        http_request("PUT", upload["url"].as_str().unwrap(), &headers, PDF).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
     let doc_id = created.body["document"]["id"].as_str().unwrap().to_owned();
     let key = format!("documents/parks/{rid}/{doc_id}");
@@ -235,7 +206,7 @@ async fn upload_notification_ingest_and_download_round_trip() {
     .await;
     assert_eq!(got.status, 200, "{}", got.body);
     let url = got.body["download"]["url"].as_str().unwrap();
-    let (status, headers, bytes) = http("GET", url, &[], b"").await;
+    let (status, headers, bytes) = http_request("GET", url, &[], b"").await;
     assert_eq!(status, 200);
     assert_eq!(bytes.as_ref(), PDF);
     let disposition = headers

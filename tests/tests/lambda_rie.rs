@@ -1,16 +1,21 @@
 //! Every function binary, built by `sam build` as it ships, run under the Lambda Runtime
-//! Interface Emulator against DynamoDB on moto, answering its `events/` file.
+//! Interface Emulator against DynamoDB and S3 on moto, answering its `events/` file.
 
+use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::{
-    Emulator, bootstrap, create_table, dynamo, lambda_environment, workspace_root,
+    Emulator, bootstrap, create_bucket, create_table, dynamo, lambda_environment, s3,
+    workspace_root,
 };
 use serde_json::{Value, json};
-use shared::model::{AgencyId, RecordId};
-use shared::store::{DynamoStore, RecordStore};
-use shared::testing::seed_record_as;
+use shared::model::{AgencyId, ContentType, DocumentId, DocumentStatus, RecordId};
+use shared::store::{DocumentStore, DynamoStore, RecordStore};
+use shared::testing::{seed_document_as, seed_record_as};
 
 /// The record the `events/` files name.
 const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
+/// The document the `events/` files name, and its bytes (as `scripts/make-events.py` has them).
+const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
+const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
 fn event(name: &str) -> Value {
     let path = workspace_root().join("events").join(format!("{name}.json"));
@@ -43,37 +48,50 @@ struct Measured {
     peak_rss_kib: Option<u64>,
 }
 
+/// Runs `function` on its event twice (cold, then warm). `expected` is the HTTP status of
+/// the first answer (`None` for the queue function, which answers a batch response).
 async fn run(
     function: &'static str,
     logical_id: &str,
-    table: &str,
-    expected: u16,
+    env: &[(&str, String)],
+    expected: Option<u16>,
     check: impl Fn(&Value),
 ) -> Measured {
     let path = bootstrap(logical_id);
-    let emulator = Emulator::start(function, &path, &lambda_environment(table)).await;
+    let emulator = Emulator::start(function, &path, env).await;
     let first = emulator.invoke(&event(function)).await;
     let response = &first.response;
-    assert_eq!(
-        response["statusCode"],
-        expected,
-        "{function}: {response}\n{}",
-        emulator.logs()
-    );
-    assert!(
-        header(response, "x-request-id").is_some(),
-        "{function}: no x-request-id"
-    );
+    if let Some(expected) = expected {
+        assert_eq!(
+            response["statusCode"],
+            expected,
+            "{function}: {response}\n{}",
+            emulator.logs()
+        );
+        assert!(
+            header(response, "x-request-id").is_some(),
+            "{function}: no x-request-id"
+        );
+    }
     check(response);
     // A second call runs warm; for mutations it is answered by the same binary too
-    // (a replay, a 412, or a 404), never a 500.
+    // (a replay, a 412, a 404, or a duplicate notification), never a 500.
     let warm = emulator.invoke(&event(function)).await;
-    let status = warm.response["statusCode"].as_u64().unwrap_or(0);
-    assert!(
-        (200..500).contains(&status),
-        "{function} warm: {}",
-        warm.response
-    );
+    match expected {
+        Some(_) => {
+            let status = warm.response["statusCode"].as_u64().unwrap_or(0);
+            assert!(
+                (200..500).contains(&status),
+                "{function} warm: {}",
+                warm.response
+            );
+        }
+        None => assert_eq!(
+            warm.response,
+            json!({"batchItemFailures": []}),
+            "{function} warm"
+        ),
+    }
     let logs = emulator.logs();
     assert!(!logs.contains("panicked"), "{function} panicked:\n{logs}");
     Measured {
@@ -92,47 +110,146 @@ async fn every_function_answers_its_event_under_the_emulator() {
     let table = create_table(&client).await;
     let store = DynamoStore::new(client, table.clone());
     seed(&store).await;
+    let bucket = create_bucket(&s3()).await;
+    let mut env = lambda_environment(&table);
+    env.push(("BUCKET_NAME", bucket.clone()));
+    let env = env.as_slice();
 
     let mut measured = Vec::new();
     measured.push(
-        run("get-record", "GetRecordFunction", &table, 200, |r| {
+        run("get-record", "GetRecordFunction", env, Some(200), |r| {
             assert_eq!(body(r)["id"], RECORD_ID);
             assert_eq!(header(r, "etag"), Some("\"1\""));
         })
         .await,
     );
     measured.push(
-        run("list-records", "ListRecordsFunction", &table, 200, |r| {
+        run("list-records", "ListRecordsFunction", env, Some(200), |r| {
             assert_eq!(body(r)["items"][0]["id"], RECORD_ID);
         })
         .await,
     );
     measured.push(
-        run("update-record", "UpdateRecordFunction", &table, 200, |r| {
-            assert_eq!(header(r, "etag"), Some("\"2\""));
-            assert_eq!(body(r)["title"], "Building permit 2026-114 (amended)");
-        })
+        run(
+            "update-record",
+            "UpdateRecordFunction",
+            env,
+            Some(200),
+            |r| {
+                assert_eq!(header(r, "etag"), Some("\"2\""));
+                assert_eq!(body(r)["title"], "Building permit 2026-114 (amended)");
+            },
+        )
         .await,
     );
     measured.push(
-        run("get-history", "GetHistoryFunction", &table, 200, |r| {
+        run("get-history", "GetHistoryFunction", env, Some(200), |r| {
             let items = body(r)["items"].as_array().cloned().unwrap_or_default();
             assert_eq!(items.len(), 2, "{r}");
             assert_eq!(items[1]["prev_hash"], items[0]["hash"]);
         })
         .await,
     );
+    // Documents: the upload the ingest event announces lands in the bucket.
+    let (dev, record_id) = (
+        AgencyId::parse("dev").unwrap(),
+        RecordId::parse(RECORD_ID).unwrap(),
+    );
+    let current = store.get_record(&dev, &record_id).await.unwrap().unwrap();
+    let document_id = DocumentId::parse(DOCUMENT_ID).unwrap();
+    let document = seed_document_as(
+        &store,
+        &current,
+        &document_id,
+        ContentType::PlainText,
+        DOCUMENT,
+    )
+    .await;
+    s3().put_object()
+        .bucket(&bucket)
+        .key(document.object_key())
+        .body(ByteStream::from_static(DOCUMENT))
+        .send()
+        .await
+        .unwrap();
     measured.push(
-        run("create-record", "CreateRecordFunction", &table, 201, |r| {
-            assert!(header(r, "location").is_some_and(|l| l.starts_with("/records/")));
-            assert_eq!(body(r)["status"], "draft");
+        run(
+            "ingest-document",
+            "IngestDocumentFunction",
+            env,
+            None,
+            |r| {
+                assert_eq!(r, &json!({"batchItemFailures": []}));
+            },
+        )
+        .await,
+    );
+    let ingested = store
+        .get_document(&dev, &record_id, &document_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ingested.status, DocumentStatus::Available);
+    measured.push(
+        run("get-document", "GetDocumentFunction", env, Some(200), |r| {
+            assert_eq!(body(r)["status"], "available");
+            let url = body(r)["download"]["url"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(
+                url.contains(&bucket) && url.contains("X-Amz-Signature="),
+                "{url}"
+            );
         })
         .await,
     );
     measured.push(
-        run("delete-record", "DeleteRecordFunction", &table, 204, |r| {
-            assert_eq!(body(r), Value::Null)
-        })
+        run(
+            "list-documents",
+            "ListDocumentsFunction",
+            env,
+            Some(200),
+            |r| {
+                assert_eq!(body(r)["items"][0]["id"], DOCUMENT_ID);
+            },
+        )
+        .await,
+    );
+    measured.push(
+        run(
+            "create-upload",
+            "CreateUploadFunction",
+            env,
+            Some(201),
+            |r| {
+                assert_eq!(body(r)["document"]["status"], "pending");
+                assert_eq!(body(r)["upload"]["method"], "PUT");
+            },
+        )
+        .await,
+    );
+    measured.push(
+        run(
+            "create-record",
+            "CreateRecordFunction",
+            env,
+            Some(201),
+            |r| {
+                assert!(header(r, "location").is_some_and(|l| l.starts_with("/records/")));
+                assert_eq!(body(r)["status"], "draft");
+            },
+        )
+        .await,
+    );
+    measured.push(
+        run(
+            "delete-record",
+            "DeleteRecordFunction",
+            env,
+            Some(204),
+            |r| assert_eq!(body(r), Value::Null),
+        )
         .await,
     );
     let gone = store
@@ -230,4 +347,75 @@ async fn a_missing_setting_fails_the_cold_start_naming_it() {
         .find(|line| line.contains("TABLE_NAME"))
         .unwrap_or_else(|| panic!("no line names TABLE_NAME:\n{logs}"));
     assert!(line.contains("invalid configuration"), "{line}");
+}
+
+/// The ingest event for `key` (the `events/` file with another object).
+fn ingest_event(key: &str) -> Value {
+    let mut event = event("ingest-document");
+    let mut notification: Value =
+        serde_json::from_str(event["Records"][0]["body"].as_str().unwrap()).unwrap();
+    notification["Records"][0]["s3"]["object"]["key"] = json!(key);
+    event["Records"][0]["body"] = json!(notification.to_string());
+    event
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_memory_stays_flat_whatever_the_file_size() {
+    let client = dynamo();
+    let table = create_table(&client).await;
+    let store = DynamoStore::new(client, table.clone());
+    let bucket = create_bucket(&s3()).await;
+    let mut env = lambda_environment(&table);
+    env.push(("BUCKET_NAME", bucket.clone()));
+    let body = json!({"title": "Scans", "classification": "internal"});
+    let record =
+        shared::testing::seed_record(&store, "dev", &body, shared::testing::TEST_NOW).await;
+
+    let mut peaks = Vec::new();
+    for size in [1024, 50 * 1024 * 1024] {
+        let mut bytes = vec![b'%'; size];
+        bytes[..8].copy_from_slice(b"%PDF-1.7");
+        let document =
+            shared::testing::seed_document(&store, &record, ContentType::Pdf, &bytes).await;
+        s3().put_object()
+            .bucket(&bucket)
+            .key(document.object_key())
+            .body(ByteStream::from(bytes))
+            .send()
+            .await
+            .unwrap();
+        let emulator = Emulator::start(
+            "ingest-document",
+            &bootstrap("IngestDocumentFunction"),
+            &env,
+        )
+        .await;
+        let invocation = emulator.invoke(&ingest_event(&document.object_key())).await;
+        assert_eq!(
+            invocation.response,
+            json!({"batchItemFailures": []}),
+            "{}",
+            emulator.logs()
+        );
+        let settled = store
+            .get_document(&document.agency, &document.record_id, &document.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(settled.status, DocumentStatus::Available, "{size} bytes");
+        let peak = emulator.peak_rss_kib().expect("the function's VmHWM");
+        eprintln!(
+            "ingest-document, {size} byte file: peak RSS {:.1} MiB, duration {:?} ms",
+            peak as f64 / 1024.0,
+            invocation.duration_ms
+        );
+        peaks.push(peak);
+    }
+    // Streaming: a file 51,200 times larger may cost a few buffers more, never the file.
+    assert!(
+        peaks[1] < peaks[0] + 8 * 1024,
+        "peak RSS grew from {} KiB to {} KiB",
+        peaks[0],
+        peaks[1]
+    );
 }

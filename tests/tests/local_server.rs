@@ -7,10 +7,9 @@ use std::sync::Arc;
 use dossier_local::server::serve;
 use dossier_local::settings;
 use dossier_tests::{
-    Emulator, bootstrap, create_table, dynamo, env_json, lambda_environment, unique_name,
+    Emulator, bootstrap, create_table, dynamo, env_json, http_request, lambda_environment,
+    unique_name,
 };
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
 use serde_json::{Value, json};
 use shared::Deps;
 use shared::auth::mint_hs256;
@@ -81,24 +80,15 @@ struct Reply {
 }
 
 async fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    let mut request = hyper::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request
-        .body(Full::new(Bytes::copy_from_slice(body.unwrap_or_default())))
-        .unwrap();
-    let response = client
-        .request(request)
-        .await
-        .expect("the local server answered");
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    let (status, headers, bytes) =
+        http_request(method, url, &headers, body.unwrap_or_default()).await;
     Reply {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
+        status,
+        headers,
         body: if bytes.is_empty() {
             Value::Null
         } else {
@@ -369,6 +359,167 @@ async fn malformed_requests_get_the_same_answers_as_from_the_lambda_binary() {
             "{case}"
         );
     }
+    local.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Announces `bytes` as `content_type` on the record at `location`; the upload URL and
+/// the headers it binds, and the document's URL.
+async fn announce(
+    local: &Local,
+    location: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> (String, Vec<(String, String)>, String) {
+    let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
+    let body = json!({"filename": "Notes 1.txt", "content_type": content_type, "size": bytes.len(),
+                      "sha256": shared::model::sha256_base64(bytes)});
+    let created = send(
+        "POST",
+        &format!("{}{location}/documents", local.base),
+        &[
+            ("authorization", &clerk),
+            ("content-type", "application/json"),
+        ],
+        Some(body.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let upload = &created.body["upload"];
+    let headers = serde_json::from_value(upload["headers"].clone()).unwrap();
+    let document = created.headers["location"].to_str().unwrap().to_owned();
+    (
+        upload["url"].as_str().unwrap().to_owned(),
+        headers,
+        document,
+    )
+}
+
+/// The document at `document` as a reader sees it.
+async fn document_now(local: &Local, document: &str) -> Value {
+    let reader = format!("Bearer {}", local.token("rita", "parks", &["reader"]));
+    let got = send(
+        "GET",
+        &format!("{}{document}", local.base),
+        &[("authorization", &reader)],
+        None,
+    )
+    .await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    got.body
+}
+
+/// Polls the document until ingestion has settled it.
+async fn settled(local: &Local, document: &str) -> Value {
+    for _ in 0..100 {
+        let now = document_now(local, document).await;
+        if now["status"] != "pending" {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{document} stayed pending");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_upload_ingest_and_download_through_the_local_server() {
+    let data = temp_data();
+    let local = Local::start(&data).await;
+    let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
+    let created = send(
+        "POST",
+        &format!("{}/records", local.base),
+        &[
+            ("authorization", &clerk),
+            ("content-type", "application/json"),
+        ],
+        Some(br#"{"title": "Council minutes", "classification": "public"}"#),
+    )
+    .await;
+    let location = created.headers["location"].to_str().unwrap().to_owned();
+
+    let text = b"Minutes, 3 March: approved.\n";
+    let (url, headers, document) = announce(&local, &location, "text/plain", text).await;
+    // The server refuses what the URL does not allow, as S3 would.
+    let other_type: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                if n == "content-type" {
+                    "text/html".into()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    assert_eq!(http_request("PUT", &url, &other_type, text).await.0, 403);
+    let forged = format!("{}0", &url[..url.len() - 1]);
+    assert_eq!(http_request("PUT", &forged, &headers, text).await.0, 403);
+    let same_length_other_bytes = b"Minutes, 3 March: rejected.\n";
+    assert_eq!(
+        http_request(
+            "PUT",
+            &url,
+            &headers,
+            same_length_other_bytes
+        )
+        .await
+        .0,
+        400
+    );
+    assert_eq!(document_now(&local, &document).await["status"], "pending");
+
+    let (status, _, reply) = http_request("PUT", &url, &headers, text).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
+    let available = settled(&local, &document).await;
+    assert_eq!(available["status"], "available", "{available}");
+    let download = available["download"]["url"].as_str().unwrap();
+    let (status, headers_back, bytes) = http_request("GET", download, &[], b"").await;
+    assert_eq!((status, bytes.as_ref()), (200, text.as_slice()));
+    assert_eq!(
+        headers_back["content-disposition"],
+        "attachment; filename=\"Notes 1.txt\"; filename*=UTF-8''Notes%201.txt"
+    );
+    let tampered = download.replace("Notes", "Other");
+    assert_eq!(http_request("GET", &tampered, &[], b"").await.0, 403);
+
+    // Bytes that are not what they claim are quarantined and never served.
+    let (url, headers, document) = announce(&local, &location, "application/pdf", text).await;
+    assert_eq!(http_request("PUT", &url, &headers, text).await.0, 200);
+    let quarantined = settled(&local, &document).await;
+    assert_eq!(quarantined["status"], "quarantined");
+    assert_eq!(
+        quarantined["quarantine_reason"],
+        "content is not application/pdf"
+    );
+    assert!(quarantined.get("download").is_none());
+
+    let auditor = format!("Bearer {}", local.token("aude", "parks", &["auditor"]));
+    let history = send(
+        "GET",
+        &format!("{}{location}/history", local.base),
+        &[("authorization", &auditor)],
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "record.create",
+            "document.add",
+            "document.verify",
+            "document.add",
+            "document.quarantine"
+        ]
+    );
     local.stop().await;
     let _ = std::fs::remove_dir_all(&data);
 }
