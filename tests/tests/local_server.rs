@@ -459,14 +459,9 @@ async fn documents_upload_ingest_and_download_through_the_local_server() {
     assert_eq!(http_request("PUT", &forged, &headers, text).await.0, 403);
     let same_length_other_bytes = b"Minutes, 3 March: rejected.\n";
     assert_eq!(
-        http_request(
-            "PUT",
-            &url,
-            &headers,
-            same_length_other_bytes
-        )
-        .await
-        .0,
+        http_request("PUT", &url, &headers, same_length_other_bytes)
+            .await
+            .0,
         400
     );
     assert_eq!(document_now(&local, &document).await["status"], "pending");
