@@ -446,3 +446,42 @@ pub fn put_blob(blobs: &crate::blob::FileBlobs, key: &str, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().expect("a folder")).expect("creating the folder");
     std::fs::write(path, bytes).expect("writing the blob");
 }
+
+/// Settles pending `document` as ingestion would (`quarantine_reason` given: quarantined;
+/// else available), through the store, and returns it settled.
+pub async fn settle_document<S: crate::store::Store>(
+    store: &S,
+    document: &crate::model::Document,
+    quarantine_reason: Option<&str>,
+) -> crate::model::Document {
+    use crate::model::{AuditAction, AuditEntry, DocumentStatus};
+    let current = store
+        .get_record(&document.agency, &document.record_id)
+        .await
+        .expect("reading the record")
+        .expect("the record exists");
+    let mut settled = document.clone();
+    settled.settled_at = Some(TEST_NOW);
+    settled.quarantine_reason = quarantine_reason.map(str::to_owned);
+    let (status, action) = match quarantine_reason {
+        Some(_) => (DocumentStatus::Quarantined, AuditAction::DocumentQuarantine),
+        None => (DocumentStatus::Available, AuditAction::DocumentVerify),
+    };
+    settled.status = status;
+    let entry = AuditEntry::next(
+        &current.head,
+        TEST_NOW,
+        "ingest-document",
+        action,
+        document.settlement_changes(&settled),
+    );
+    store
+        .settle_document(
+            &current.with_entry(&entry, current.documents),
+            &settled,
+            &entry,
+        )
+        .await
+        .expect("settling the document");
+    settled
+}

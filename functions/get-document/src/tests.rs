@@ -1,7 +1,8 @@
 use serde_json::json;
-use shared::model::{AuditAction, AuditEntry, ContentType, DocumentStatus};
-use shared::store::{DocumentStore, RecordStore};
-use shared::testing::{TEST_NOW, call, document_deps, event, seed_document, seed_record, token};
+use shared::model::ContentType;
+use shared::testing::{
+    TEST_NOW, call, document_deps, event, seed_document, seed_record, settle_document, token,
+};
 
 use super::handle;
 
@@ -29,25 +30,7 @@ async fn pending_documents_have_no_download_and_available_ones_do() {
     assert_eq!(response.body["status"], "pending");
     assert!(response.body.get("download").is_none());
 
-    let current = deps
-        .store
-        .get_record(&record.record.agency, &record.record.id)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut settled = document.clone();
-    settled.status = DocumentStatus::Available;
-    let entry = AuditEntry::next(
-        &current.head,
-        TEST_NOW,
-        "ingest",
-        AuditAction::DocumentVerify,
-        document.settlement_changes(&settled),
-    );
-    deps.store
-        .settle_document(&current.with_entry(&entry, 1), &settled, &entry)
-        .await
-        .unwrap();
+    settle_document(&deps.store, &document, None).await;
     let response = call(&deps, handle, &get(rid, did, &["reader"], "parks")).await;
     assert_eq!(response.body["status"], "available");
     let url = response.body["download"]["url"].as_str().unwrap();
@@ -74,26 +57,12 @@ async fn quarantined_documents_are_never_served() {
     )
     .await;
     let document = seed_document(&deps.store, &record, ContentType::Pdf, b"%PDF-1.7").await;
-    let current = deps
-        .store
-        .get_record(&record.record.agency, &record.record.id)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut settled = document.clone();
-    settled.status = DocumentStatus::Quarantined;
-    settled.quarantine_reason = Some("content is not application/pdf".into());
-    let entry = AuditEntry::next(
-        &current.head,
-        TEST_NOW,
-        "ingest",
-        AuditAction::DocumentQuarantine,
-        document.settlement_changes(&settled),
-    );
-    deps.store
-        .settle_document(&current.with_entry(&entry, 1), &settled, &entry)
-        .await
-        .unwrap();
+    settle_document(
+        &deps.store,
+        &document,
+        Some("content is not application/pdf"),
+    )
+    .await;
     let response = call(
         &deps,
         handle,

@@ -158,6 +158,27 @@ impl DynamoStore {
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
+
+    /// One document change: `document_put` (with its own condition), the audit entry, and
+    /// the record's chain head moved from `entry.seq - 1` to `record`'s.
+    async fn write_document(
+        &self,
+        record: &StoredRecord,
+        document_put: TransactWriteItem,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let (agency, id) = (&record.record.agency, &record.record.id);
+        let items = vec![
+            self.advance_head(record, entry.seq - 1)?,
+            self.put(
+                audit_item(agency, id, entry),
+                "attribute_not_exists(pk)",
+                &[],
+            )?,
+            document_put,
+        ];
+        self.transact(items, &entry.hash, None).await
+    }
 }
 
 /// Maps a cancelled transaction's reasons (one per item, in order) to an error.
@@ -802,16 +823,8 @@ impl DocumentStore for DynamoStore {
         document: &Document,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let items = vec![
-            self.advance_head(record, entry.seq - 1)?,
-            self.put(
-                audit_item(&document.agency, &document.record_id, entry),
-                "attribute_not_exists(pk)",
-                &[],
-            )?,
-            self.put(document_item(document), "attribute_not_exists(pk)", &[])?,
-        ];
-        self.transact(items, &entry.hash, None).await
+        let new = self.put(document_item(document), "attribute_not_exists(pk)", &[])?;
+        self.write_document(record, new, entry).await
     }
 
     async fn settle_document(
@@ -820,20 +833,12 @@ impl DocumentStore for DynamoStore {
         settled: &Document,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let items = vec![
-            self.advance_head(record, entry.seq - 1)?,
-            self.put(
-                audit_item(&settled.agency, &settled.record_id, entry),
-                "attribute_not_exists(pk)",
-                &[],
-            )?,
-            self.put(
-                document_item(settled),
-                "document_status = :pending",
-                &[(":pending", s(DocumentStatus::Pending.as_str()))],
-            )?,
-        ];
-        self.transact(items, &entry.hash, None).await
+        let still_pending = self.put(
+            document_item(settled),
+            "document_status = :pending",
+            &[(":pending", s(DocumentStatus::Pending.as_str()))],
+        )?;
+        self.write_document(record, still_pending, entry).await
     }
 }
 
