@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh
 export PATH="$PWD/.venv/bin:$PATH"
-for bin in floor-echo floor-getitem create-record get-record list-records update-record delete-record get-history; do
+for bin in floor-echo floor-getitem create-record get-record list-records update-record delete-record get-history \
+    create-upload list-documents get-document ingest-document; do
   echo "==> cargo lambda build --release --bin $bin"
   cargo lambda build --release --bin "$bin" --quiet
 done

@@ -132,7 +132,12 @@ async fn upload_notification_ingest_and_download_round_trip() {
     .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let upload = &created.body["upload"];
-    let headers: Vec<(String, String)> = serde_json::from_value(upload["headers"].clone()).unwrap();
+    let headers: Vec<(String, String)> = serde_json::from_value::<
+        std::collections::BTreeMap<String, String>,
+    >(upload["headers"].clone())
+    .unwrap()
+    .into_iter()
+    .collect();
     let (status, _, reply) =
         http_request("PUT", upload["url"].as_str().unwrap(), &headers, PDF).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));

@@ -386,7 +386,12 @@ async fn announce(
     .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let upload = &created.body["upload"];
-    let headers = serde_json::from_value(upload["headers"].clone()).unwrap();
+    let headers = serde_json::from_value::<std::collections::BTreeMap<String, String>>(
+        upload["headers"].clone(),
+    )
+    .unwrap()
+    .into_iter()
+    .collect();
     let document = created.headers["location"].to_str().unwrap().to_owned();
     (
         upload["url"].as_str().unwrap().to_owned(),

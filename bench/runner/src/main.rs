@@ -8,25 +8,35 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use dossier_tests::{Emulator, create_table, dynamo, lambda_environment, workspace_root};
+use aws_sdk_s3::primitives::ByteStream;
+use dossier_tests::{
+    Emulator, create_bucket, create_table, dynamo, lambda_environment, s3, workspace_root,
+};
 use serde_json::{Value, json};
-use shared::model::RecordId;
+use shared::model::{ContentType, DocumentId, RecordId, StoredRecord, document_limits};
 use shared::store::DynamoStore;
-use shared::testing::seed_record_as;
+use shared::testing::{seed_document, seed_document_as, seed_record_as, settle_document};
 
 const COLD_STARTS: usize = 10;
 const WARM_INVOCATIONS: usize = 200;
 /// The record the `events/` files name.
 const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
+/// The document the `events/` files name, and its bytes.
+const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
+const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
 /// How each invocation's event is derived from the function's `events/` file, so that every
 /// warm invocation does the route's real work (a create creates, a delete deletes).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Shape {
     AsIs,
     FreshCreate,
     AnyVersionUpdate,
     DeleteNext,
+    /// Each upload announced on the next record of the pool (a record takes 100).
+    UploadToNext,
+    /// Each notification for the next pending upload of the pool.
+    IngestNext,
 }
 
 struct Subject {
@@ -36,7 +46,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 8] = [
+const SUBJECTS: [Subject; 12] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -85,6 +95,30 @@ const SUBJECTS: [Subject; 8] = [
         shape: Shape::DeleteNext,
         floor: "floor-getitem",
     },
+    Subject {
+        name: "list-documents",
+        event_file: "list-documents",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-document",
+        event_file: "get-document",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "create-upload",
+        event_file: "create-upload",
+        shape: Shape::UploadToNext,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "ingest-document",
+        event_file: "ingest-document",
+        shape: Shape::IngestNext,
+        floor: "floor-getitem",
+    },
 ];
 
 struct Measured {
@@ -126,29 +160,66 @@ fn zipped_size(path: &Path) -> u64 {
     size
 }
 
-/// Records to delete, one per delete invocation.
+/// Pending uploads seeded per record (a record takes at most 100 documents).
+const UPLOADS_PER_RECORD: usize = 90;
+const _: () = assert!(UPLOADS_PER_RECORD < document_limits::DOCUMENTS_PER_RECORD as usize);
+
+/// What invocations consume, one each: record ids (deletes, uploads) or object keys
+/// (ingestion).
 struct Pool {
     ids: Vec<String>,
 }
 
-async fn seed(store: &DynamoStore, count: usize) -> Pool {
+/// Seeds the record (and document) the `events/` files name, and `count` more of what
+/// `shape` consumes.
+async fn seed(store: &DynamoStore, bucket: &str, shape: Shape, count: usize) -> Pool {
     let now = shared::testing::TEST_NOW;
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
-    seed_record_as(
+    let named = RecordId::parse(RECORD_ID).unwrap();
+    let record = seed_record_as(store, "dev", &named, &body, now).await;
+    let document_id = DocumentId::parse(DOCUMENT_ID).unwrap();
+    let document = seed_document_as(
         store,
-        "dev",
-        &RecordId::parse(RECORD_ID).unwrap(),
-        &body,
-        now,
+        &record,
+        &document_id,
+        ContentType::PlainText,
+        DOCUMENT,
     )
     .await;
+    put_object(bucket, &document.object_key(), DOCUMENT).await;
+    settle_document(store, &document, None).await;
+
     let mut ids = Vec::with_capacity(count);
+    let mut owner: Option<StoredRecord> = None;
     for i in 1..=count {
         let id = RecordId::generate(now.plus_millis(i as i64));
-        seed_record_as(store, "dev", &id, &body, now).await;
-        ids.push(id.to_string());
+        match shape {
+            Shape::IngestNext => {
+                if i % UPLOADS_PER_RECORD == 1 {
+                    owner = Some(seed_record_as(store, "dev", &id, &body, now).await);
+                }
+                let owner = owner.as_ref().expect("an owner record");
+                let pending = seed_document(store, owner, ContentType::PlainText, DOCUMENT).await;
+                put_object(bucket, &pending.object_key(), DOCUMENT).await;
+                ids.push(pending.object_key());
+            }
+            _ => {
+                seed_record_as(store, "dev", &id, &body, now).await;
+                ids.push(id.to_string());
+            }
+        }
     }
     Pool { ids }
+}
+
+async fn put_object(bucket: &str, key: &str, bytes: &'static [u8]) {
+    s3().put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from_static(bytes))
+        .send()
+        .await
+        .expect("uploading a seed object");
 }
 
 fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Value {
@@ -171,6 +242,19 @@ fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Va
             event["pathParameters"]["id"] = json!(id);
             event["rawPath"] = json!(format!("/records/{id}"));
             event["headers"]["if-match"] = json!("\"1\"");
+        }
+        Shape::UploadToNext => {
+            let id = pool.ids.pop().expect("enough seeded records");
+            event["pathParameters"]["id"] = json!(id);
+            event["rawPath"] = json!(format!("/records/{id}/documents"));
+        }
+        Shape::IngestNext => {
+            let key = pool.ids.pop().expect("enough seeded uploads");
+            let message = &mut event["Records"][0];
+            let mut notification: Value =
+                serde_json::from_str(message["body"].as_str().unwrap()).unwrap();
+            notification["Records"][0]["s3"]["object"]["key"] = json!(key);
+            message["body"] = json!(notification.to_string());
         }
     }
     event
@@ -225,6 +309,16 @@ fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
     if subject.name == "floor-echo" {
         return;
     }
+    if subject.shape == Shape::IngestNext {
+        // Every notification verified, none handed back to the queue.
+        assert_eq!(
+            response,
+            &json!({"batchItemFailures": []}),
+            "{}",
+            emulator.logs()
+        );
+        return;
+    }
     let status = response["statusCode"].as_u64().unwrap_or(0);
     assert!(
         (200..300).contains(&status),
@@ -261,15 +355,18 @@ async fn main() {
         // a table grown by earlier functions would slow the later ones down.
         let client = dynamo();
         let table = create_table(&client).await;
-        let deletes = match subject.shape {
-            Shape::DeleteNext => COLD_STARTS + WARM_INVOCATIONS + 1,
+        let bucket = create_bucket(&s3()).await;
+        let consumed = match subject.shape {
+            Shape::DeleteNext | Shape::UploadToNext | Shape::IngestNext => {
+                COLD_STARTS + WARM_INVOCATIONS + 1
+            }
             _ => 0,
         };
-        let mut pool = seed(&DynamoStore::new(client, table.clone()), deletes).await;
-        results.push((
-            subject,
-            measure(subject, &lambda_environment(&table), &mut pool).await,
-        ));
+        let store = DynamoStore::new(client, table.clone());
+        let mut pool = seed(&store, &bucket, subject.shape, consumed).await;
+        let mut env = lambda_environment(&table);
+        env.push(("BUCKET_NAME", bucket));
+        results.push((subject, measure(subject, &env, &mut pool).await));
     }
     let floor = |name: &str| {
         results

@@ -51,7 +51,12 @@ async fn announces_a_pending_document_with_a_bound_upload_url() {
         !url.contains("Minutes"),
         "the key never carries the filename"
     );
-    let headers: Vec<(String, String)> = serde_json::from_value(upload["headers"].clone()).unwrap();
+    let headers: Vec<(String, String)> = serde_json::from_value::<
+        std::collections::BTreeMap<String, String>,
+    >(upload["headers"].clone())
+    .unwrap()
+    .into_iter()
+    .collect();
     assert!(headers.contains(&("content-type".into(), "application/pdf".into())));
     assert!(headers.contains(&("content-length".into(), "1000".into())));
     assert_eq!(

@@ -87,11 +87,18 @@ pub struct Presigned {
     pub method: String,
     /// The URL, signature included.
     pub url: String,
-    /// Headers the client must send exactly.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Headers the client must send exactly (in JSON, an object of name to value).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_object")]
     pub headers: Vec<(String, String)>,
     /// When the URL stops working.
     pub expires_at: Timestamp,
+}
+
+fn as_object<S: serde::Serializer>(
+    headers: &[(String, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(headers.iter().map(|(name, value)| (name, value)))
 }
 
 /// An object opened for reading.
