@@ -2,7 +2,7 @@
 //! S3's (HMAC-SHA256 over method, key, the bound headers and the expiry), so a client
 //! written against the local server behaves the same against S3.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use aws_lc_rs::hmac;
@@ -355,13 +355,6 @@ impl BlobStore for FileBlobs {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(error) => Err(io(error)),
         }
-    }
-}
-
-/// The root folder (for tests and tools).
-impl AsRef<Path> for FileBlobs {
-    fn as_ref(&self) -> &Path {
-        &self.root
     }
 }
 
