@@ -485,3 +485,166 @@ pub async fn settle_document<S: crate::store::Store>(
         .expect("settling the document");
     settled
 }
+
+/// A store that, on the first record update or delete, first announces a document on
+/// that record: the race where a document change lands between a handler's read and its
+/// write (the chain moves, the version does not).
+pub struct DocumentLandsFirst<S> {
+    /// The store everything goes to.
+    pub inner: S,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl<S> DocumentLandsFirst<S> {
+    /// Wraps `inner`, armed for one race.
+    pub fn new(inner: S) -> Self {
+        Self {
+            inner,
+            armed: std::sync::atomic::AtomicBool::new(true),
+        }
+    }
+}
+
+impl<S: crate::store::Store> DocumentLandsFirst<S> {
+    async fn race(&self, agency: &crate::model::AgencyId, id: &crate::model::RecordId) {
+        if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            let record = self
+                .inner
+                .get_record(agency, id)
+                .await
+                .expect("reading the record")
+                .expect("the record exists");
+            seed_document(
+                &self.inner,
+                &record,
+                crate::model::ContentType::Pdf,
+                b"%PDF-",
+            )
+            .await;
+        }
+    }
+}
+
+impl<S: crate::store::Store> crate::store::RecordStore for DocumentLandsFirst<S> {
+    async fn get_record(
+        &self,
+        agency: &crate::model::AgencyId,
+        id: &crate::model::RecordId,
+    ) -> Result<Option<crate::model::StoredRecord>, crate::store::StoreError> {
+        self.inner.get_record(agency, id).await
+    }
+
+    async fn create_record(
+        &self,
+        record: &crate::model::StoredRecord,
+        entry: &crate::model::AuditEntry,
+        idempotency: Option<&crate::store::IdempotentResponse>,
+    ) -> Result<(), crate::store::StoreError> {
+        self.inner.create_record(record, entry, idempotency).await
+    }
+
+    async fn update_if_version(
+        &self,
+        next: &crate::model::StoredRecord,
+        expected_version: u64,
+        entry: &crate::model::AuditEntry,
+    ) -> Result<(), crate::store::StoreError> {
+        self.race(&next.record.agency, &next.record.id).await;
+        self.inner
+            .update_if_version(next, expected_version, entry)
+            .await
+    }
+
+    async fn delete_if_version(
+        &self,
+        agency: &crate::model::AgencyId,
+        id: &crate::model::RecordId,
+        expected_version: u64,
+        entry: &crate::model::AuditEntry,
+    ) -> Result<(), crate::store::StoreError> {
+        self.race(agency, id).await;
+        self.inner
+            .delete_if_version(agency, id, expected_version, entry)
+            .await
+    }
+
+    async fn list_records(
+        &self,
+        agency: &crate::model::AgencyId,
+        filter: &crate::store::ListFilter,
+        limit: usize,
+        after: Option<&crate::store::ListPosition>,
+    ) -> Result<
+        crate::store::Page<crate::model::Record, crate::store::ListPosition>,
+        crate::store::StoreError,
+    > {
+        self.inner.list_records(agency, filter, limit, after).await
+    }
+}
+
+impl<S: crate::store::Store> crate::store::AuditLog for DocumentLandsFirst<S> {
+    async fn history(
+        &self,
+        agency: &crate::model::AgencyId,
+        id: &crate::model::RecordId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> Result<crate::store::Page<crate::model::AuditEntry, u64>, crate::store::StoreError> {
+        self.inner.history(agency, id, limit, after_seq).await
+    }
+}
+
+impl<S: crate::store::Store> crate::store::IdempotencyStore for DocumentLandsFirst<S> {
+    async fn get_idempotent(
+        &self,
+        agency: &crate::model::AgencyId,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<crate::store::IdempotentResponse>, crate::store::StoreError> {
+        self.inner.get_idempotent(agency, key, now).await
+    }
+}
+
+impl<S: crate::store::Store> crate::store::DocumentStore for DocumentLandsFirst<S> {
+    async fn get_document(
+        &self,
+        agency: &crate::model::AgencyId,
+        record: &crate::model::RecordId,
+        id: &crate::model::DocumentId,
+    ) -> Result<Option<crate::model::Document>, crate::store::StoreError> {
+        self.inner.get_document(agency, record, id).await
+    }
+
+    async fn list_documents(
+        &self,
+        agency: &crate::model::AgencyId,
+        record: &crate::model::RecordId,
+        limit: usize,
+        after: Option<&crate::model::DocumentId>,
+    ) -> Result<
+        crate::store::Page<crate::model::Document, crate::model::DocumentId>,
+        crate::store::StoreError,
+    > {
+        self.inner
+            .list_documents(agency, record, limit, after)
+            .await
+    }
+
+    async fn add_document(
+        &self,
+        record: &crate::model::StoredRecord,
+        document: &crate::model::Document,
+        entry: &crate::model::AuditEntry,
+    ) -> Result<(), crate::store::StoreError> {
+        self.inner.add_document(record, document, entry).await
+    }
+
+    async fn settle_document(
+        &self,
+        record: &crate::model::StoredRecord,
+        settled: &crate::model::Document,
+        entry: &crate::model::AuditEntry,
+    ) -> Result<(), crate::store::StoreError> {
+        self.inner.settle_document(record, settled, entry).await
+    }
+}

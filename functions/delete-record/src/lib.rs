@@ -8,7 +8,10 @@ use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{AuditAction, AuditEntry, Changes, RecordId};
 use shared::records::find_visible;
-use shared::store::Store;
+use shared::store::{Store, StoreError};
+
+/// Deletes tried when only the record's chain moved under us (a document change).
+const ATTEMPTS: usize = 3;
 
 /// Answers `DELETE /records/{id}`.
 pub async fn handle<S: Store, D>(
@@ -19,33 +22,45 @@ pub async fn handle<S: Store, D>(
     caller.require(Permission::Manage)?;
     let id = request.path("id", RecordId::parse)?;
     let condition = request.if_match()?;
-    let current = find_visible(&deps.store, caller, &id).await?;
-    let record = &current.record;
-    if !condition.matches_strong(&record.etag()) {
-        return Err(ApiError::PreconditionFailed);
+    // A document change moves the record's chain but not its version: the delete is then
+    // refused, and redone from a fresh read as long as `If-Match` still holds.
+    for _ in 0..ATTEMPTS {
+        let current = find_visible(&deps.store, caller, &id).await?;
+        let record = &current.record;
+        if !condition.matches_strong(&record.etag()) {
+            return Err(ApiError::PreconditionFailed);
+        }
+        if record.legal_hold {
+            return Err(ApiError::Conflict("The record is under legal hold.".into()));
+        }
+        if let Some(until) = record
+            .retention_until
+            .filter(|until| *until > request.now.date())
+        {
+            return Err(ApiError::Conflict(format!(
+                "The record must be retained until {until}."
+            )));
+        }
+        let entry = AuditEntry::next(
+            &current.head,
+            request.now,
+            &caller.sub,
+            AuditAction::Delete,
+            Changes::new(),
+        );
+        match deps
+            .store
+            .delete_if_version(&caller.agency, &id, record.version, &entry)
+            .await
+        {
+            Ok(()) => return Ok(Reply::empty(StatusCode::NO_CONTENT)),
+            Err(StoreError::ConditionFailed) => continue,
+            Err(error) => return Err(error.into()),
+        }
     }
-    if record.legal_hold {
-        return Err(ApiError::Conflict("The record is under legal hold.".into()));
-    }
-    if let Some(until) = record
-        .retention_until
-        .filter(|until| *until > request.now.date())
-    {
-        return Err(ApiError::Conflict(format!(
-            "The record must be retained until {until}."
-        )));
-    }
-    let entry = AuditEntry::next(
-        &current.head,
-        request.now,
-        &caller.sub,
-        AuditAction::Delete,
-        Changes::new(),
-    );
-    deps.store
-        .delete_if_version(&caller.agency, &id, record.version, &entry)
-        .await?;
-    Ok(Reply::empty(StatusCode::NO_CONTENT))
+    Err(ApiError::Conflict(
+        "The record kept changing while it was deleted; retry.".into(),
+    ))
 }
 
 #[cfg(test)]

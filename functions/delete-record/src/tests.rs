@@ -144,3 +144,28 @@ async fn only_officers_of_the_agency_delete() {
         .header("if-match", "\"1\"");
     assert_eq!(call(&deps, handle, &other).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_document_landing_between_read_and_delete_is_not_a_412() {
+    let deps = deps(shared::testing::DocumentLandsFirst::new(MemoryStore::new()));
+    let stored = seed_record(
+        &deps.store.inner,
+        "parks",
+        &json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let response = call(
+        &deps,
+        handle,
+        &delete(stored.record.id.as_str(), &["officer"], Some("\"1\"")),
+    )
+    .await;
+    assert_eq!(response.status, 204, "{}", response.body);
+    let gone = deps
+        .store
+        .get_record(&stored.record.agency, &stored.record.id)
+        .await
+        .unwrap();
+    assert_eq!(gone, None);
+}

@@ -204,9 +204,6 @@ pub async fn ingest_object<S: Store, B: BlobStore>(
     let action = match &verdict {
         Ok(_) => {
             settled.status = DocumentStatus::Available;
-            // Tagged verified before it is announced available, so the lifecycle rule
-            // for abandoned uploads can never expire an available document.
-            blobs.mark_verified(key).await?;
             AuditAction::DocumentVerify
         }
         Err(rejection) => {
@@ -216,10 +213,18 @@ pub async fn ingest_object<S: Store, B: BlobStore>(
         }
     };
 
+    let mut tagged = false;
     for _ in 0..ATTEMPTS {
         let Some(current) = store.get_record(&agency, &record_id).await? else {
+            // Left tagged pending: the lifecycle rule expires the orphaned upload.
             return Ok(Outcome::Ignored("the record was deleted".into()));
         };
+        if verdict.is_ok() && !tagged {
+            // Tagged verified before it is announced available, so the lifecycle rule
+            // for abandoned uploads can never expire an available document.
+            blobs.mark_verified(key).await?;
+            tagged = true;
+        }
         let entry = AuditEntry::next(
             &current.head,
             now,

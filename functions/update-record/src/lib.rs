@@ -6,9 +6,14 @@ use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
-use shared::model::{AuditAction, AuditEntry, Classification, RecordId, RecordPatch, Status};
+use shared::model::{
+    AuditAction, AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord,
+};
 use shared::records::{find_visible, record_reply};
-use shared::store::Store;
+use shared::store::{Store, StoreError};
+
+/// Writes tried when only the record's chain moved under us (a document change).
+const ATTEMPTS: usize = 3;
 
 /// Answers `PATCH /records/{id}`.
 pub async fn handle<S: Store, D>(
@@ -20,11 +25,39 @@ pub async fn handle<S: Store, D>(
     let id = request.path("id", RecordId::parse)?;
     let condition = request.if_match()?;
     let patch = RecordPatch::from_json(&request.json()?).map_err(ApiError::invalid_fields)?;
-    let current = find_visible(&deps.store, caller, &id).await?;
-    if !condition.matches_strong(&current.record.etag()) {
-        return Err(ApiError::PreconditionFailed);
+    // A document change moves the record's chain but not its version: the write is then
+    // refused, and redone from a fresh read as long as `If-Match` still holds.
+    for _ in 0..ATTEMPTS {
+        let current = find_visible(&deps.store, caller, &id).await?;
+        if !condition.matches_strong(&current.record.etag()) {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let Some((stored, entry)) = next_version(&current, &patch, &request)? else {
+            return Ok(record_reply(StatusCode::OK, &current.record));
+        };
+        match deps
+            .store
+            .update_if_version(&stored, current.record.version, &entry)
+            .await
+        {
+            Ok(()) => return Ok(record_reply(StatusCode::OK, &stored.record)),
+            Err(StoreError::ConditionFailed) => continue,
+            Err(error) => return Err(error.into()),
+        }
     }
+    Err(ApiError::Conflict(
+        "The record kept changing while it was updated; retry.".into(),
+    ))
+}
 
+/// The record after `patch`, and its audit entry; `None` if the patch changes nothing.
+/// Refuses what the caller's roles or the record's state do not allow.
+fn next_version(
+    current: &StoredRecord,
+    patch: &RecordPatch,
+    request: &ApiRequest,
+) -> Result<Option<(StoredRecord, AuditEntry)>, ApiError> {
+    let caller = &request.caller;
     let mut next = patch.apply_to(&current.record);
     let was = &current.record;
     if next.status != was.status {
@@ -59,7 +92,7 @@ pub async fn handle<S: Store, D>(
 
     let changes = was.changes_to(&next);
     if changes.is_empty() {
-        return Ok(record_reply(StatusCode::OK, was));
+        return Ok(None);
     }
     next.version = was.version + 1;
     next.updated_at = request.now;
@@ -71,11 +104,7 @@ pub async fn handle<S: Store, D>(
         AuditAction::Update,
         changes,
     );
-    let stored = current.updated(next, &entry);
-    deps.store
-        .update_if_version(&stored, was.version, &entry)
-        .await?;
-    Ok(record_reply(StatusCode::OK, &stored.record))
+    Ok(Some((current.updated(next, &entry), entry)))
 }
 
 #[cfg(test)]

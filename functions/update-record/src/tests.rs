@@ -264,3 +264,33 @@ async fn hidden_records_are_404() {
         .json(&json!({"title": "x"}));
     assert_eq!(call(&deps, handle, &other).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_document_landing_between_read_and_write_is_not_a_412() {
+    let deps = deps(shared::testing::DocumentLandsFirst::new(MemoryStore::new()));
+    let stored = seed_record(
+        &deps.store.inner,
+        "parks",
+        &json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let id = stored.record.id.to_string();
+    let response = call(
+        &deps,
+        handle,
+        &patch(&id, &["clerk"], Some("\"1\""), &json!({"title": "Edited"})),
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("etag"), Some("\"2\""));
+    let history = deps
+        .store
+        .history(&stored.record.agency, &stored.record.id, 10, None)
+        .await
+        .unwrap()
+        .items;
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["record.create", "document.add", "record.update"]);
+    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+}

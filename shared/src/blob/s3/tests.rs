@@ -8,7 +8,9 @@ use super::*;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const NOW: Timestamp = Timestamp::from_millis(1_795_688_498_123);
-const SHA: &str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+/// SHA-256 of `%PDF-1.7` (not of the empty string, which is what an SDK hashing the empty
+/// presign body instead of using the declared checksum would put there).
+const SHA: &str = "hu26okgxut+gqLBLtBAUHi7kGCttABRJP+Jip6Mxwgs=";
 
 fn blobs() -> S3Blobs {
     let config = aws_sdk_s3::Config::builder()
@@ -92,6 +94,12 @@ fn s3_accepts(method: &str, url: &str, headers: &[(String, String)], at: i64) ->
     hex(&hmac(&key, &string_to_sign)) == signature && at >= signed_at && at < signed_at + expires
 }
 
+/// `url` with the last hex digit of its signature changed.
+fn tampered_signature(url: &str) -> String {
+    let (kept, last) = url.split_at(url.len() - 1);
+    format!("{kept}{}", if last == "0" { "1" } else { "0" })
+}
+
 async fn upload() -> Presigned {
     let spec = UploadSpec {
         content_type: "application/pdf",
@@ -108,6 +116,13 @@ async fn upload() -> Presigned {
 async fn the_upload_url_binds_method_key_type_length_checksum_and_expiry() {
     let upload = upload().await;
     let at = NOW.as_secs();
+    assert_eq!(SHA, crate::model::sha256_base64(b"%PDF-1.7"));
+    assert!(
+        upload
+            .headers
+            .contains(&("x-amz-checksum-sha256".to_owned(), SHA.to_owned())),
+        "the declared checksum, not one the SDK computed: {upload:#?}"
+    );
     assert_eq!(upload.method, "PUT");
     assert_eq!(upload.expires_at.as_secs(), at + 900);
     assert!(upload.url.contains("X-Amz-Expires=900&"));
@@ -165,7 +180,10 @@ async fn the_upload_url_binds_method_key_type_length_checksum_and_expiry() {
             "another checksum",
             "PUT",
             upload.url.clone(),
-            with("x-amz-checksum-sha256", &SHA.replace('4', "5")),
+            with(
+                "x-amz-checksum-sha256",
+                &crate::model::sha256_base64(b"%PDF-1.8"),
+            ),
             at,
         ),
         (
@@ -187,7 +205,7 @@ async fn the_upload_url_binds_method_key_type_length_checksum_and_expiry() {
         (
             "a tampered signature",
             "PUT",
-            format!("{}0", &upload.url[..upload.url.len() - 1]),
+            tampered_signature(&upload.url),
             upload.headers.clone(),
             at,
         ),
