@@ -31,16 +31,6 @@ impl S3Blobs {
             bucket: bucket.into(),
         }
     }
-
-    /// The client.
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    /// The bucket.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
-    }
 }
 
 fn presigning(now: Timestamp, ttl: Duration) -> Result<PresigningConfig, BlobError> {

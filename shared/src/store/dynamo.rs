@@ -136,6 +136,22 @@ impl DynamoStore {
 }
 
 impl DynamoStore {
+    /// The item at `pk`/`sk`, read strongly consistent: a client must see its own writes
+    /// (a PATCH right after a create, a replay right after the first response).
+    async fn get_item(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(output.item)
+    }
+
     /// A transaction item moving the record's chain head (and document count) to
     /// `record`'s, only if the chain is still at `expected_seq`. The record's content and
     /// version are untouched.
@@ -495,18 +511,11 @@ impl RecordStore for DynamoStore {
         agency: &AgencyId,
         id: &RecordId,
     ) -> Result<Option<StoredRecord>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(record_pk(agency, id)))
-            .key("sk", s(RECORD_SK))
-            // Read-your-writes: a client that just PATCHed must see its own change.
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(classify)?;
-        output.item().map(decode_record).transpose()
+        self.get_item(record_pk(agency, id), RECORD_SK)
+            .await?
+            .as_ref()
+            .map(decode_record)
+            .transpose()
     }
 
     async fn create_record(
@@ -740,19 +749,10 @@ impl IdempotencyStore for DynamoStore {
         key: &str,
         now: Timestamp,
     ) -> Result<Option<IdempotentResponse>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(idempotency_pk(agency, key)))
-            .key("sk", s(IDEM_SK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(classify)?;
-        let kept = output
-            .item()
-            .map(|item| decode_idempotent(agency, key, item))
+        let kept = self
+            .get_item(idempotency_pk(agency, key), IDEM_SK)
+            .await?
+            .map(|item| decode_idempotent(agency, key, &item))
             .transpose()?;
         // TTL deletes up to days late: an expired key is treated as gone.
         Ok(kept.filter(|kept| kept.expires_at > now))
@@ -766,17 +766,11 @@ impl DocumentStore for DynamoStore {
         record: &RecordId,
         id: &DocumentId,
     ) -> Result<Option<Document>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(record_pk(agency, record)))
-            .key("sk", s(document_sk(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(classify)?;
-        output.item().map(decode_document).transpose()
+        self.get_item(record_pk(agency, record), &document_sk(id))
+            .await?
+            .as_ref()
+            .map(decode_document)
+            .transpose()
     }
 
     async fn list_documents(
