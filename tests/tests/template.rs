@@ -126,7 +126,7 @@ fn read_routes_get_no_write_actions() {
         );
         assert!(
             function.actions.iter().all(|a| {
-                ["dynamodb:", "s3:", "sqs:"]
+                ["dynamodb:", "s3:", "sqs:", "kms:"]
                     .iter()
                     .any(|service| a.starts_with(service))
                     && !a.contains('*')
@@ -141,7 +141,7 @@ fn read_routes_get_no_write_actions() {
                 .filter(|a| {
                     !matches!(
                         a.as_str(),
-                        "dynamodb:GetItem" | "dynamodb:Query" | "s3:GetObject"
+                        "dynamodb:GetItem" | "dynamodb:Query" | "s3:GetObject" | "kms:Decrypt"
                     )
                 })
                 .collect();
@@ -165,12 +165,13 @@ fn the_documents_pipeline_is_wired_safely() {
         // The bucket: private, encrypted, versioned, TLS only, unverified uploads expire.
         "BlockPublicAcls: true",
         "RestrictPublicBuckets: true",
-        "SSEAlgorithm: AES256",
+        "SSEAlgorithm: aws:kms",
+        "KMSMasterKeyID: !GetAtt DataKey.Arn",
         "Status: Enabled",
         "aws:SecureTransport: \"false\"",
         "Value: pending",
         "Value: documents/",
-        "SqsManagedSseEnabled: true",
+        "KmsMasterKeyId: !GetAtt DataKey.Arn",
     ] {
         assert!(text.contains(needle), "template.yaml lacks {needle}");
     }
@@ -297,4 +298,220 @@ fn the_local_server_serves_exactly_the_template_routes() {
         })
         .collect();
     assert_eq!(local, template);
+}
+
+/// Runs a tool installed in `venv` (`.venv` or `.venv-lint`, see scripts/setup-venv.sh) from
+/// the workspace root; panics with its output when it fails.
+fn venv_tool(venv: &str, tool: &str, args: &[&str]) -> String {
+    let path = workspace_root().join(venv).join("bin").join(tool);
+    assert!(
+        path.exists(),
+        "{} is missing: run `make test`",
+        path.display()
+    );
+    let output = Command::new(&path)
+        .args(args)
+        .current_dir(workspace_root())
+        .env("SAM_CLI_TELEMETRY", "0")
+        // checkov: no calls home (this machine has no internet, CI may not either).
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .unwrap_or_else(|e| panic!("running {tool}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{tool} {args:?} failed:\n{text}");
+    text
+}
+
+#[test]
+fn cfn_lint_and_checkov_find_nothing() {
+    venv_tool(".venv", "cfn-lint", &["template.yaml"]);
+    let report = venv_tool(
+        ".venv-lint",
+        "checkov",
+        &[
+            "--file",
+            "template.yaml",
+            "--framework",
+            "cloudformation",
+            "--compact",
+            "--quiet",
+            "--skip-download",
+        ],
+    );
+    assert!(report.contains("Failed checks: 0"), "{report}");
+    // Every skipped check says why, right where it is skipped.
+    let text = template();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("- id: CKV_") {
+            let next = lines.get(i + 1).map(|l| l.trim_start()).unwrap_or_default();
+            assert!(next.starts_with("comment: "), "{line} has no comment");
+        }
+    }
+}
+
+#[test]
+fn no_policy_of_ours_allows_a_wildcard() {
+    let text = template();
+    let mut resource = "";
+    let mut allow = false;
+    let mut checked = 0;
+    for line in text.lines() {
+        if line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':') {
+            resource = line.trim().trim_end_matches(':');
+            allow = false;
+        }
+        let trimmed = line.trim().trim_start_matches("- ");
+        if let Some(effect) = trimmed.strip_prefix("Effect: ") {
+            allow = effect == "Allow";
+        }
+        // A key policy's Resource "*" means the key itself; its admin statement is the
+        // account root's, which IAM then narrows.
+        if !allow || resource == "DataKey" {
+            continue;
+        }
+        if trimmed.starts_with("Action:") {
+            checked += 1;
+            assert!(!trimmed.contains('*'), "{resource}: {trimmed}");
+        }
+        if trimmed.starts_with("Resource:") {
+            assert!(!trimmed.contains("\"*\""), "{resource}: {trimmed}");
+        }
+    }
+    assert!(checked > 20, "only {checked} Allow statements found");
+}
+
+#[test]
+fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
+    let text = template();
+    for needle in [
+        "    AutoPublishAlias: live",
+        "      DeploymentType: AllAtOnce",
+        "      DeploymentType: Canary10Percent5Minutes",
+        "      Type: !FindInMap [Stages, !Ref Stage, DeploymentType]",
+    ] {
+        assert!(text.contains(needle), "template.yaml lacks {needle}");
+    }
+    let alarms = [
+        "ApiServerErrorsAlarm",
+        "ApiLatencyAlarm",
+        "FunctionErrorsAlarm",
+        "IngestErrorsAlarm",
+    ];
+    for alarm in alarms {
+        assert!(text.contains(&format!("        - !Ref {alarm}\n")), "{alarm}");
+        assert!(text.contains(&format!("\n  {alarm}:\n")), "{alarm}");
+    }
+    // Every API function is in the error and throttle alarms; the dashboard shows them all.
+    for function in functions() {
+        let id = &function.logical_id;
+        let alarmed = text
+            .lines()
+            .filter(|l| l.contains(&format!("Value: !Ref {id} }}")))
+            .count();
+        // Errors and throttles: two metrics in the alarms for each function.
+        assert_eq!(alarmed, 2, "{id} is in {alarmed} alarm metrics");
+    }
+    for alarm in alarms.iter().chain(&["FunctionThrottlesAlarm", "DocumentsDeadLetterAlarm"]) {
+        assert!(text.contains(&format!("${{{alarm}.Arn}}")), "dashboard lacks {alarm}");
+    }
+}
+
+#[test]
+fn data_is_retained_backed_up_and_recoverable() {
+    let text = template();
+    for needle in [
+        "PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }",
+        "DeletionProtectionEnabled: true",
+        "Type: AWS::DynamoDB::GlobalTable",
+        "Region: !Ref ReplicaRegion",
+        "Mode: GOVERNANCE",
+        "MinRetentionDays: !Ref BackupVaultLockDays",
+        "RuleName: daily",
+        "RuleName: monthly",
+        "- !GetAtt RecordsTable.Arn",
+        "- !GetAtt DocumentsBucket.Arn",
+        "TABLE_NAME: !If [UsesRestoredTable, !Ref RestoredTableName, !Ref RecordsTable]",
+    ] {
+        assert!(text.contains(needle), "template.yaml lacks {needle}");
+    }
+    for resource in ["RecordsTable", "DocumentsBucket", "BackupVault", "DataKey"] {
+        let block: String = text
+            .split(&format!("\n  {resource}:\n"))
+            .nth(1)
+            .expect(resource)
+            .lines()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            block.contains("DeletionPolicy: Retain") && block.contains("UpdateReplacePolicy: Retain"),
+            "{resource} is not retained:\n{block}"
+        );
+    }
+}
+
+#[test]
+fn samconfig_has_dev_and_prod_with_known_parameters() {
+    let samconfig = std::fs::read_to_string(workspace_root().join("samconfig.toml")).unwrap();
+    let text = template();
+    let parameters: BTreeSet<&str> = text
+        .lines()
+        .skip_while(|l| *l != "Parameters:")
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' '))
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .map(|l| l.trim().trim_end_matches(':'))
+        .collect();
+    assert!(parameters.contains("Stage"), "{parameters:?}");
+    for stage in ["dev", "prod"] {
+        for needle in [
+            format!("[{stage}.build.parameters]\ncached = true\nparallel = true"),
+            format!("[{stage}.validate.parameters]\nlint = true"),
+            format!("stack_name = \"dossier-{stage}\""),
+            format!("Stage=\\\"{stage}\\\""),
+        ] {
+            assert!(samconfig.contains(&needle), "samconfig.toml lacks {needle}");
+        }
+    }
+    for line in samconfig.lines().filter(|l| l.starts_with("parameter_overrides")) {
+        for pair in line.split("\\\" ") {
+            let name = pair
+                .trim_start_matches("parameter_overrides = \"")
+                .split('=')
+                .next()
+                .unwrap();
+            assert!(parameters.contains(name), "samconfig.toml sets unknown {name}");
+        }
+    }
+}
+
+#[test]
+fn the_workflows_are_valid_github_actions() {
+    let dir = workspace_root().join(".github/workflows");
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
+        .collect();
+    assert!(!files.is_empty());
+    let mut args = vec!["--builtin-schema", "vendor.github-workflows"];
+    args.extend(files.iter().map(String::as_str));
+    venv_tool(".venv-lint", "check-jsonschema", &args);
+    let ci = std::fs::read_to_string(dir.join("ci.yml")).unwrap();
+    for needle in [
+        "id-token: write",
+        "role-to-assume: ${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
+        "environment: prod",
+        "run: make test",
+        "run: sam deploy --config-env dev",
+        "run: sam deploy --config-env prod",
+    ] {
+        assert!(ci.contains(needle), "ci.yml lacks {needle}");
+    }
+    assert!(!ci.contains("aws-access-key-id"), "no long-lived keys");
 }
