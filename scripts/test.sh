@@ -28,6 +28,16 @@ fi
 tail -n 3 .tmp/sam-build.log
 
 echo "==> cargo test (with the moto server)"
+rm -rf target/test-logs
 scripts/with-moto.sh cargo test --workspace --locked 2>&1 | tee .tmp/cargo-test.log
 # One closing line for the whole run (cargo's own last line is its last test binary's).
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' .tmp/cargo-test.log
+
+echo "==> no bearer token in any log of the run"
+# Every function log the emulator tests wrote, and the test output itself: a JWT (header and
+# claims are base64url JSON objects, so they start with eyJ) must never appear in them.
+logs=(.tmp/cargo-test.log target/test-logs/*.log)
+if grep -lE 'eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}' "${logs[@]}"; then
+  echo "a token was logged (files above)"; exit 1
+fi
+echo "checked ${#logs[@]} logs"

@@ -61,6 +61,10 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 500: something failed on our side. The cause is logged, never returned.
     Internal(String),
+    /// 503: a backend is throttling or timing out. Retrying is safe: writes are conditional
+    /// (a retried edit whose first try landed gets 412) and creates take an Idempotency-Key.
+    /// The cause is logged, never returned.
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -96,6 +100,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Internal(_) => "internal",
+            Self::Unavailable(_) => "unavailable",
         }
     }
 
@@ -113,6 +118,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => 422,
             Self::PreconditionRequired => 428,
             Self::Internal(_) => 500,
+            Self::Unavailable(_) => 503,
         }
     }
 
@@ -151,6 +157,10 @@ impl ApiError {
                 "Internal error",
                 "Something went wrong on our side; it has been logged.".to_owned(),
             ),
+            Self::Unavailable(_) => (
+                "Service unavailable",
+                "The service is busy; retry after a moment.".to_owned(),
+            ),
         };
         let mut problem = json!({
             "type": format!("{PROBLEM_TYPE_BASE}{}", self.kind()),
@@ -174,6 +184,7 @@ impl fmt::Display for ApiError {
             Self::Forbidden(reason) => write!(f, "forbidden: {reason}"),
             Self::Conflict(reason) => write!(f, "conflict: {reason}"),
             Self::Internal(cause) => write!(f, "internal: {cause}"),
+            Self::Unavailable(cause) => write!(f, "unavailable: {cause}"),
             other => f.write_str(other.kind()),
         }
     }
@@ -199,6 +210,7 @@ mod tests {
             ApiError::PayloadTooLarge(65_536),
             ApiError::UnsupportedMediaType("application/json".into()),
             ApiError::Internal("boom".into()),
+            ApiError::Unavailable("throttled".into()),
         ];
         for error in all {
             let problem = error.to_problem("/records");

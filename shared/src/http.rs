@@ -332,9 +332,11 @@ where
         Err(error) => (None, Err(ApiError::from(error))),
     };
 
+    let mut problem_type = None;
     let mut response = match result {
         Ok(reply) => reply_to_response(reply),
         Err(error) => {
+            problem_type = Some(error.kind());
             if error.status() >= 500 {
                 tracing::error!(request_id = %request_id, error = %error, "request failed");
             } else {
@@ -346,14 +348,17 @@ where
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
+    let status = response.status().as_u16();
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    crate::telemetry::request(&route_key, status, duration_ms, problem_type);
     tracing::info!(
         target: "access",
         request_id = %request_id,
         method = %method,
         path = %path,
         route = %route_key,
-        status = response.status().as_u16(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        status,
+        duration_ms,
         agency = caller.as_ref().map(|c| c.agency.as_str()).unwrap_or("-"),
         sub = caller.as_ref().map(|c| c.sub.as_str()).unwrap_or("-"),
         "request"
@@ -420,6 +425,9 @@ pub fn problem_response(error: &ApiError, path: &str) -> Response<Body> {
             http::header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer error=\"invalid_token\""),
         );
+    }
+    if matches!(error, ApiError::Unavailable(_)) {
+        headers.insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     json_response(

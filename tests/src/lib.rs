@@ -17,6 +17,11 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use serde_json::Value;
 
+/// Where the emulator writes each function's log (`target/test-logs`).
+pub fn test_logs() -> PathBuf {
+    workspace_root().join("target").join("test-logs")
+}
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -342,7 +347,10 @@ impl Emulator {
     pub async fn start(name: &str, bootstrap: &Path, env: &[(&str, String)]) -> Self {
         let port = free_port();
         let runtime_port = free_port();
-        let log = std::env::temp_dir().join(unique_name(&format!("rie-{name}")));
+        // Under target/, where scripts/test.sh scans every log of the run for tokens.
+        let logs = test_logs();
+        std::fs::create_dir_all(&logs).expect("the test log folder");
+        let log = logs.join(format!("{}.log", unique_name(&format!("rie-{name}"))));
         let file = std::fs::File::create(&log).expect("log file");
         let mut command = tokio::process::Command::new(rie_path());
         command
@@ -463,8 +471,8 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        // The log stays: scripts/test.sh checks every log of the run for tokens.
         let _ = self.child.start_kill();
-        let _ = std::fs::remove_file(&self.log);
     }
 }
 

@@ -326,7 +326,35 @@ async fn bad_requests_get_the_same_problems_through_the_binary() {
             assert_eq!(problem["errors"].as_array().unwrap().len(), 3, "{problem}");
         }
     }
-    assert!(!emulator.logs().contains("panicked"));
+    let logs = emulator.logs();
+    assert!(!logs.contains("panicked"));
+    // Each refusal is also a CloudWatch EMF metric line: Requests by route, Errors by type.
+    let metrics: Vec<Value> = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line.get("_aws").is_some())
+        .collect();
+    assert_eq!(metrics.len(), 5, "{logs}");
+    for line in &metrics {
+        assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Dossier");
+        assert_eq!(line["Route"], "POST /records");
+        assert_eq!(line["Requests"], 1);
+        assert_eq!(line["Errors"], 1);
+    }
+    let types: Vec<&str> = metrics
+        .iter()
+        .filter_map(|l| l["ProblemType"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "unauthorized",
+            "validation",
+            "unsupported-media-type",
+            "validation",
+            "validation"
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -134,15 +134,19 @@ async fn handle_message<S: Store, B: BlobStore>(
             continue;
         };
         let outcome = ingest_object(&key, &ingest.store, &ingest.blobs, &ingest.clock).await?;
-        log_outcome(&key, &outcome);
+        record_outcome(&key, &outcome);
     }
     Ok(())
 }
 
-fn log_outcome(key: &str, outcome: &Outcome) {
+fn record_outcome(key: &str, outcome: &Outcome) {
     match outcome {
-        Outcome::Verified => tracing::info!(key, outcome = "verified", "document ingested"),
+        Outcome::Verified => {
+            shared::telemetry::document(shared::telemetry::Ingested::Verified);
+            tracing::info!(key, outcome = "verified", "document ingested")
+        }
         Outcome::Quarantined(reason) => {
+            shared::telemetry::document(shared::telemetry::Ingested::Quarantined);
             tracing::warn!(key, outcome = "quarantined", reason, "document ingested")
         }
         Outcome::AlreadySettled(status) => {

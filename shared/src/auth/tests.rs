@@ -181,6 +181,28 @@ async fn refuses_every_broken_token() {
 }
 
 #[tokio::test]
+async fn refuses_the_shared_forgeries_and_accepts_their_source() {
+    let keys = TestKeys::generate();
+    let verifier = verifier(&keys, true);
+    let claims = claims();
+    assert!(
+        check(&verifier, &keys.rs256("rsa-1", &claims))
+            .await
+            .is_ok()
+    );
+    let forged = testing::forged_tokens(&keys, &TestKeys::generate(), HS256_SECRET, &claims);
+    assert!(forged.len() >= 20);
+    for (name, token) in forged {
+        let result = check(&verifier, &token).await;
+        assert!(result.is_err(), "{name} was accepted");
+        assert!(
+            !matches!(result, Err(AuthError::KeysUnavailable(_))),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn leeway_is_sixty_seconds() {
     let keys = TestKeys::generate();
     let verifier = verifier(&keys, false);

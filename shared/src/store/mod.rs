@@ -61,6 +61,7 @@ impl From<StoreError> for ApiError {
             StoreError::IdempotencyKeyTaken => ApiError::Conflict(
                 "A request with this Idempotency-Key is in progress; retry it.".into(),
             ),
+            StoreError::Unavailable(why) => ApiError::Unavailable(why),
             other => ApiError::Internal(other.to_string()),
         }
     }
