@@ -483,3 +483,95 @@ fn number_after(line: &str, marker: &str) -> Option<f64> {
         .unwrap_or(rest.len());
     rest[..end].parse().ok()
 }
+
+/// The local server (`dossier-local`'s `serve`) on a free loopback port, in this process,
+/// over `store`, configured by `settings` (name and value, as the functions read them).
+pub struct LocalServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+impl LocalServer {
+    /// Starts serving; documents live in a fresh folder under `target/tmp`.
+    pub async fn start<S: shared::store::Store>(store: S, settings: &[(&str, String)]) -> Self {
+        let config = shared::config::Config::from_lookup(|name| {
+            settings
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+        })
+        .expect("valid settings");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("an address"));
+        let blobs = shared::blob::FileBlobs::new(
+            workspace_root()
+                .join("target/tmp")
+                .join(unique_name("blobs")),
+            &base,
+            b"local-blob-secret",
+        );
+        let deps = std::sync::Arc::new(
+            shared::Deps::new(&config, store, shared::clock::Clock::system())
+                .with_blobs(blobs, 1024 * 1024),
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let done = tokio::spawn(dossier_local::server::serve(listener, deps, async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            stop: Some(stop),
+            done,
+        }
+    }
+
+    /// Sends a request; answers status, headers and the body as JSON (`Null` if empty or
+    /// not JSON).
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, http::HeaderMap, Value) {
+        let headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
+        let (status, headers, bytes) =
+            http_request(method, &format!("{}{path}", self.base), &headers, body).await;
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, headers, body)
+    }
+
+    /// Stops serving, after requests in flight.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.done).await;
+    }
+}
+
+/// env.json's settings as `LocalServer::start` takes them.
+pub fn env_json_settings() -> Vec<(&'static str, String)> {
+    let env = env_json();
+    CONFIG_VARIABLES
+        .into_iter()
+        .map(|name| (name, env[name].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+/// A token for env.json's issuer, audience and HS256 secret, valid for an hour.
+pub fn env_json_token(sub: &str, agency: &str, roles: &[&str]) -> String {
+    let env = env_json();
+    let now = shared::clock::Clock::system().now().as_secs();
+    let claims = serde_json::json!({"iss": env["JWT_ISSUER"], "aud": env["JWT_AUDIENCE"],
+        "sub": sub, "agency": agency, "roles": roles, "iat": now, "exp": now + 3600});
+    let secret = env["JWT_HS256_SECRET"].as_str().unwrap_or_default();
+    shared::auth::mint_hs256(secret.as_bytes(), &claims)
+}

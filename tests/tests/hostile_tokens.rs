@@ -3,18 +3,12 @@
 //! Lambda Runtime Interface Emulator: each one is a 401 problem, none a 500, and no token
 //! ever reaches a log.
 
-use std::sync::Arc;
-
-use dossier_local::server::serve;
 use dossier_tests::{
-    Emulator, bootstrap, create_table, dynamo, env_json, http_request, lambda_environment,
-    unique_name, workspace_root,
+    Emulator, LocalServer, bootstrap, create_table, dynamo, env_json, lambda_environment,
+    workspace_root,
 };
 use serde_json::{Value, json};
-use shared::Deps;
-use shared::blob::FileBlobs;
 use shared::clock::Clock;
-use shared::config::Config;
 use shared::store::MemoryStore;
 use shared::testing::{TestKeys, forged_tokens};
 
@@ -104,51 +98,25 @@ fn assert_refused(case: &str, route: &str, status: u16, content_type: Option<&st
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_local_server_refuses_every_forged_token_on_every_route() {
     let keys = TestKeys::generate();
-    let env = settings(&keys);
-    let config = Config::from_lookup(|name| {
-        env.iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| value.clone())
-    })
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let blobs = FileBlobs::new(
-        workspace_root()
-            .join("target/tmp")
-            .join(unique_name("blobs")),
-        &base,
-        b"k",
-    );
-    let deps =
-        Arc::new(Deps::new(&config, MemoryStore::new(), Clock::system()).with_blobs(blobs, 1024));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, deps, async move {
-        let _ = stopped.await;
-    }));
-
+    let local = LocalServer::start(MemoryStore::new(), &settings(&keys)).await;
     let claims = claims();
     let secret = env_json()["JWT_HS256_SECRET"].as_str().unwrap().to_owned();
     let forged = forged_tokens(&keys, &TestKeys::generate(), secret.as_bytes(), &claims);
     assert!(forged.len() >= 20, "{} cases", forged.len());
     let body = br#"{"title": "x", "classification": "public"}"#;
+    let json = ("content-type", "application/json");
     for (_, _, method, path) in ROUTES {
-        let url = format!("{base}{path}");
         // The real key is accepted: the refusals below are about the tokens, not the setup.
         let valid = format!("Bearer {}", keys.rs256("rsa-1", &claims));
-        let headers = vec![
-            ("authorization".to_owned(), valid),
-            ("content-type".to_owned(), "application/json".to_owned()),
-        ];
-        let (status, _, _) = http_request(method, &url, &headers, body).await;
+        let (status, _, _) = local
+            .send(method, path, &[("authorization", &valid), json], body)
+            .await;
         assert_ne!(status, 401, "the genuine token on {method} {path}");
         for (case, token) in &forged {
-            let headers = vec![
-                ("authorization".to_owned(), format!("Bearer {token}")),
-                ("content-type".to_owned(), "application/json".to_owned()),
-            ];
-            let (status, headers, bytes) = http_request(method, &url, &headers, body).await;
-            let problem: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            let bearer = format!("Bearer {token}");
+            let (status, headers, problem) = local
+                .send(method, path, &[("authorization", &bearer), json], body)
+                .await;
             let content_type = headers.get("content-type").and_then(|v| v.to_str().ok());
             assert_refused(
                 case,
@@ -160,8 +128,7 @@ async fn the_local_server_refuses_every_forged_token_on_every_route() {
             assert!(headers.contains_key("www-authenticate"), "{case}");
         }
     }
-    let _ = stop.send(());
-    server.await.unwrap();
+    local.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -91,8 +91,10 @@ pub(crate) fn string(value: &Value) -> Result<&str, String> {
     value.as_str().ok_or_else(|| "must be a string".to_owned())
 }
 
-/// Control characters (and bidi overrides, which can make text read differently than it
-/// is stored) are refused in single-line fields; `newline_ok` lets text fields keep `\n`/`\t`.
+/// Control characters, bidi overrides (which make text read differently than it is stored)
+/// and invisible separators (which make two different titles look the same) are refused;
+/// `newline_ok` lets text fields keep `\n`, `\t` and `\r`. Zero-width joiners stay
+/// allowed: scripts and emoji need them.
 pub(crate) fn check_text(text: &str, max: usize, newline_ok: bool) -> Result<(), String> {
     let count = text.chars().count();
     if count > max {
@@ -100,11 +102,14 @@ pub(crate) fn check_text(text: &str, max: usize, newline_ok: bool) -> Result<(),
     }
     let forbidden = |c: char| {
         (c.is_control() && !(newline_ok && matches!(c, '\n' | '\t' | '\r')))
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(
+                c,
+                '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}'
+            )
     };
     match text.chars().find(|c| forbidden(*c)) {
         Some(c) => Err(format!(
-            "must not contain the control character U+{:04X}",
+            "must not contain the control or invisible character U+{:04X}",
             c as u32
         )),
         None => Ok(()),

@@ -1,0 +1,649 @@
+//! Hostile requests through the local server, over HTTP: callers reaching across agencies,
+//! roles reaching past their rights, confidential records probed by clerks, and bodies built
+//! to break parsers. Every answer is the right 4xx problem, nothing changes, nothing panics.
+
+use dossier_tests::{LocalServer, env_json_settings, env_json_token};
+use serde_json::{Value, json};
+use shared::store::MemoryStore;
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+/// A request: method, path, headers, body.
+type Probe = (
+    &'static str,
+    String,
+    Vec<(&'static str, &'static str)>,
+    Vec<u8>,
+);
+
+/// A hostile body: what it is, method, path, headers, body, and the status it must get.
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    &'a String,
+    Vec<(&'a str, &'a str)>,
+    Vec<u8>,
+    u16,
+);
+const PATCH: (&str, &str) = ("content-type", "application/merge-patch+json");
+const SHA256_OF_HELLO: &str = "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=";
+
+struct Caller {
+    bearer: String,
+}
+
+impl Caller {
+    fn new(sub: &str, agency: &str, role: &str) -> Self {
+        Self {
+            bearer: format!("Bearer {}", env_json_token(sub, agency, &[role])),
+        }
+    }
+}
+
+async fn call(
+    local: &LocalServer,
+    caller: &Caller,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, http::HeaderMap, Value) {
+    let mut headers = vec![("authorization", caller.bearer.as_str())];
+    headers.extend_from_slice(extra);
+    local.send(method, path, &headers, body).await
+}
+
+async fn create(local: &LocalServer, caller: &Caller, body: Value) -> String {
+    let (status, _, record) = call(
+        local,
+        caller,
+        "POST",
+        "/records",
+        &[JSON],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{record}");
+    record["id"].as_str().unwrap().to_owned()
+}
+
+async fn announce(local: &LocalServer, caller: &Caller, record: &str) -> String {
+    let body = json!({"filename": "a.txt", "content_type": "text/plain", "size": 5, "sha256": SHA256_OF_HELLO});
+    let (status, _, reply) = call(
+        local,
+        caller,
+        "POST",
+        &format!("/records/{record}/documents"),
+        &[JSON],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{reply}");
+    reply["document"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Every route a caller can aim at `record` (with document `document`): method, path,
+/// headers, body.
+fn every_route(record: &str, document: &str) -> Vec<Probe> {
+    let upload = json!({"filename": "b.txt", "content_type": "text/plain", "size": 5, "sha256": SHA256_OF_HELLO});
+    vec![
+        ("GET", format!("/records/{record}"), vec![], vec![]),
+        (
+            "PATCH",
+            format!("/records/{record}"),
+            vec![PATCH, ("if-match", "\"1\"")],
+            br#"{"title": "taken over"}"#.to_vec(),
+        ),
+        (
+            "DELETE",
+            format!("/records/{record}"),
+            vec![("if-match", "\"1\"")],
+            vec![],
+        ),
+        ("GET", format!("/records/{record}/history"), vec![], vec![]),
+        (
+            "POST",
+            format!("/records/{record}/documents"),
+            vec![JSON],
+            upload.to_string().into_bytes(),
+        ),
+        (
+            "GET",
+            format!("/records/{record}/documents"),
+            vec![],
+            vec![],
+        ),
+        (
+            "GET",
+            format!("/records/{record}/documents/{document}"),
+            vec![],
+            vec![],
+        ),
+    ]
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_caller_reaches_past_its_agency_its_role_or_confidentiality() {
+    let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
+    let parks_officer = Caller::new("olga", "parks", "officer");
+    let public = create(
+        &local,
+        &parks_officer,
+        json!({"title": "Permit", "classification": "public"}),
+    )
+    .await;
+    let secret = create(
+        &local,
+        &parks_officer,
+        json!({"title": "Inquiry", "classification": "confidential"}),
+    )
+    .await;
+    let public_doc = announce(&local, &parks_officer, &public).await;
+    let secret_doc = announce(&local, &parks_officer, &secret).await;
+
+    // Another agency, whatever its role, learns nothing of parks' records: each answer is
+    // exactly the one for records that do not exist (404, or a 403 its role gets for any id).
+    const NOWHERE: (&str, &str) = ("01KBXQ7R5M3N8P2V6W9Y4Z0A1B", "01KBXQ9D3C4V5B6N7M8K9J0H1G");
+    for role in ["reader", "clerk", "officer", "auditor"] {
+        let outsider = Caller::new("hal", "harbour", role);
+        for (record, document) in [(&public, &public_doc), (&secret, &secret_doc)] {
+            let probes = every_route(record, document).into_iter();
+            for (probe, control) in probes.zip(every_route(NOWHERE.0, NOWHERE.1)) {
+                let (method, path, headers, body) = probe;
+                let (status, headers, problem) =
+                    call(&local, &outsider, method, &path, &headers, &body).await;
+                let (_, control_path, control_headers, control_body) = control;
+                let (expected, _, control_problem) = call(
+                    &local,
+                    &outsider,
+                    method,
+                    &control_path,
+                    &control_headers,
+                    &control_body,
+                )
+                .await;
+                assert!(
+                    matches!(status, 403 | 404),
+                    "harbour {role}: {method} {path}: {problem}"
+                );
+                assert_eq!(
+                    status, expected,
+                    "harbour {role}: {method} {path}: {problem}"
+                );
+                assert_eq!(
+                    problem["type"], control_problem["type"],
+                    "harbour {role}: {method} {path}"
+                );
+                assert_eq!(
+                    problem["detail"], control_problem["detail"],
+                    "harbour {role}: {method} {path}"
+                );
+                assert_eq!(headers["content-type"], "application/problem+json");
+            }
+        }
+        let (status, _, list) = call(&local, &outsider, "GET", "/records", &[], &[]).await;
+        assert_eq!(status, 200);
+        assert!(ids(&list).is_empty(), "harbour {role} lists {list}");
+    }
+
+    // A reader never writes: 403 before any lookup, so the same for every record.
+    let reader = Caller::new("rita", "parks", "reader");
+    let (status, _, _) = call(
+        &local,
+        &reader,
+        "POST",
+        "/records",
+        &[JSON],
+        br#"{"title": "x", "classification": "public"}"#,
+    )
+    .await;
+    assert_eq!(status, 403);
+    for (record, document, expected) in [(&public, &public_doc, 403), (&secret, &secret_doc, 403)] {
+        for (method, path, headers, body) in every_route(record, document) {
+            if method == "GET" {
+                continue;
+            }
+            let (status, _, problem) = call(&local, &reader, method, &path, &headers, &body).await;
+            assert_eq!(status, expected, "reader: {method} {path}: {problem}");
+        }
+    }
+
+    // A clerk never sees a confidential record: not by id, not in lists, not its documents.
+    let clerk = Caller::new("clara", "parks", "clerk");
+    let probes = every_route(&secret, &secret_doc).into_iter();
+    for (probe, control) in probes.zip(every_route(NOWHERE.0, NOWHERE.1)) {
+        let (method, path, headers, body) = probe;
+        let (status, _, problem) = call(&local, &clerk, method, &path, &headers, &body).await;
+        let (_, control_path, control_headers, control_body) = control;
+        let (expected, _, _) = call(
+            &local,
+            &clerk,
+            method,
+            &control_path,
+            &control_headers,
+            &control_body,
+        )
+        .await;
+        // Reads are 404; what needs a role a clerk lacks (history, delete) is 403 for
+        // every record alike. Either way the same answer as for a record that is not there.
+        let reads = method == "GET" && !path.ends_with("/history");
+        assert!(!reads || status == 404, "clerk: {method} {path}: {problem}");
+        assert!(
+            matches!(status, 403 | 404),
+            "clerk: {method} {path}: {problem}"
+        );
+        assert_eq!(status, expected, "clerk: {method} {path}");
+    }
+    for query in [
+        "",
+        "?classification=confidential",
+        "?limit=100",
+        "?status=draft",
+    ] {
+        let (status, _, list) =
+            call(&local, &clerk, "GET", &format!("/records{query}"), &[], &[]).await;
+        assert_eq!(status, 200, "{query}: {list}");
+        assert!(
+            !ids(&list).contains(&secret),
+            "clerk lists the confidential record: {list}"
+        );
+        assert!(!list.to_string().contains("Inquiry"), "{list}");
+    }
+    // The officer still sees both, unchanged by all of the above.
+    let (_, _, list) = call(
+        &local,
+        &parks_officer,
+        "GET",
+        "/records?limit=100",
+        &[],
+        &[],
+    )
+    .await;
+    assert_eq!(ids(&list).len(), 2, "{list}");
+    for record in [&public, &secret] {
+        let (status, headers, body) = call(
+            &local,
+            &parks_officer,
+            "GET",
+            &format!("/records/{record}"),
+            &[],
+            &[],
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["etag"], "\"1\"", "{body}");
+        let (_, _, docs) = call(
+            &local,
+            &parks_officer,
+            "GET",
+            &format!("/records/{record}/documents"),
+            &[],
+            &[],
+        )
+        .await;
+        assert_eq!(docs["items"].as_array().map(Vec::len), Some(1), "{docs}");
+    }
+    local.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_bodies_get_a_clear_problem_and_change_nothing() {
+    let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
+    let clerk = Caller::new("clara", "parks", "clerk");
+    let record = create(
+        &local,
+        &clerk,
+        json!({"title": "Permit", "classification": "public"}),
+    )
+    .await;
+
+    let deep_array = format!(
+        "{{\"title\": {}1{}, \"classification\": \"public\"}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let deep_object = format!("{}{}", "{\"a\":".repeat(5_000), "}".repeat(5_000));
+    let huge_title = json!({"title": "x".repeat(60_000), "classification": "public"}).to_string();
+    let too_big =
+        json!({"title": "x", "classification": "public", "description": "y".repeat(70_000)})
+            .to_string();
+    let upload = |overrides: Value| {
+        let mut body = json!({"filename": "a.txt", "content_type": "text/plain", "size": 5, "sha256": SHA256_OF_HELLO});
+        for (key, value) in overrides.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        body.to_string().into_bytes()
+    };
+    let records = "/records".to_owned();
+    let documents = format!("/records/{record}/documents");
+    let one = format!("/records/{record}");
+    let cases: Vec<Case> = vec![
+        (
+            "deeply nested array",
+            "POST",
+            &records,
+            vec![JSON],
+            deep_array.into_bytes(),
+            400,
+        ),
+        (
+            "deeply nested object",
+            "POST",
+            &records,
+            vec![JSON],
+            deep_object.into_bytes(),
+            400,
+        ),
+        (
+            "huge title",
+            "POST",
+            &records,
+            vec![JSON],
+            huge_title.into_bytes(),
+            400,
+        ),
+        (
+            "body over 64 KiB",
+            "POST",
+            &records,
+            vec![JSON],
+            too_big.into_bytes(),
+            413,
+        ),
+        (
+            "invalid UTF-8",
+            "POST",
+            &records,
+            vec![JSON],
+            b"{\"title\": \"\xff\xfe\", \"classification\": \"public\"}".to_vec(),
+            400,
+        ),
+        (
+            "duplicate keys",
+            "POST",
+            &records,
+            vec![JSON],
+            br#"{"title": "a", "title": "b", "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        (
+            "null title",
+            "POST",
+            &records,
+            vec![JSON],
+            br#"{"title": null, "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        (
+            "number title",
+            "POST",
+            &records,
+            vec![JSON],
+            br#"{"title": 1e400, "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        (
+            "RTL override in title",
+            "POST",
+            &records,
+            vec![JSON],
+            json!({"title": "gnp.\u{202E}exe", "classification": "public"})
+                .to_string()
+                .into_bytes(),
+            400,
+        ),
+        (
+            "zero-width space in title",
+            "POST",
+            &records,
+            vec![JSON],
+            json!({"title": "Per\u{200B}mit", "classification": "public"})
+                .to_string()
+                .into_bytes(),
+            400,
+        ),
+        (
+            "NUL in title",
+            "POST",
+            &records,
+            vec![JSON],
+            json!({"title": "a\u{0000}b", "classification": "public"})
+                .to_string()
+                .into_bytes(),
+            400,
+        ),
+        (
+            "lone surrogate escape",
+            "POST",
+            &records,
+            vec![JSON],
+            br#"{"title": "\ud800", "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        (
+            "not an object",
+            "POST",
+            &records,
+            vec![JSON],
+            b"[]".to_vec(),
+            400,
+        ),
+        ("empty body", "POST", &records, vec![JSON], vec![], 400),
+        (
+            "wrong media type",
+            "POST",
+            &records,
+            vec![("content-type", "text/plain")],
+            b"{}".to_vec(),
+            415,
+        ),
+        (
+            "patch with huge tags",
+            "PATCH",
+            &one,
+            vec![PATCH, ("if-match", "\"1\"")],
+            json!({"tags": vec!["t"; 10_000]}).to_string().into_bytes(),
+            400,
+        ),
+        (
+            "patch version out of range",
+            "PATCH",
+            &one,
+            vec![PATCH, ("if-match", "\"99999999999999999999999\"")],
+            br#"{"title": "b"}"#.to_vec(),
+            412,
+        ),
+        (
+            "size out of range",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"size": 18_446_744_073_709_551_616_f64})),
+            400,
+        ),
+        (
+            "negative size",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"size": -5})),
+            400,
+        ),
+        (
+            "size as a string",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"size": "5"})),
+            400,
+        ),
+        (
+            "null filename",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"filename": null})),
+            400,
+        ),
+        (
+            "path in filename",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"filename": "../../etc/passwd"})),
+            400,
+        ),
+        (
+            "RTL override in filename",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"filename": "invoice\u{202E}fdp.exe"})),
+            400,
+        ),
+        (
+            "zero-width in filename",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"filename": "a\u{200B}.txt"})),
+            400,
+        ),
+        (
+            "NUL in filename",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"filename": "a\u{0000}.txt"})),
+            400,
+        ),
+        (
+            "bad checksum",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"sha256": "not base64!"})),
+            400,
+        ),
+        (
+            "content type not allowed",
+            "POST",
+            &documents,
+            vec![JSON],
+            upload(json!({"content_type": "text/html"})),
+            400,
+        ),
+    ];
+    for (case, method, path, headers, body, expected) in cases {
+        let (status, headers, problem) = call(&local, &clerk, method, path, &headers, &body).await;
+        assert_eq!(status, expected, "{case}: {problem}");
+        assert_eq!(
+            headers["content-type"], "application/problem+json",
+            "{case}"
+        );
+        let kind = problem["type"].as_str().unwrap_or_default();
+        assert!(
+            kind.starts_with("https://") && problem["detail"].is_string(),
+            "{case}: {problem}"
+        );
+    }
+    // Nothing was created, changed or announced by any of them.
+    let (_, headers, _) = call(&local, &clerk, "GET", &one, &[], &[]).await;
+    assert_eq!(headers["etag"], "\"1\"");
+    let (_, _, list) = call(&local, &clerk, "GET", "/records", &[], &[]).await;
+    assert_eq!(ids(&list), std::slice::from_ref(&record));
+    let (_, _, docs) = call(&local, &clerk, "GET", &documents, &[], &[]).await;
+    assert_eq!(docs["items"], json!([]));
+    local.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unicode_filenames_come_back_safe_in_content_disposition() {
+    let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
+    let clerk = Caller::new("clara", "parks", "clerk");
+    let record = create(
+        &local,
+        &clerk,
+        json!({"title": "Permit", "classification": "public"}),
+    )
+    .await;
+    // Allowed, but hostile to a naive header writer: quotes, semicolons, non-ASCII, CR/LF-free.
+    let filename = "Procès-verbal \"final\"; v2 \u{0645}\u{062D}\u{0636}\u{0631}.txt";
+    let body = json!({"filename": filename, "content_type": "text/plain", "size": 5, "sha256": SHA256_OF_HELLO});
+    let (status, _, reply) = call(
+        &local,
+        &clerk,
+        "POST",
+        &format!("/records/{record}/documents"),
+        &[JSON],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(reply["document"]["filename"], filename);
+    let url = reply["upload"]["url"].as_str().unwrap();
+    let path = url.strip_prefix(&local.base).unwrap();
+    let mut headers: Vec<(&str, &str)> = vec![];
+    let upload_headers = reply["upload"]["headers"].as_object().unwrap().clone();
+    for (name, value) in &upload_headers {
+        headers.push((name.as_str(), value.as_str().unwrap()));
+    }
+    let (status, _, _) = local.send("PUT", path, &headers, b"hello").await;
+    assert_eq!(status, 200);
+    let document = reply["document"]["id"].as_str().unwrap();
+    let mut download = Value::Null;
+    for _ in 0..100 {
+        let (_, _, doc) = call(
+            &local,
+            &clerk,
+            "GET",
+            &format!("/records/{record}/documents/{document}"),
+            &[],
+            &[],
+        )
+        .await;
+        if doc["status"] == "available" {
+            download = doc["download"].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let url = download["url"].as_str().expect("available with a download");
+    let (status, headers, _) = local
+        .send("GET", url.strip_prefix(&local.base).unwrap(), &[], &[])
+        .await;
+    assert_eq!(status, 200);
+    let disposition = headers["content-disposition"]
+        .to_str()
+        .expect("an ASCII header");
+    assert!(
+        disposition.starts_with("attachment; filename=\""),
+        "{disposition}"
+    );
+    // The quoted fallback holds no quote, backslash or semicolon of the name's own; the
+    // exact name travels percent-encoded (RFC 5987).
+    let fallback = disposition
+        .strip_prefix("attachment; filename=\"")
+        .and_then(|rest| rest.split_once("\"; filename*=UTF-8''"))
+        .expect("a fallback and an encoded name");
+    assert!(!fallback.0.contains(['"', '\\', ';']), "{disposition}");
+    assert!(
+        fallback
+            .1
+            .contains("Proc%C3%A8s-verbal%20%22final%22%3B%20v2"),
+        "{disposition}"
+    );
+    local.stop().await;
+}
