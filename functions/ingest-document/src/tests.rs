@@ -213,3 +213,38 @@ fn s3_keys_are_url_decoded() {
         assert_eq!(decode_s3_key(bad), None, "{bad}");
     }
 }
+
+/// How S3 writes a key into a notification: `+` for a space, `%XX` for the rest of what is
+/// not unreserved.
+fn s3_encode(key: &str) -> String {
+    key.bytes()
+        .map(|b| match b {
+            b' ' => "+".to_owned(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    #[test]
+    fn s3_keys_decode_back_to_what_was_uploaded(key in "\\PC{0,200}") {
+        proptest::prop_assert_eq!(decode_s3_key(&s3_encode(&key)), Some(key));
+    }
+
+    #[test]
+    fn any_notification_key_decodes_or_is_refused_without_panicking(raw in proptest::prelude::any::<String>()) {
+        if let Some(decoded) = decode_s3_key(&raw) {
+            // Whatever decodes is text, and never longer than what was sent.
+            proptest::prop_assert!(decoded.len() <= raw.len());
+        }
+    }
+}
