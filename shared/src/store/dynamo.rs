@@ -199,7 +199,10 @@ impl DynamoStore {
 
 /// Maps a cancelled transaction's reasons (one per item, in order) to an error.
 fn cancellation_error(codes: &[&str], idempotency_item: Option<usize>) -> StoreError {
-    if idempotency_item.is_some_and(|index| codes.get(index) == Some(&"ConditionalCheckFailed")) {
+    // The key is taken, or a concurrent request with the same key is writing it right now:
+    // either way that request wins, and this one replays it (or hears it is in progress).
+    let key_code = idempotency_item.and_then(|index| codes.get(index));
+    if matches!(key_code, Some(&("ConditionalCheckFailed" | "TransactionConflict"))) {
         StoreError::IdempotencyKeyTaken
     } else if codes
         .iter()
@@ -856,6 +859,14 @@ mod tests {
         );
         assert_eq!(
             cancellation_error(&["None", "TransactionConflict"], None),
+            StoreError::ConditionFailed
+        );
+        assert_eq!(
+            cancellation_error(&["None", "None", "TransactionConflict"], Some(2)),
+            StoreError::IdempotencyKeyTaken
+        );
+        assert_eq!(
+            cancellation_error(&["None", "TransactionConflict", "None"], Some(2)),
             StoreError::ConditionFailed
         );
         assert!(matches!(
