@@ -1,6 +1,6 @@
 # Dossier's commands. `make serve` runs the whole API locally; `make test` is the whole
 # suite (what CI runs).
-.PHONY: serve token test load bench build events fmt lint
+.PHONY: serve token test load bench build events fmt lint fuzz-api
 
 SUB ?= dev
 ROLE ?= clerk
@@ -14,6 +14,9 @@ token: ## A local bearer token: make token ROLE=officer AGENCY=parks SUB=alice
 
 test: ## Everything: lint, sam build, moto, unit/store/emulator tests
 	scripts/test.sh
+
+fuzz-api: ## Property-based API run against openapi.yaml (schemathesis; EXAMPLES=500 per operation, SEED=random)
+	scripts/fuzz-api.sh
 
 load: ## Load test of the local server (64 connections, DURATION=30s), then a count of acknowledged writes
 	scripts/load-test.sh

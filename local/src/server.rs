@@ -31,6 +31,10 @@ use crate::routes::{LocalDeps, Route};
 
 /// API Gateway's payload limit: larger bodies never reach a function.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
+/// Where the API's contract is served, without auth.
+pub const OPENAPI_PATH: &str = "/openapi.yaml";
+/// The API's contract (OpenAPI 3.1), as the repository holds it.
+pub const OPENAPI_YAML: &str = include_str!("../../openapi.yaml");
 
 type HttpResponse = hyper::Response<Full<Bytes>>;
 
@@ -80,6 +84,11 @@ async fn answer<S: Store>(
         tracing::info!(target: "access", request_id, method = %parts.method, path, status = response.status().as_u16(),
                        duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
         return Ok(response);
+    }
+    if parts.method == http::Method::GET && path == OPENAPI_PATH {
+        tracing::info!(target: "access", request_id, method = %parts.method, path, status = 200,
+                       duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+        return Ok(openapi_response(&request_id));
     }
     let Some((route, params)) = Route::find(parts.method.as_str(), &path) else {
         let response = problem(&ApiError::NotFound, &path, &request_id);
@@ -189,6 +198,20 @@ fn text_response(status: u16, text: &str) -> HttpResponse {
     let mut response = hyper::Response::new(Full::new(Bytes::from(text.to_owned())));
     *response.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    response
+}
+
+/// `GET /openapi.yaml`: the contract, as YAML.
+fn openapi_response(request_id: &str) -> HttpResponse {
+    let mut response = hyper::Response::new(Full::new(Bytes::from_static(OPENAPI_YAML.as_bytes())));
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/yaml"),
+    );
+    if let Ok(value) = http::HeaderValue::from_str(request_id) {
+        headers.insert(shared::http::REQUEST_ID, value);
+    }
     response
 }
 
@@ -351,6 +374,15 @@ fn to_hyper(response: lambda_http::Response<Body>) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serves_the_contract_as_yaml() {
+        let response = openapi_response("r1");
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/yaml");
+        assert_eq!(response.headers()["x-request-id"], "r1");
+        assert!(OPENAPI_YAML.starts_with("openapi: 3.1.0\n"));
+    }
 
     #[test]
     fn decodes_query_strings_like_api_gateway() {

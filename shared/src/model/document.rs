@@ -268,7 +268,7 @@ impl NewDocument {
         let mut fields = Fields::of(body, &["filename", "content_type", "size", "sha256"])?;
         let filename = fields.required("filename", filename);
         let content_type = fields.required("content_type", content_type);
-        let size = fields.required("size", |_, value| match value.as_u64() {
+        let size = fields.required("size", |_, value| match whole_number(value) {
             Some(size) if (1..=max_bytes).contains(&size) => Ok(size),
             _ => Err(format!(
                 "must be a whole number of bytes from 1 to {max_bytes}"
@@ -312,6 +312,19 @@ impl NewDocument {
             settled_at: None,
         }
     }
+}
+
+/// A JSON number with no fractional part, as JSON Schema's `integer` means it: `100`, and
+/// also `100.0` or `1e2`, which many serializers write for the same number.
+fn whole_number(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|number| {
+                number.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(number)
+            })
+            .map(|number| number as u64)
+    })
 }
 
 fn filename(_: &str, value: &Value) -> Result<String, String> {

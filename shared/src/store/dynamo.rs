@@ -202,7 +202,10 @@ fn cancellation_error(codes: &[&str], idempotency_item: Option<usize>) -> StoreE
     // The key is taken, or a concurrent request with the same key is writing it right now:
     // either way that request wins, and this one replays it (or hears it is in progress).
     let key_code = idempotency_item.and_then(|index| codes.get(index));
-    if matches!(key_code, Some(&("ConditionalCheckFailed" | "TransactionConflict"))) {
+    if matches!(
+        key_code,
+        Some(&("ConditionalCheckFailed" | "TransactionConflict"))
+    ) {
         StoreError::IdempotencyKeyTaken
     } else if codes
         .iter()

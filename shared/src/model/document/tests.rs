@@ -87,6 +87,19 @@ fn sizes_and_checksums_are_bounded() {
     assert!(NewDocument::from_json(&b, 100).is_err());
     b["size"] = json!(100);
     assert!(NewDocument::from_json(&b, 100).is_ok());
+    // A whole number however it is spelled, as JSON Schema's `integer` (and openapi.yaml) says.
+    for spelling in ["100.0", "1e2", "1.0E2"] {
+        b["size"] = serde_json::from_str(spelling).unwrap();
+        assert_eq!(
+            NewDocument::from_json(&b, 100).unwrap().size,
+            100,
+            "{spelling}"
+        );
+    }
+    for bad in ["100.5", "-0.0", "1e300", "0.0"] {
+        b["size"] = serde_json::from_str(bad).unwrap();
+        assert!(NewDocument::from_json(&b, 100).is_err(), "{bad}");
+    }
     // 31 bytes, and a non-canonical spelling of 32.
     b["sha256"] = json!(BASE64.encode([0u8; 31]));
     assert!(NewDocument::from_json(&b, 100).is_err());
