@@ -392,7 +392,7 @@ fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
         "    AutoPublishAlias: live",
         "      DeploymentType: AllAtOnce",
         "      DeploymentType: Canary10Percent5Minutes",
-        "      Type: !FindInMap [Stages, !Ref Stage, DeploymentType]",
+        "      Type: !If [UsesRestoredTable, AllAtOnce, !FindInMap [Stages, !Ref Stage, DeploymentType]]",
     ] {
         assert!(text.contains(needle), "template.yaml lacks {needle}");
     }
@@ -403,7 +403,10 @@ fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
         "IngestErrorsAlarm",
     ];
     for alarm in alarms {
-        assert!(text.contains(&format!("        - !Ref {alarm}\n")), "{alarm}");
+        assert!(
+            text.contains(&format!("        - !Ref {alarm}\n")),
+            "{alarm}"
+        );
         assert!(text.contains(&format!("\n  {alarm}:\n")), "{alarm}");
     }
     // Every API function is in the error and throttle alarms; the dashboard shows them all.
@@ -416,8 +419,14 @@ fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
         // Errors and throttles: two metrics in the alarms for each function.
         assert_eq!(alarmed, 2, "{id} is in {alarmed} alarm metrics");
     }
-    for alarm in alarms.iter().chain(&["FunctionThrottlesAlarm", "DocumentsDeadLetterAlarm"]) {
-        assert!(text.contains(&format!("${{{alarm}.Arn}}")), "dashboard lacks {alarm}");
+    for alarm in alarms
+        .iter()
+        .chain(&["FunctionThrottlesAlarm", "DocumentsDeadLetterAlarm"])
+    {
+        assert!(
+            text.contains(&format!("${{{alarm}.Arn}}")),
+            "dashboard lacks {alarm}"
+        );
     }
 }
 
@@ -449,7 +458,8 @@ fn data_is_retained_backed_up_and_recoverable() {
             .collect::<Vec<_>>()
             .join("\n");
         assert!(
-            block.contains("DeletionPolicy: Retain") && block.contains("UpdateReplacePolicy: Retain"),
+            block.contains("DeletionPolicy: Retain")
+                && block.contains("UpdateReplacePolicy: Retain"),
             "{resource} is not retained:\n{block}"
         );
     }
@@ -478,14 +488,20 @@ fn samconfig_has_dev_and_prod_with_known_parameters() {
             assert!(samconfig.contains(&needle), "samconfig.toml lacks {needle}");
         }
     }
-    for line in samconfig.lines().filter(|l| l.starts_with("parameter_overrides")) {
+    for line in samconfig
+        .lines()
+        .filter(|l| l.starts_with("parameter_overrides"))
+    {
         for pair in line.split("\\\" ") {
             let name = pair
                 .trim_start_matches("parameter_overrides = \"")
                 .split('=')
                 .next()
                 .unwrap();
-            assert!(parameters.contains(name), "samconfig.toml sets unknown {name}");
+            assert!(
+                parameters.contains(name),
+                "samconfig.toml sets unknown {name}"
+            );
         }
     }
 }
