@@ -11,7 +11,7 @@
 //! [Embedded Metric Format]: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
@@ -19,24 +19,32 @@ use serde_json::{Value, json};
 /// The CloudWatch namespace of every Dossier metric.
 pub const NAMESPACE: &str = "Dossier";
 
-static METRICS: AtomicBool = AtomicBool::new(false);
+/// The `Stage` dimension of every metric (`STAGE`, which the template sets from its `Stage`
+/// parameter), when metrics are on.
+static STAGE: OnceLock<Option<String>> = OnceLock::new();
 
 /// Installs the global subscriber and turns metrics on inside Lambda. Call once, first
 /// thing in `main`.
 pub fn init() {
     lambda_http::tracing::init_default_subscriber();
-    METRICS.store(
-        std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some(),
-        Ordering::Relaxed,
-    );
+    let in_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
+    let stage = std::env::var("STAGE").unwrap_or_else(|_| "unstaged".to_owned());
+    let _ = STAGE.set(in_lambda.then_some(stage));
 }
 
-/// Records one API request: `Requests`, `Latency` and `ServerErrors` by `Route`, and
-/// `Errors` by `ProblemType` when it was refused or failed.
+/// The stage to tag metrics with, if metrics are on.
+fn stage() -> Option<&'static str> {
+    STAGE.get().and_then(Option::as_deref)
+}
+
+/// Records one API request: `Requests`, `Latency` and `ServerErrors` by `Stage` and by
+/// `Stage` and `Route`, and `Errors` by `Stage` and `ProblemType` when it was refused or
+/// failed.
 pub fn request(route: &str, status: u16, latency_ms: f64, problem_type: Option<&str>) {
-    if METRICS.load(Ordering::Relaxed) {
+    if let Some(stage) = stage() {
         emit(&request_metrics(
             now_ms(),
+            stage,
             route,
             status,
             latency_ms,
@@ -55,15 +63,16 @@ pub enum Ingested {
 }
 
 /// Records one ingested document: `DocumentsIngested`, and `DocumentsQuarantined` when it
-/// failed verification.
+/// failed verification, by `Stage`.
 pub fn document(outcome: Ingested) {
-    if METRICS.load(Ordering::Relaxed) {
-        emit(&document_metrics(now_ms(), outcome));
+    if let Some(stage) = stage() {
+        emit(&document_metrics(now_ms(), stage, outcome));
     }
 }
 
 fn request_metrics(
     timestamp_ms: u64,
+    stage: &str,
     route: &str,
     status: u16,
     latency_ms: f64,
@@ -71,7 +80,8 @@ fn request_metrics(
 ) -> Value {
     let mut directives = vec![json!({
         "Namespace": NAMESPACE,
-        "Dimensions": [["Route"]],
+        // Per route, and per stage: what the deployment's rollback alarms watch.
+        "Dimensions": [["Stage", "Route"], ["Stage"]],
         "Metrics": [
             {"Name": "Requests", "Unit": "Count"},
             {"Name": "Latency", "Unit": "Milliseconds"},
@@ -79,6 +89,7 @@ fn request_metrics(
         ],
     })];
     let mut line = json!({
+        "Stage": stage,
         "Route": route,
         "Status": status,
         "Requests": 1,
@@ -88,7 +99,7 @@ fn request_metrics(
     if let Some(problem_type) = problem_type {
         directives.push(json!({
             "Namespace": NAMESPACE,
-            "Dimensions": [["ProblemType"]],
+            "Dimensions": [["Stage", "ProblemType"]],
             "Metrics": [{"Name": "Errors", "Unit": "Count"}],
         }));
         line["ProblemType"] = json!(problem_type);
@@ -98,13 +109,14 @@ fn request_metrics(
     line
 }
 
-fn document_metrics(timestamp_ms: u64, outcome: Ingested) -> Value {
+fn document_metrics(timestamp_ms: u64, stage: &str, outcome: Ingested) -> Value {
     json!({
+        "Stage": stage,
         "_aws": {
             "Timestamp": timestamp_ms,
             "CloudWatchMetrics": [{
                 "Namespace": NAMESPACE,
-                "Dimensions": [[]],
+                "Dimensions": [["Stage"]],
                 "Metrics": [
                     {"Name": "DocumentsIngested", "Unit": "Count"},
                     {"Name": "DocumentsQuarantined", "Unit": "Count"},
@@ -157,9 +169,17 @@ mod tests {
 
     #[test]
     fn a_served_request_counts_and_times_its_route() {
-        let line = request_metrics(1_700_000_000_000, "GET /records/{id}", 200, 3.5, None);
+        let line = request_metrics(
+            1_700_000_000_000,
+            "prod",
+            "GET /records/{id}",
+            200,
+            3.5,
+            None,
+        );
         assert_valid_emf(&line);
         assert_eq!(line["Route"], "GET /records/{id}");
+        assert_eq!(line["Stage"], "prod");
         assert_eq!(line["Latency"], 3.5);
         assert_eq!(line["ServerErrors"], 0);
         assert!(line.get("Errors").is_none());
@@ -173,6 +193,7 @@ mod tests {
     fn a_refused_request_counts_its_problem_type() {
         let line = request_metrics(
             1,
+            "prod",
             "PATCH /records/{id}",
             412,
             1.0,
@@ -182,14 +203,14 @@ mod tests {
         assert_eq!(line["ProblemType"], "precondition-failed");
         assert_eq!(line["Errors"], 1);
         assert_eq!(line["ServerErrors"], 0);
-        let failed = request_metrics(1, "GET /records", 500, 1.0, Some("internal"));
+        let failed = request_metrics(1, "prod", "GET /records", 500, 1.0, Some("internal"));
         assert_eq!(failed["ServerErrors"], 1);
     }
 
     #[test]
     fn documents_count_quarantines_apart() {
-        let verified = document_metrics(1, Ingested::Verified);
-        let quarantined = document_metrics(1, Ingested::Quarantined);
+        let verified = document_metrics(1, "prod", Ingested::Verified);
+        let quarantined = document_metrics(1, "prod", Ingested::Quarantined);
         assert_valid_emf(&verified);
         assert_valid_emf(&quarantined);
         assert_eq!(verified["DocumentsQuarantined"], 0);

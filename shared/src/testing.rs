@@ -677,6 +677,13 @@ pub fn forged_tokens(
         let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
         aws_lc_rs::hmac::sign(&key, input).as_ref().to_vec()
     };
+    let without = |key: &str| {
+        let mut claims = claims.clone();
+        if let Some(object) = claims.as_object_mut() {
+            object.remove(key);
+        }
+        claims
+    };
     let forged_payload = B64.encode(with("agency", json!("harbour")).to_string());
     vec![
         ("unsigned", format!("{head}.")),
@@ -701,7 +708,7 @@ pub fn forged_tokens(
             keys.rs256("rsa-1", &with("exp", json!((now + 3600).to_string()))),
         ),
         (
-            "missing expiry",
+            "null expiry",
             keys.rs256("rsa-1", &with("exp", Value::Null)),
         ),
         (
@@ -735,7 +742,7 @@ pub fn forged_tokens(
         ("ES256 on the RSA key's kid", keys.es256("rsa-1", claims)),
         ("RS256 on the EC key's kid", keys.rs256("ec-1", claims)),
         (
-            "missing agency",
+            "null agency",
             keys.rs256("rsa-1", &with("agency", Value::Null)),
         ),
         (
@@ -750,10 +757,12 @@ pub fn forged_tokens(
             "roles not an array",
             keys.rs256("rsa-1", &with("roles", json!("officer"))),
         ),
-        (
-            "missing sub",
-            keys.rs256("rsa-1", &with("sub", Value::Null)),
-        ),
+        ("null sub", keys.rs256("rsa-1", &with("sub", Value::Null))),
+        ("no sub", keys.rs256("rsa-1", &without("sub"))),
+        ("no agency", keys.rs256("rsa-1", &without("agency"))),
+        ("no expiry", keys.rs256("rsa-1", &without("exp"))),
+        ("no issuer", keys.rs256("rsa-1", &without("iss"))),
+        ("no audience", keys.rs256("rsa-1", &without("aud"))),
         (
             "claims changed after signing",
             format!("{header}.{forged_payload}.{signature}"),

@@ -155,7 +155,7 @@ proptest! {
     }
 
     #[test]
-    fn valid_patches_keep_records_valid(title in "[A-Za-z0-9 ]{1,200}", tags in prop::collection::btree_set("[a-z0-9-]{1,50}", 0..20)) {
+    fn valid_patches_keep_records_valid(title in "[A-Za-z0-9][A-Za-z0-9 ]{0,199}", tags in prop::collection::btree_set("[a-z0-9-]{1,50}", 0..20)) {
         let patch = RecordPatch::from_json(&json!({"title": title, "tags": tags})).expect("a valid patch");
         prop_assert_eq!(patch.title.as_deref(), Some(title.as_str()));
         prop_assert_eq!(patch.tags.map(|t| t.len()), Some(tags.len()));

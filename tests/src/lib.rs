@@ -575,3 +575,162 @@ pub fn env_json_token(sub: &str, agency: &str, roles: &[&str]) -> String {
     let secret = env["JWT_HS256_SECRET"].as_str().unwrap_or_default();
     shared::auth::mint_hs256(secret.as_bytes(), &claims)
 }
+
+/// A request body built to break parsers, and the status it must get.
+#[derive(Clone, Debug)]
+pub struct HostileBody {
+    /// What is hostile about it.
+    pub case: &'static str,
+    /// `POST` or `PATCH`.
+    pub method: &'static str,
+    /// The request path.
+    pub path: String,
+    /// Request headers besides authorization.
+    pub headers: Vec<(&'static str, String)>,
+    /// The raw body.
+    pub body: Vec<u8>,
+    /// The 4xx it must be answered with.
+    pub status: u16,
+}
+
+/// Base64 of the SHA-256 of `hello`, a valid document checksum.
+pub const SHA256_OF_HELLO: &str = "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=";
+
+/// Hostile bodies for the three routes that take one: creating a record, editing `record`
+/// (at version 1) and announcing a document on it. None may change anything.
+pub fn hostile_bodies(record: &str) -> Vec<HostileBody> {
+    use serde_json::json;
+    let json = || vec![("content-type", "application/json".to_owned())];
+    let patch = || {
+        vec![
+            ("content-type", "application/merge-patch+json".to_owned()),
+            ("if-match", "\"1\"".to_owned()),
+        ]
+    };
+    let create = |case, body: Vec<u8>, status| HostileBody {
+        case,
+        method: "POST",
+        path: "/records".to_owned(),
+        headers: json(),
+        body,
+        status,
+    };
+    let titled = |title: &str| {
+        json!({"title": title, "classification": "public"})
+            .to_string()
+            .into_bytes()
+    };
+    let upload = |case, overrides: Value| {
+        let mut body = json!({"filename": "a.txt", "content_type": "text/plain", "size": 5, "sha256": SHA256_OF_HELLO});
+        for (key, value) in overrides.as_object().into_iter().flatten() {
+            body[key] = value.clone();
+        }
+        HostileBody {
+            case,
+            method: "POST",
+            path: format!("/records/{record}/documents"),
+            headers: json(),
+            body: body.to_string().into_bytes(),
+            status: 400,
+        }
+    };
+    let edit = |case, headers, body: Vec<u8>, status| HostileBody {
+        case,
+        method: "PATCH",
+        path: format!("/records/{record}"),
+        headers,
+        body,
+        status,
+    };
+    let deep_array = format!(
+        "{{\"title\": {}1{}, \"classification\": \"public\"}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let deep_object = format!("{}{}", "{\"a\":".repeat(5_000), "}".repeat(5_000));
+    let too_big =
+        json!({"title": "x", "classification": "public", "description": "y".repeat(70_000)});
+    vec![
+        create("deeply nested array", deep_array.into_bytes(), 400),
+        create("deeply nested object", deep_object.into_bytes(), 400),
+        create("huge title", titled(&"x".repeat(60_000)), 400),
+        create("body over 64 KiB", too_big.to_string().into_bytes(), 413),
+        create(
+            "invalid UTF-8",
+            b"{\"title\": \"\xff\xfe\", \"classification\": \"public\"}".to_vec(),
+            400,
+        ),
+        create(
+            "duplicate keys",
+            br#"{"title": "a", "title": "b", "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        create(
+            "null title",
+            br#"{"title": null, "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        create(
+            "number title",
+            br#"{"title": 1e400, "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        create("RTL override in title", titled("gnp.\u{202E}exe"), 400),
+        create("zero-width space in title", titled("Per\u{200B}mit"), 400),
+        create("NUL in title", titled("a\u{0000}b"), 400),
+        create(
+            "lone surrogate escape",
+            br#"{"title": "\ud800", "classification": "public"}"#.to_vec(),
+            400,
+        ),
+        create("not an object", b"[]".to_vec(), 400),
+        create("empty body", vec![], 400),
+        HostileBody {
+            headers: vec![("content-type", "text/plain".to_owned())],
+            ..create("wrong media type", b"{}".to_vec(), 415)
+        },
+        edit(
+            "patch with huge tags",
+            patch(),
+            json!({"tags": vec!["t"; 10_000]}).to_string().into_bytes(),
+            400,
+        ),
+        edit(
+            "patch version out of range",
+            vec![
+                ("content-type", "application/merge-patch+json".to_owned()),
+                ("if-match", "\"99999999999999999999999\"".to_owned()),
+            ],
+            br#"{"title": "b"}"#.to_vec(),
+            412,
+        ),
+        edit(
+            "patch of a read-only field",
+            patch(),
+            br#"{"version": 7}"#.to_vec(),
+            400,
+        ),
+        upload(
+            "size out of range",
+            json!({"size": 18_446_744_073_709_551_616_f64}),
+        ),
+        upload("negative size", json!({"size": -5})),
+        upload("size as a string", json!({"size": "5"})),
+        upload("null filename", json!({"filename": null})),
+        upload("path in filename", json!({"filename": "../../etc/passwd"})),
+        upload(
+            "RTL override in filename",
+            json!({"filename": "invoice\u{202E}fdp.exe"}),
+        ),
+        upload(
+            "zero-width in filename",
+            json!({"filename": "a\u{200B}.txt"}),
+        ),
+        upload("NUL in filename", json!({"filename": "a\u{0000}.txt"})),
+        upload("bad checksum", json!({"sha256": "not base64!"})),
+        upload(
+            "content type not allowed",
+            json!({"content_type": "text/html"}),
+        ),
+    ]
+}

@@ -2,7 +2,9 @@
 //! roles reaching past their rights, confidential records probed by clerks, and bodies built
 //! to break parsers. Every answer is the right 4xx problem, nothing changes, nothing panics.
 
-use dossier_tests::{LocalServer, env_json_settings, env_json_token};
+use dossier_tests::{
+    LocalServer, SHA256_OF_HELLO, env_json_settings, env_json_token, hostile_bodies,
+};
 use serde_json::{Value, json};
 use shared::store::MemoryStore;
 
@@ -15,18 +17,7 @@ type Probe = (
     Vec<(&'static str, &'static str)>,
     Vec<u8>,
 );
-
-/// A hostile body: what it is, method, path, headers, body, and the status it must get.
-type Case<'a> = (
-    &'a str,
-    &'a str,
-    &'a String,
-    Vec<(&'a str, &'a str)>,
-    Vec<u8>,
-    u16,
-);
 const PATCH: (&str, &str) = ("content-type", "application/merge-patch+json");
-const SHA256_OF_HELLO: &str = "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=";
 
 struct Caller {
     bearer: String,
@@ -308,263 +299,42 @@ async fn hostile_bodies_get_a_clear_problem_and_change_nothing() {
         json!({"title": "Permit", "classification": "public"}),
     )
     .await;
-
-    let deep_array = format!(
-        "{{\"title\": {}1{}, \"classification\": \"public\"}}",
-        "[".repeat(10_000),
-        "]".repeat(10_000)
-    );
-    let deep_object = format!("{}{}", "{\"a\":".repeat(5_000), "}".repeat(5_000));
-    let huge_title = json!({"title": "x".repeat(60_000), "classification": "public"}).to_string();
-    let too_big =
-        json!({"title": "x", "classification": "public", "description": "y".repeat(70_000)})
-            .to_string();
-    let upload = |overrides: Value| {
-        let mut body = json!({"filename": "a.txt", "content_type": "text/plain", "size": 5, "sha256": SHA256_OF_HELLO});
-        for (key, value) in overrides.as_object().unwrap() {
-            body[key] = value.clone();
-        }
-        body.to_string().into_bytes()
-    };
-    let records = "/records".to_owned();
-    let documents = format!("/records/{record}/documents");
-    let one = format!("/records/{record}");
-    let cases: Vec<Case> = vec![
-        (
-            "deeply nested array",
-            "POST",
-            &records,
-            vec![JSON],
-            deep_array.into_bytes(),
-            400,
-        ),
-        (
-            "deeply nested object",
-            "POST",
-            &records,
-            vec![JSON],
-            deep_object.into_bytes(),
-            400,
-        ),
-        (
-            "huge title",
-            "POST",
-            &records,
-            vec![JSON],
-            huge_title.into_bytes(),
-            400,
-        ),
-        (
-            "body over 64 KiB",
-            "POST",
-            &records,
-            vec![JSON],
-            too_big.into_bytes(),
-            413,
-        ),
-        (
-            "invalid UTF-8",
-            "POST",
-            &records,
-            vec![JSON],
-            b"{\"title\": \"\xff\xfe\", \"classification\": \"public\"}".to_vec(),
-            400,
-        ),
-        (
-            "duplicate keys",
-            "POST",
-            &records,
-            vec![JSON],
-            br#"{"title": "a", "title": "b", "classification": "public"}"#.to_vec(),
-            400,
-        ),
-        (
-            "null title",
-            "POST",
-            &records,
-            vec![JSON],
-            br#"{"title": null, "classification": "public"}"#.to_vec(),
-            400,
-        ),
-        (
-            "number title",
-            "POST",
-            &records,
-            vec![JSON],
-            br#"{"title": 1e400, "classification": "public"}"#.to_vec(),
-            400,
-        ),
-        (
-            "RTL override in title",
-            "POST",
-            &records,
-            vec![JSON],
-            json!({"title": "gnp.\u{202E}exe", "classification": "public"})
-                .to_string()
-                .into_bytes(),
-            400,
-        ),
-        (
-            "zero-width space in title",
-            "POST",
-            &records,
-            vec![JSON],
-            json!({"title": "Per\u{200B}mit", "classification": "public"})
-                .to_string()
-                .into_bytes(),
-            400,
-        ),
-        (
-            "NUL in title",
-            "POST",
-            &records,
-            vec![JSON],
-            json!({"title": "a\u{0000}b", "classification": "public"})
-                .to_string()
-                .into_bytes(),
-            400,
-        ),
-        (
-            "lone surrogate escape",
-            "POST",
-            &records,
-            vec![JSON],
-            br#"{"title": "\ud800", "classification": "public"}"#.to_vec(),
-            400,
-        ),
-        (
-            "not an object",
-            "POST",
-            &records,
-            vec![JSON],
-            b"[]".to_vec(),
-            400,
-        ),
-        ("empty body", "POST", &records, vec![JSON], vec![], 400),
-        (
-            "wrong media type",
-            "POST",
-            &records,
-            vec![("content-type", "text/plain")],
-            b"{}".to_vec(),
-            415,
-        ),
-        (
-            "patch with huge tags",
-            "PATCH",
-            &one,
-            vec![PATCH, ("if-match", "\"1\"")],
-            json!({"tags": vec!["t"; 10_000]}).to_string().into_bytes(),
-            400,
-        ),
-        (
-            "patch version out of range",
-            "PATCH",
-            &one,
-            vec![PATCH, ("if-match", "\"99999999999999999999999\"")],
-            br#"{"title": "b"}"#.to_vec(),
-            412,
-        ),
-        (
-            "size out of range",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"size": 18_446_744_073_709_551_616_f64})),
-            400,
-        ),
-        (
-            "negative size",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"size": -5})),
-            400,
-        ),
-        (
-            "size as a string",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"size": "5"})),
-            400,
-        ),
-        (
-            "null filename",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"filename": null})),
-            400,
-        ),
-        (
-            "path in filename",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"filename": "../../etc/passwd"})),
-            400,
-        ),
-        (
-            "RTL override in filename",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"filename": "invoice\u{202E}fdp.exe"})),
-            400,
-        ),
-        (
-            "zero-width in filename",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"filename": "a\u{200B}.txt"})),
-            400,
-        ),
-        (
-            "NUL in filename",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"filename": "a\u{0000}.txt"})),
-            400,
-        ),
-        (
-            "bad checksum",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"sha256": "not base64!"})),
-            400,
-        ),
-        (
-            "content type not allowed",
-            "POST",
-            &documents,
-            vec![JSON],
-            upload(json!({"content_type": "text/html"})),
-            400,
-        ),
-    ];
-    for (case, method, path, headers, body, expected) in cases {
-        let (status, headers, problem) = call(&local, &clerk, method, path, &headers, &body).await;
-        assert_eq!(status, expected, "{case}: {problem}");
+    let cases = hostile_bodies(&record);
+    assert!(cases.len() >= 25);
+    for case in cases {
+        let headers: Vec<(&str, &str)> = case
+            .headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let (status, headers, problem) = call(
+            &local,
+            &clerk,
+            case.method,
+            &case.path,
+            &headers,
+            &case.body,
+        )
+        .await;
+        let name = case.case;
+        assert_eq!(status, case.status, "{name}: {problem}");
         assert_eq!(
             headers["content-type"], "application/problem+json",
-            "{case}"
+            "{name}"
         );
         let kind = problem["type"].as_str().unwrap_or_default();
         assert!(
             kind.starts_with("https://") && problem["detail"].is_string(),
-            "{case}: {problem}"
+            "{name}: {problem}"
         );
     }
     // Nothing was created, changed or announced by any of them.
+    let one = format!("/records/{record}");
     let (_, headers, _) = call(&local, &clerk, "GET", &one, &[], &[]).await;
     assert_eq!(headers["etag"], "\"1\"");
     let (_, _, list) = call(&local, &clerk, "GET", "/records", &[], &[]).await;
     assert_eq!(ids(&list), std::slice::from_ref(&record));
-    let (_, _, docs) = call(&local, &clerk, "GET", &documents, &[], &[]).await;
+    let (_, _, docs) = call(&local, &clerk, "GET", &format!("{one}/documents"), &[], &[]).await;
     assert_eq!(docs["items"], json!([]));
     local.stop().await;
 }

@@ -447,3 +447,76 @@ async fn ingest_memory_stays_flat_whatever_the_file_size() {
         peaks[1]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_bodies_get_the_same_problems_through_the_binaries() {
+    let client = dynamo();
+    let table = create_table(&client).await;
+    let store = DynamoStore::new(client, table.clone());
+    seed(&store).await;
+    let mut env = lambda_environment(&table);
+    env.push(("BUCKET_NAME", create_bucket(&s3()).await));
+    let binaries = [
+        ("POST", "/records", "create-record", "CreateRecordFunction"),
+        (
+            "PATCH",
+            "/records/{id}",
+            "update-record",
+            "UpdateRecordFunction",
+        ),
+        (
+            "POST",
+            "/records/{id}/documents",
+            "create-upload",
+            "CreateUploadFunction",
+        ),
+    ];
+    let cases = dossier_tests::hostile_bodies(RECORD_ID);
+    for (method, route, function, logical_id) in binaries {
+        let emulator = Emulator::start(function, &bootstrap(logical_id), &env).await;
+        let path = route.replace("{id}", RECORD_ID);
+        let mine: Vec<_> = cases
+            .iter()
+            .filter(|c| c.method == method && c.path == path)
+            .collect();
+        assert!(mine.len() >= 3, "{function}: {} cases", mine.len());
+        for case in mine {
+            let mut request = event(function);
+            for (name, value) in &case.headers {
+                request["headers"][*name] = json!(value);
+            }
+            match std::str::from_utf8(&case.body) {
+                Ok(text) => {
+                    request["body"] = json!(text);
+                    request["isBase64Encoded"] = json!(false);
+                }
+                Err(_) => {
+                    use base64::Engine;
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(&case.body);
+                    request["body"] = json!(encoded);
+                    request["isBase64Encoded"] = json!(true);
+                }
+            }
+            let response = emulator.invoke(&request).await.response;
+            let name = case.case;
+            assert_eq!(
+                response["statusCode"], case.status,
+                "{function}: {name}: {response}"
+            );
+            assert_eq!(
+                header(&response, "content-type"),
+                Some("application/problem+json"),
+                "{function}: {name}"
+            );
+        }
+        let logs = emulator.logs();
+        assert!(!logs.contains("panicked"), "{function}:\n{logs}");
+    }
+    // Still version 1, no document: none of it was half-written.
+    let agency = AgencyId::parse("dev").unwrap();
+    let id = RecordId::parse(RECORD_ID).unwrap();
+    let stored = store.get_record(&agency, &id).await.unwrap().unwrap();
+    assert_eq!(stored.record.version, 1);
+    let page = store.list_documents(&agency, &id, 10, None).await.unwrap();
+    assert!(page.items.is_empty());
+}

@@ -386,6 +386,28 @@ fn no_policy_of_ours_allows_a_wildcard() {
 }
 
 #[test]
+fn the_transformed_template_has_no_dependency_cycle() {
+    // cfn-lint reads the template as written; CloudFormation refuses cycles that only
+    // appear after the SAM transform (aliases, deployment groups, their alarms).
+    for stage in ["dev", "prod"] {
+        let path = workspace_root().join(".venv/bin/python");
+        let output = Command::new(&path)
+            .arg("scripts/check-template-graph.py")
+            .current_dir(workspace_root())
+            .env("STAGE", stage)
+            .output()
+            .expect("running scripts/check-template-graph.py");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stage}: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("no dependency cycle"), "{stdout}");
+    }
+}
+
+#[test]
 fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
     let text = template();
     for needle in [
@@ -397,8 +419,8 @@ fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
         assert!(text.contains(needle), "template.yaml lacks {needle}");
     }
     let alarms = [
-        "ApiServerErrorsAlarm",
-        "ApiLatencyAlarm",
+        "ServerErrorRateAlarm",
+        "LatencyAlarm",
         "FunctionErrorsAlarm",
         "IngestErrorsAlarm",
     ];
