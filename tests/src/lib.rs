@@ -496,13 +496,15 @@ pub struct LocalServer {
 impl LocalServer {
     /// Starts serving; documents live in a fresh folder under `target/tmp`.
     pub async fn start<S: shared::store::Store>(store: S, settings: &[(&str, String)]) -> Self {
-        let config = shared::config::Config::from_lookup(|name| {
+        let lookup = |name: &str| {
             settings
                 .iter()
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| value.clone())
-        })
-        .expect("valid settings");
+        };
+        let config = shared::config::Config::from_lookup(lookup).expect("valid settings");
+        let max_bytes =
+            dossier_local::settings::max_document_bytes(lookup).expect("a valid document limit");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a loopback port");
@@ -516,7 +518,7 @@ impl LocalServer {
         );
         let deps = std::sync::Arc::new(
             shared::Deps::new(&config, store, shared::clock::Clock::system())
-                .with_blobs(blobs, 1024 * 1024),
+                .with_blobs(blobs, max_bytes),
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(dossier_local::server::serve(listener, deps, async move {

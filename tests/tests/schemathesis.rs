@@ -12,25 +12,19 @@
 //! `DOSSIER_FUZZ_EXAMPLES` (examples per operation, default [`DEFAULT_EXAMPLES`]) and
 //! `DOSSIER_FUZZ_SEED` (a number, or `random`: one is drawn and printed) make a longer run:
 //! `make fuzz-api`.
-//! Skipped, saying so, only when `.venv/bin/schemathesis` is missing (`make test`
-//! installs it).
+//! It fails when `.venv/bin/schemathesis` is missing (`make test` installs it).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dossier_local::server::{OPENAPI_YAML, serve};
-use dossier_local::settings;
-use dossier_tests::{env_json, http_request, unique_name, workspace_root};
+use dossier_local::server::OPENAPI_YAML;
+use dossier_tests::{
+    LocalServer, env_json_settings, env_json_token, http_request, unique_name, workspace_root,
+};
 use serde_json::{Value, json};
-use shared::Deps;
-use shared::auth::mint_hs256;
-use shared::blob::FileBlobs;
-use shared::clock::Clock;
 use shared::model::sha256_base64;
 use shared::store::EmbeddedStore;
-use tokio::sync::oneshot;
 
 /// Examples per operation and phase, unless `DOSSIER_FUZZ_EXAMPLES` says otherwise.
 const DEFAULT_EXAMPLES: u32 = 25;
@@ -44,71 +38,36 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
                       negative_data_rejection";
 const AGENCY: &str = "parks";
 
-/// The local server on a free port over an embedded store in `data`.
-struct Local {
-    base: String,
-    secret: String,
-    stop: Option<oneshot::Sender<()>>,
-    done: tokio::task::JoinHandle<()>,
+/// The local server over an embedded store in `data`, with env.json's settings.
+async fn start(data: &Path) -> LocalServer {
+    let store = EmbeddedStore::open(&data.join("dossier.redb")).unwrap();
+    LocalServer::start(store, &env_json_settings()).await
 }
 
-impl Local {
-    async fn start(data: &Path) -> Self {
-        let env = env_json();
-        let lookup = |name: &str| env[name].as_str().map(str::to_owned);
-        let config = settings::config(lookup, &settings::local_defaults("unused")).unwrap();
-        let max_bytes = settings::max_document_bytes(lookup).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let blobs = FileBlobs::new(data.join("blobs"), &base, b"local-blob-secret");
-        let store = EmbeddedStore::open(&data.join("dossier.redb")).unwrap();
-        let deps =
-            Arc::new(Deps::new(&config, store, Clock::system()).with_blobs(blobs, max_bytes));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let done = tokio::spawn(serve(listener, deps, async move {
-            let _ = stopped.await;
-        }));
-        Self {
-            base,
-            secret: env["JWT_HS256_SECRET"].as_str().unwrap().to_owned(),
-            stop: Some(stop),
-            done,
-        }
-    }
+/// `Bearer <token>` for `sub` of the agency with `role`, valid an hour.
+fn bearer(sub: &str, role: &str) -> String {
+    format!("Bearer {}", env_json_token(sub, AGENCY, &[role]))
+}
 
-    /// `Bearer <token>` for `sub` of the agency with `role`, valid an hour.
-    fn bearer(&self, sub: &str, role: &str) -> String {
-        let env = env_json();
-        let now = Clock::system().now().as_secs();
-        let claims = json!({"iss": env["JWT_ISSUER"], "aud": env["JWT_AUDIENCE"], "sub": sub,
-                            "agency": AGENCY, "roles": [role], "exp": now + 3600});
-        format!("Bearer {}", mint_hs256(self.secret.as_bytes(), &claims))
+/// Sends `body` (as JSON unless null) to `path` with `auth`: status and JSON body.
+async fn call(
+    local: &LocalServer,
+    method: &str,
+    path: &str,
+    auth: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let bytes = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
+    let mut headers = vec![("authorization", auth)];
+    if !bytes.is_empty() {
+        headers.push(("content-type", "application/json"));
     }
-
-    async fn call(&self, method: &str, url: &str, auth: &str, body: &Value) -> (u16, Value) {
-        let url = if url.starts_with("http") {
-            url.to_owned()
-        } else {
-            format!("{}{url}", self.base)
-        };
-        let mut headers = vec![("authorization".to_owned(), auth.to_owned())];
-        let bytes = if body.is_null() {
-            Vec::new()
-        } else {
-            headers.push(("content-type".to_owned(), "application/json".to_owned()));
-            body.to_string().into_bytes()
-        };
-        let (status, _, bytes) = http_request(method, &url, &headers, &bytes).await;
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, body)
-    }
-
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        (&mut self.done).await.unwrap();
-    }
+    let (status, _, body) = local.send(method, path, &headers, &bytes).await;
+    (status, body)
 }
 
 fn venv_tool(name: &str) -> PathBuf {
@@ -124,7 +83,7 @@ fn temp_dir() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_local_server_serves_its_contract_without_auth() {
     let data = temp_dir();
-    let local = Local::start(&data).await;
+    let local = start(&data).await;
     let (status, headers, body) =
         http_request("GET", &format!("{}/openapi.yaml", local.base), &[], &[]).await;
     assert_eq!(status, 200);
@@ -169,7 +128,7 @@ async fn the_api_keeps_its_contract_under_schemathesis() {
     };
 
     let data = temp_dir();
-    let local = Local::start(&data).await;
+    let local = start(&data).await;
     let spec_url = format!("{}/openapi.yaml", local.base);
     // The validator reads files only: it checks the contract exactly as served.
     let (status, _, served) = http_request("GET", &spec_url, &[], &[]).await;
@@ -188,8 +147,8 @@ async fn the_api_keeps_its_contract_under_schemathesis() {
         String::from_utf8_lossy(&validator.stderr)
     );
 
-    let clerk = local.bearer("clara", "clerk");
-    let officer = local.bearer("olga", "officer");
+    let clerk = bearer("clara", "clerk");
+    let officer = bearer("olga", "officer");
     let (records, documents) = seed_data(&local, &clerk, &officer).await;
     let config = data.join("schemathesis.toml");
     std::fs::write(&config, schemathesis_config(&records, &documents)).unwrap();
@@ -241,15 +200,15 @@ async fn the_api_keeps_its_contract_under_schemathesis() {
 
 /// Records and documents for path ids to name: a public record with documents available,
 /// quarantined and pending (the clerk's), and a confidential record (the officer's).
-async fn seed_data(local: &Local, clerk: &str, officer: &str) -> (Vec<String>, Vec<String>) {
+async fn seed_data(local: &LocalServer, clerk: &str, officer: &str) -> (Vec<String>, Vec<String>) {
     let record = json!({"title": "Tree removal permit", "description": "Oak at 12 Elm St.",
                         "classification": "public", "tags": ["trees", "permits"],
                         "retention_until": "2099-12-31"});
-    let (status, public) = local.call("POST", "/records", clerk, &record).await;
+    let (status, public) = call(local, "POST", "/records", clerk, &record).await;
     assert_eq!(status, 201, "{public}");
     let id = public["id"].as_str().unwrap().to_owned();
     let confidential = json!({"title": "Personnel file", "classification": "confidential"});
-    let (status, secret) = local.call("POST", "/records", officer, &confidential).await;
+    let (status, secret) = call(local, "POST", "/records", officer, &confidential).await;
     assert_eq!(status, 201, "{secret}");
 
     let mut documents = Vec::new();
@@ -267,7 +226,7 @@ async fn seed_data(local: &Local, clerk: &str, officer: &str) -> (Vec<String>, V
         let announce = json!({"filename": filename, "content_type": content_type,
                               "size": bytes.len(), "sha256": sha256_base64(bytes)});
         let path = format!("/records/{id}/documents");
-        let (status, created) = local.call("POST", &path, clerk, &announce).await;
+        let (status, created) = call(local, "POST", &path, clerk, &announce).await;
         assert_eq!(status, 201, "{created}");
         let doc_id = created["document"]["id"].as_str().unwrap().to_owned();
         if upload {
@@ -288,9 +247,9 @@ async fn seed_data(local: &Local, clerk: &str, officer: &str) -> (Vec<String>, V
     (records, documents)
 }
 
-async fn wait_until_settled(local: &Local, auth: &str, path: &str) {
+async fn wait_until_settled(local: &LocalServer, auth: &str, path: &str) {
     for _ in 0..100 {
-        let (_, document) = local.call("GET", path, auth, &Value::Null).await;
+        let (_, document) = call(local, "GET", path, auth, &Value::Null).await;
         if document["status"] != "pending" {
             return;
         }
