@@ -30,7 +30,7 @@ pub enum JwtKeys {
     /// None: HS256 only (local development).
     None,
     /// Fetched from a URL on first use.
-    Url(hyper::Uri),
+    Url(http::Uri),
     /// Given inline.
     Inline(KeySet),
 }
@@ -186,8 +186,8 @@ fn error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 }
 
 /// HTTPS only, except plain HTTP to a loopback host (local identity providers).
-fn parse_jwks_url(text: &str) -> Result<hyper::Uri, ConfigError> {
-    let url: hyper::Uri = text
+fn parse_jwks_url(text: &str) -> Result<http::Uri, ConfigError> {
+    let url: http::Uri = text
         .parse()
         .map_err(|_| error("JWT_JWKS_URL", "is not a URL"))?;
     let loopback = matches!(url.host(), Some("127.0.0.1" | "localhost" | "[::1]"));

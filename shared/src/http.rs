@@ -319,18 +319,21 @@ where
         .get("authorization")
         .and_then(|v| v.to_str().ok());
     let verified = deps.verifier.verify_header(authorization, now).await;
-    let (caller, result) = match verified {
-        Ok(caller) => {
-            let api_request = ApiRequest {
-                caller: caller.clone(),
-                request_id: request_id.clone(),
-                now,
-                inner: request,
-            };
-            (Some(caller), route(api_request, deps).await)
+    let ((caller, result), dynamo) = crate::telemetry::with_dynamo_usage(async {
+        match verified {
+            Ok(caller) => {
+                let api_request = ApiRequest {
+                    caller: caller.clone(),
+                    request_id: request_id.clone(),
+                    now,
+                    inner: request,
+                };
+                (Some(caller), route(api_request, deps).await)
+            }
+            Err(error) => (None, Err(ApiError::from(error))),
         }
-        Err(error) => (None, Err(ApiError::from(error))),
-    };
+    })
+    .await;
 
     let mut problem_type = None;
     let mut response = match result {
@@ -350,7 +353,7 @@ where
     }
     let status = response.status().as_u16();
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    crate::telemetry::request(&route_key, status, duration_ms, problem_type);
+    crate::telemetry::request(&route_key, status, duration_ms, problem_type, dynamo);
     tracing::info!(
         target: "access",
         request_id = %request_id,
@@ -359,6 +362,9 @@ where
         route = %route_key,
         status,
         duration_ms,
+        dynamodb_calls = dynamo.calls,
+        read_units = dynamo.read_units,
+        write_units = dynamo.write_units,
         agency = caller.as_ref().map(|c| c.agency.as_str()).unwrap_or("-"),
         sub = caller.as_ref().map(|c| c.sub.as_str()).unwrap_or("-"),
         "request"

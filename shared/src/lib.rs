@@ -89,20 +89,20 @@ impl Deps<DynamoStore> {
     }
 }
 
-#[cfg(feature = "s3")]
-impl Deps<DynamoStore, blob::Documents<blob::S3Blobs>> {
-    /// Production dependencies of the document routes: [`Deps::from_env`] plus the S3
-    /// client for `BUCKET_NAME`, sharing one AWS configuration.
+#[cfg(feature = "presign")]
+impl Deps<DynamoStore, blob::Documents<blob::S3Presigner>> {
+    /// Production dependencies of the document routes: [`Deps::from_env`] plus presigned
+    /// URLs to `BUCKET_NAME`, sharing one AWS configuration.
     pub async fn documents_from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
         let documents =
             config::DocumentsConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
         let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
-        Ok(Deps::new(&config, store, Clock::system()).with_blobs(
-            blob::S3Blobs::new(s3_client(&aws), documents.bucket_name),
-            documents.max_document_bytes,
-        ))
+        let presigner = blob::S3Presigner::from_config(&aws, documents.bucket_name)
+            .inspect_err(|error| tracing::error!("{error}"))?;
+        Ok(Deps::new(&config, store, Clock::system())
+            .with_blobs(presigner, documents.max_document_bytes))
     }
 }
 

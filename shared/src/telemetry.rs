@@ -1,7 +1,8 @@
 //! Logging and metrics.
 //!
 //! Logs: one JSON object per line when Lambda's log format is JSON
-//! (`AWS_LAMBDA_LOG_FORMAT`), level from `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`.
+//! (`AWS_LAMBDA_LOG_FORMAT`). The level is `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else
+//! INFO; `RUST_LOG` may also name levels per target (`info,aws_smithy_runtime=debug`).
 //!
 //! Metrics: CloudWatch [Embedded Metric Format] lines on stdout, namespace [`NAMESPACE`].
 //! CloudWatch turns them into metrics as it ingests the log stream: no API call, no
@@ -10,10 +11,15 @@
 //!
 //! [Embedded Metric Format]: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 
+use std::cell::Cell;
+use std::future::Future;
 use std::io::Write;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use lambda_http::tracing::subscriber::filter::{LevelFilter, Targets};
+use lambda_http::tracing::subscriber::layer::SubscriberExt;
+use lambda_http::tracing::subscriber::util::SubscriberInitExt;
 use serde_json::{Value, json};
 
 /// The CloudWatch namespace of every Dossier metric.
@@ -26,10 +32,46 @@ static STAGE: OnceLock<Option<String>> = OnceLock::new();
 /// Installs the global subscriber and turns metrics on inside Lambda. Call once, first
 /// thing in `main`.
 pub fn init() {
-    lambda_http::tracing::init_default_subscriber();
+    let var = |name| std::env::var(name).ok();
+    let filter = log_filter(
+        var("AWS_LAMBDA_LOG_LEVEL").as_deref(),
+        var("RUST_LOG").as_deref(),
+    );
+    let json = var("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
+    // The runtime's own `init_default_subscriber` filters with `EnvFilter`, whose regex
+    // engine adds about 330 KiB to every binary (and to its resident set); per-target
+    // levels are all our configuration ever uses, and `Targets` does those without it.
+    let fmt = lambda_http::tracing::subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_writer(std::io::stdout);
+    let _ = if json {
+        fmt.json().finish().with(filter).try_init()
+    } else {
+        fmt.finish().with(filter).try_init()
+    };
     let in_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
     let stage = std::env::var("STAGE").unwrap_or_else(|_| "unstaged".to_owned());
     let _ = STAGE.set(in_lambda.then_some(stage));
+}
+
+/// The log filter: Lambda's level setting wins (the template sets it), then `RUST_LOG`
+/// (a level, or `target=level` directives), then INFO. Unreadable settings mean INFO, so a
+/// typo never silences a function.
+fn log_filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
+    let info = || Targets::new().with_default(LevelFilter::INFO);
+    if let Some(level) = lambda_level {
+        return level
+            .parse::<LevelFilter>()
+            .map_or_else(|_| info(), |level| Targets::new().with_default(level));
+    }
+    match rust_log
+        .map(str::trim)
+        .filter(|directives| !directives.is_empty())
+    {
+        Some(directives) => directives.parse::<Targets>().unwrap_or_else(|_| info()),
+        None => info(),
+    }
 }
 
 /// The stage to tag metrics with, if metrics are on.
@@ -37,18 +79,63 @@ fn stage() -> Option<&'static str> {
     STAGE.get().and_then(Option::as_deref)
 }
 
-/// Records one API request: `Requests`, `Latency` and `ServerErrors` by `Stage` and by
-/// `Stage` and `Route`, and `Errors` by `Stage` and `ProblemType` when it was refused or
-/// failed.
-pub fn request(route: &str, status: u16, latency_ms: f64, problem_type: Option<&str>) {
+/// What one request did in DynamoDB: its calls, and the capacity units DynamoDB reported
+/// for them (every call asks for `ReturnConsumedCapacity`), so a route's cost is priced
+/// from its own traffic.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DynamoUsage {
+    /// Calls made, failed ones included.
+    pub calls: u32,
+    /// Read capacity units consumed.
+    pub read_units: f64,
+    /// Write capacity units consumed.
+    pub write_units: f64,
+}
+
+tokio::task_local! {
+    /// The usage of the request the current task serves.
+    static DYNAMO_USAGE: Cell<DynamoUsage>;
+}
+
+/// Runs `future`, adding up the DynamoDB calls it makes (see [`dynamo_call`]).
+pub async fn with_dynamo_usage<F: Future>(future: F) -> (F::Output, DynamoUsage) {
+    DYNAMO_USAGE
+        .scope(Cell::new(DynamoUsage::default()), async {
+            let output = future.await;
+            (output, DYNAMO_USAGE.with(Cell::get))
+        })
+        .await
+}
+
+/// Counts one DynamoDB call and the units it consumed toward the request being served
+/// (outside [`with_dynamo_usage`], as in ingestion or tools, it is not counted).
+pub fn dynamo_call(read_units: f64, write_units: f64) {
+    let _ = DYNAMO_USAGE.try_with(|usage| {
+        let mut sum = usage.get();
+        sum.calls += 1;
+        sum.read_units += read_units;
+        sum.write_units += write_units;
+        usage.set(sum);
+    });
+}
+
+/// Records one API request: `Requests`, `Latency`, `ServerErrors`, `DynamoDBCalls`,
+/// `ReadCapacityUnits` and `WriteCapacityUnits` by `Stage` and by `Stage` and `Route`, and
+/// `Errors` by `Stage` and `ProblemType` when it was refused or failed.
+pub fn request(
+    route: &str,
+    status: u16,
+    latency_ms: f64,
+    problem_type: Option<&str>,
+    dynamo: DynamoUsage,
+) {
     if let Some(stage) = stage() {
         emit(&request_metrics(
             now_ms(),
             stage,
-            route,
-            status,
-            latency_ms,
+            (route, status, latency_ms),
             problem_type,
+            dynamo,
         ));
     }
 }
@@ -73,10 +160,9 @@ pub fn document(outcome: Ingested) {
 fn request_metrics(
     timestamp_ms: u64,
     stage: &str,
-    route: &str,
-    status: u16,
-    latency_ms: f64,
+    (route, status, latency_ms): (&str, u16, f64),
     problem_type: Option<&str>,
+    dynamo: DynamoUsage,
 ) -> Value {
     let mut directives = vec![json!({
         "Namespace": NAMESPACE,
@@ -86,6 +172,9 @@ fn request_metrics(
             {"Name": "Requests", "Unit": "Count"},
             {"Name": "Latency", "Unit": "Milliseconds"},
             {"Name": "ServerErrors", "Unit": "Count"},
+            {"Name": "DynamoDBCalls", "Unit": "Count"},
+            {"Name": "ReadCapacityUnits", "Unit": "None"},
+            {"Name": "WriteCapacityUnits", "Unit": "None"},
         ],
     })];
     let mut line = json!({
@@ -95,6 +184,9 @@ fn request_metrics(
         "Requests": 1,
         "Latency": latency_ms,
         "ServerErrors": u8::from(status >= 500),
+        "DynamoDBCalls": dynamo.calls,
+        "ReadCapacityUnits": dynamo.read_units,
+        "WriteCapacityUnits": dynamo.write_units,
     });
     if let Some(problem_type) = problem_type {
         directives.push(json!({
@@ -146,6 +238,34 @@ fn emit(line: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lambda_http::tracing::Level;
+
+    #[test]
+    fn the_log_level_comes_from_lambda_then_rust_log_then_info() {
+        let enabled = |filter: &Targets, target, level| filter.would_enable(target, &level);
+        let lambda = log_filter(Some("DEBUG"), Some("error"));
+        assert!(enabled(&lambda, "get_record", Level::DEBUG));
+        assert!(!enabled(&lambda, "get_record", Level::TRACE));
+
+        let per_target = log_filter(None, Some("warn,aws_smithy_runtime=debug"));
+        assert!(enabled(
+            &per_target,
+            "aws_smithy_runtime::client",
+            Level::DEBUG
+        ));
+        assert!(!enabled(&per_target, "shared::http", Level::INFO));
+        assert!(enabled(&per_target, "shared::http", Level::WARN));
+
+        for unreadable in [
+            log_filter(Some("LOUD"), None),
+            log_filter(None, Some("=!=")),
+            log_filter(None, Some("  ")),
+            log_filter(None, None),
+        ] {
+            assert!(enabled(&unreadable, "shared::http", Level::INFO));
+            assert!(!enabled(&unreadable, "shared::http", Level::DEBUG));
+        }
+    }
 
     /// The parts of the EMF specification CloudWatch enforces: every metric a directive
     /// names is a number at the root, every dimension a string at the root.
@@ -169,19 +289,26 @@ mod tests {
 
     #[test]
     fn a_served_request_counts_and_times_its_route() {
+        let usage = DynamoUsage {
+            calls: 1,
+            read_units: 0.5,
+            write_units: 0.0,
+        };
         let line = request_metrics(
             1_700_000_000_000,
             "prod",
-            "GET /records/{id}",
-            200,
-            3.5,
+            ("GET /records/{id}", 200, 3.5),
             None,
+            usage,
         );
         assert_valid_emf(&line);
         assert_eq!(line["Route"], "GET /records/{id}");
         assert_eq!(line["Stage"], "prod");
         assert_eq!(line["Latency"], 3.5);
         assert_eq!(line["ServerErrors"], 0);
+        assert_eq!(line["DynamoDBCalls"], 1);
+        assert_eq!(line["ReadCapacityUnits"], 0.5);
+        assert_eq!(line["WriteCapacityUnits"], 0.0);
         assert!(line.get("Errors").is_none());
         assert_eq!(
             line["_aws"]["CloudWatchMetrics"].as_array().unwrap().len(),
@@ -194,17 +321,43 @@ mod tests {
         let line = request_metrics(
             1,
             "prod",
-            "PATCH /records/{id}",
-            412,
-            1.0,
+            ("PATCH /records/{id}", 412, 1.0),
             Some("precondition-failed"),
+            DynamoUsage::default(),
         );
         assert_valid_emf(&line);
         assert_eq!(line["ProblemType"], "precondition-failed");
         assert_eq!(line["Errors"], 1);
         assert_eq!(line["ServerErrors"], 0);
-        let failed = request_metrics(1, "prod", "GET /records", 500, 1.0, Some("internal"));
+        let failed = request_metrics(
+            1,
+            "prod",
+            ("GET /records", 500, 1.0),
+            Some("internal"),
+            DynamoUsage::default(),
+        );
         assert_eq!(failed["ServerErrors"], 1);
+    }
+
+    #[tokio::test]
+    async fn dynamodb_calls_add_up_per_request_and_only_inside_one() {
+        dynamo_call(1.0, 1.0);
+        let ((), usage) = with_dynamo_usage(async {
+            dynamo_call(0.5, 0.0);
+            tokio::task::yield_now().await;
+            dynamo_call(0.0, 4.0);
+        })
+        .await;
+        assert_eq!(
+            usage,
+            DynamoUsage {
+                calls: 2,
+                read_units: 0.5,
+                write_units: 4.0
+            }
+        );
+        let ((), nothing) = with_dynamo_usage(async {}).await;
+        assert_eq!(nothing, DynamoUsage::default());
     }
 
     #[test]

@@ -88,6 +88,16 @@ pub fn dynamo() -> Client {
     Client::from_conf(config)
 }
 
+/// Presigned URLs to `bucket` on the emulator (path-style, as for any endpoint override).
+pub fn presigner(bucket: &str) -> shared::blob::S3Presigner {
+    shared::blob::S3Presigner::new(
+        aws_sdk_s3::config::Credentials::new("test", "test", None, None, "dossier-tests"),
+        "us-east-1",
+        &shared::blob::S3Endpoint::Custom(endpoint()),
+        bucket,
+    )
+}
+
 /// An S3 client for the emulator (path-style: the emulator serves every bucket on one host).
 pub fn s3() -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()

@@ -1,16 +1,18 @@
 //! Documents on the local AWS emulator, through the real SDK: a presigned upload done over
-//! HTTP with the URL the SDK signed, the S3 → SQS notification it triggers, the ingest
+//! HTTP with the URL `S3Presigner` signed, the S3 → SQS notification it triggers, the ingest
 //! handler on real objects (good, wrong size, wrong type, wrong checksum, duplicate,
 //! unknown key, test event, a bad message among good ones), and the download.
 //!
 //! The emulator does not check presigned signatures: what the URLs bind is tested in
-//! `shared/src/blob/s3/tests.rs` by recomputing the signature.
+//! `shared/src/blob/s3_presign/tests.rs` by recomputing the signature.
 
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::sqs::SqsEvent;
 use aws_sdk_s3::primitives::ByteStream;
-use dossier_tests::{create_bucket, create_table, dynamo, http_request, notify_queue, s3, sqs};
+use dossier_tests::{
+    create_bucket, create_table, dynamo, http_request, notify_queue, presigner, s3, sqs,
+};
 use ingest_document::{Ingest, Outcome, ingest_object};
 use serde_json::{Value, json};
 use shared::blob::{BlobStore, S3Blobs};
@@ -115,10 +117,10 @@ async fn upload_notification_ingest_and_download_round_trip() {
     let world = world().await;
     let queue = notify_queue(&s3(), &sqs(), &world.bucket).await;
     let record = record(&world).await;
-    let deps = deps(world.store.clone()).with_blobs(world.blobs.clone(), 1024 * 1024);
+    let deps = deps(world.store.clone()).with_blobs(presigner(&world.bucket), 1024 * 1024);
     let rid = record.record.id.to_string();
 
-    // Announce: the handler answers with the SDK's presigned PUT.
+    // Announce: the handler answers with a presigned PUT.
     let body = json!({"filename": "Permit 2026 — signed.pdf", "content_type": "application/pdf",
                       "size": PDF.len(), "sha256": sha256_base64(PDF)});
     let created = call(

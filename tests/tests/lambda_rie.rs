@@ -46,6 +46,16 @@ struct Measured {
     first_ms: Option<f64>,
     warm_ms: Option<f64>,
     peak_rss_kib: Option<u64>,
+    /// DynamoDB calls of the first (cold) request, from its access line.
+    dynamodb_calls: Option<u64>,
+}
+
+/// The `dynamodb_calls` of the first access line in `logs`.
+fn first_request_calls(logs: &str) -> Option<u64> {
+    logs.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["fields"]["message"] == "request")
+        .and_then(|line| line["fields"]["dynamodb_calls"].as_u64())
 }
 
 /// Runs `function` on its event twice (cold, then warm). `expected` is the HTTP status of
@@ -60,6 +70,7 @@ async fn run(
     let path = bootstrap(logical_id);
     let emulator = Emulator::start(function, &path, env).await;
     let first = emulator.invoke(&event(function)).await;
+    let dynamodb_calls = first_request_calls(&emulator.logs());
     let response = &first.response;
     if let Some(expected) = expected {
         assert_eq!(
@@ -101,6 +112,7 @@ async fn run(
         first_ms: first.duration_ms,
         warm_ms: warm.duration_ms,
         peak_rss_kib: emulator.peak_rss_kib(),
+        dynamodb_calls,
     }
 }
 
@@ -260,6 +272,29 @@ async fn every_function_answers_its_event_under_the_emulator() {
         .await
         .unwrap();
     assert_eq!(gone, None);
+
+    // Each route makes only the DynamoDB calls it needs, counted by the binary itself: a
+    // record read is one GetItem, a listing or a history page one Query, a document read the record's GetItem then the document's, a write one
+    // GetItem (the record, or the idempotency key) then one transaction.
+    let calls: Vec<(&str, Option<u64>)> = measured
+        .iter()
+        .map(|m| (m.function, m.dynamodb_calls))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("get-record", Some(1)),
+            ("list-records", Some(1)),
+            ("update-record", Some(2)),
+            ("get-history", Some(1)),
+            ("ingest-document", None),
+            ("get-document", Some(2)),
+            ("list-documents", Some(2)),
+            ("create-upload", Some(2)),
+            ("create-record", Some(2)),
+            ("delete-record", Some(2)),
+        ]
+    );
 
     eprintln!(
         "\n| function | stripped binary | init (INIT REPORT) | first invoke | warm invoke | peak RSS |"

@@ -8,7 +8,7 @@ use lambda_http::http::header::{CACHE_CONTROL, LOCATION};
 use serde_json::json;
 use shared::Deps;
 use shared::auth::Permission;
-use shared::blob::{BlobStore, Documents, UploadSpec};
+use shared::blob::{BlobPresigner, Documents, UploadSpec};
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{
@@ -21,7 +21,7 @@ use shared::store::{Store, StoreError};
 const ATTEMPTS: usize = 3;
 
 /// Answers `POST /records/{id}/documents`.
-pub async fn handle<S: Store, B: BlobStore>(
+pub async fn handle<S: Store, B: BlobPresigner>(
     request: ApiRequest,
     deps: &Deps<S, Documents<B>>,
 ) -> Result<Reply, ApiError> {

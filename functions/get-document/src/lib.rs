@@ -8,7 +8,7 @@ use lambda_http::http::header::CACHE_CONTROL;
 use serde_json::json;
 use shared::Deps;
 use shared::auth::Permission;
-use shared::blob::{BlobStore, Documents, DownloadSpec};
+use shared::blob::{BlobPresigner, Documents, DownloadSpec};
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{DocumentId, DocumentStatus, RecordId, document_limits};
@@ -16,7 +16,7 @@ use shared::records::find_visible;
 use shared::store::Store;
 
 /// Answers `GET /records/{id}/documents/{doc_id}`.
-pub async fn handle<S: Store, B: BlobStore>(
+pub async fn handle<S: Store, B: BlobPresigner>(
     request: ApiRequest,
     deps: &Deps<S, Documents<B>>,
 ) -> Result<Reply, ApiError> {

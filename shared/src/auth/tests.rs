@@ -283,7 +283,7 @@ mod remote {
     use super::*;
 
     /// A one-route HTTP server serving `body` as the JWKS, counting fetches.
-    async fn serve(body: String) -> (hyper::Uri, Arc<AtomicUsize>) {
+    async fn serve(body: String) -> (http::Uri, Arc<AtomicUsize>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/jwks.json", listener.local_addr().unwrap())
             .parse()

@@ -9,7 +9,10 @@ use aws_lc_rs::hmac;
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::{Blob, BlobBody, BlobError, BlobStore, DownloadSpec, Presigned, UploadSpec, expiry};
+use super::{
+    Blob, BlobBody, BlobError, BlobPresigner, BlobStore, DownloadSpec, Presigned, UploadSpec,
+    expiry,
+};
 use crate::clock::Timestamp;
 
 /// Path prefix of blob URLs on the local server.
@@ -260,9 +263,7 @@ impl BlobBody for FileBody {
     }
 }
 
-impl BlobStore for FileBlobs {
-    type Body = FileBody;
-
+impl BlobPresigner for FileBlobs {
     async fn presign_upload(
         &self,
         key: &str,
@@ -317,6 +318,10 @@ impl BlobStore for FileBlobs {
             expires_at,
         })
     }
+}
+
+impl BlobStore for FileBlobs {
+    type Body = FileBody;
 
     async fn open(&self, key: &str) -> Result<Option<Blob<FileBody>>, BlobError> {
         let Some(path) = self.path_of(key) else {

@@ -1,13 +1,20 @@
 //! Document bytes, which never pass through a function: clients upload and download them
 //! with presigned URLs, and only the ingest function reads them, as a stream.
 //!
-//! One trait, [`BlobStore`], with two adapters: `S3Blobs` (feature `s3`, production) and
-//! [`FileBlobs`] (a folder, for the local server and tests, whose URLs the local server
-//! itself serves and checks).
+//! Two traits, because the routes and ingestion need different halves:
+//! - [`BlobPresigner`]: presigned URLs, for the document routes. Adapters: `S3Presigner`
+//!   (feature `presign`: SigV4 alone, no S3 client) and [`FileBlobs`].
+//! - [`BlobStore`]: streamed reads and moves, for ingestion. Adapters: `S3Blobs` (feature
+//!   `s3`: the S3 SDK) and [`FileBlobs`].
+//!
+//! [`FileBlobs`] is a folder, for the local server and tests, whose URLs the local server
+//! itself serves and checks.
 
 mod file;
 #[cfg(feature = "s3")]
 mod s3;
+#[cfg(feature = "presign")]
+mod s3_presign;
 
 use std::fmt;
 use std::future::Future;
@@ -19,6 +26,8 @@ use serde::Serialize;
 pub use file::{BLOB_PATH, FileBlobs, FileBody, Receiving, Refused, UploadGrant};
 #[cfg(feature = "s3")]
 pub use s3::S3Blobs;
+#[cfg(feature = "presign")]
+pub use s3_presign::{S3Endpoint, S3Presigner};
 
 use crate::clock::Timestamp;
 
@@ -115,11 +124,8 @@ pub trait BlobBody: Send {
     fn next_chunk(&mut self) -> impl Future<Output = Result<Option<Bytes>, BlobError>> + Send;
 }
 
-/// Where document bytes live.
-pub trait BlobStore: Send + Sync + 'static {
-    /// The stream [`BlobStore::open`] gives.
-    type Body: BlobBody;
-
+/// Presigned URLs to document bytes: how clients upload and download them.
+pub trait BlobPresigner: Send + Sync + 'static {
     /// A URL to `PUT` exactly the file `spec` describes to `key`, valid from `now` for `ttl`.
     fn presign_upload(
         &self,
@@ -137,6 +143,12 @@ pub trait BlobStore: Send + Sync + 'static {
         now: Timestamp,
         ttl: Duration,
     ) -> impl Future<Output = Result<Presigned, BlobError>> + Send;
+}
+
+/// Where document bytes live, as ingestion reads and moves them.
+pub trait BlobStore: Send + Sync + 'static {
+    /// The stream [`BlobStore::open`] gives.
+    type Body: BlobBody;
 
     /// The object at `key`, or `None` if there is none.
     fn open(

@@ -1,20 +1,14 @@
-//! The S3 adapter. Presigning is local computation (no call to S3); reads stream.
-
-use std::time::{Duration, UNIX_EPOCH};
+//! The S3 adapter of ingestion (feature `s3`): streamed reads, tags and moves through the
+//! S3 SDK. Presigning is `S3Presigner`'s, which needs no S3 client.
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectError;
-use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{ChecksumAlgorithm, Tag, Tagging, TaggingDirective};
+use aws_sdk_s3::types::{Tag, Tagging, TaggingDirective};
 use bytes::Bytes;
 
-use super::{
-    Blob, BlobBody, BlobError, BlobStore, DownloadSpec, PENDING, Presigned, QUARANTINED, STATE_TAG,
-    UploadSpec, VERIFIED, expiry,
-};
-use crate::clock::Timestamp;
+use super::{Blob, BlobBody, BlobError, BlobStore, QUARANTINED, STATE_TAG, VERIFIED};
 
 /// Document bytes in one S3 bucket.
 #[derive(Clone, Debug)]
@@ -30,27 +24,6 @@ impl S3Blobs {
             client,
             bucket: bucket.into(),
         }
-    }
-}
-
-fn presigning(now: Timestamp, ttl: Duration) -> Result<PresigningConfig, BlobError> {
-    let start = UNIX_EPOCH + Duration::from_secs(u64::try_from(now.as_secs()).unwrap_or(0));
-    PresigningConfig::builder()
-        .start_time(start)
-        .expires_in(ttl)
-        .build()
-        .map_err(|e| BlobError::Backend(e.to_string()))
-}
-
-fn presigned(request: &PresignedRequest, expires_at: Timestamp) -> Presigned {
-    Presigned {
-        method: request.method().to_owned(),
-        url: request.uri().to_owned(),
-        headers: request
-            .headers()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_owned()))
-            .collect(),
-        expires_at,
     }
 }
 
@@ -96,51 +69,6 @@ impl BlobBody for S3Body {
 
 impl BlobStore for S3Blobs {
     type Body = S3Body;
-
-    async fn presign_upload(
-        &self,
-        key: &str,
-        spec: &UploadSpec<'_>,
-        now: Timestamp,
-        ttl: Duration,
-    ) -> Result<Presigned, BlobError> {
-        let request = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(spec.content_type)
-            .content_length(i64::try_from(spec.size).unwrap_or(i64::MAX))
-            .checksum_algorithm(ChecksumAlgorithm::Sha256)
-            .checksum_sha256(spec.sha256)
-            // Until ingestion verifies it, the object is "pending", which the bucket's
-            // lifecycle rule expires: abandoned or bad uploads do not pile up.
-            .tagging(format!("{STATE_TAG}={PENDING}"))
-            .presigned(presigning(now, ttl)?)
-            .await
-            .map_err(classify)?;
-        Ok(presigned(&request, expiry(now, ttl)))
-    }
-
-    async fn presign_download(
-        &self,
-        key: &str,
-        spec: &DownloadSpec<'_>,
-        now: Timestamp,
-        ttl: Duration,
-    ) -> Result<Presigned, BlobError> {
-        let request = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .response_content_type(spec.content_type)
-            .response_content_disposition(spec.content_disposition)
-            .presigned(presigning(now, ttl)?)
-            .await
-            .map_err(classify)?;
-        Ok(presigned(&request, expiry(now, ttl)))
-    }
 
     async fn open(&self, key: &str) -> Result<Option<Blob<S3Body>>, BlobError> {
         // One GET: its headers carry the size before any byte of the body is read, so a
@@ -210,6 +138,3 @@ impl BlobStore for S3Blobs {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests;

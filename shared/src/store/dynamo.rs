@@ -16,7 +16,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
+    AttributeValue, ConsumedCapacity, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
+    Update,
 };
 
 use super::{
@@ -28,6 +29,7 @@ use crate::model::{
     AgencyId, AuditAction, AuditEntry, ChainHead, Classification, ContentType, Document,
     DocumentId, DocumentStatus, Record, RecordId, Status, StoredRecord,
 };
+use crate::telemetry;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -86,16 +88,16 @@ impl DynamoStore {
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
+        let units: f64 = result.as_ref().map_or(0.0, |output| {
+            output
+                .consumed_capacity()
+                .iter()
+                .filter_map(ConsumedCapacity::capacity_units)
+                .sum()
+        });
+        telemetry::dynamo_call(0.0, units);
         match result {
-            Ok(output) => {
-                let units: f64 = output
-                    .consumed_capacity()
-                    .iter()
-                    .filter_map(|c| c.capacity_units())
-                    .sum();
-                tracing::debug!(write_units = units, "transaction committed");
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(SdkError::ServiceError(context)) => match context.err() {
                 TransactWriteItemsError::TransactionCanceledException(cancelled) => {
                     let codes: Vec<&str> = cancelled
@@ -146,10 +148,11 @@ impl DynamoStore {
             .key("pk", s(pk))
             .key("sk", s(sk))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
-            .await
-            .map_err(classify)?;
-        Ok(output.item)
+            .await;
+        count_read(&output, |o| o.consumed_capacity());
+        Ok(output.map_err(classify)?.item)
     }
 
     /// A transaction item moving the record's chain head (and document count) to
@@ -195,6 +198,17 @@ impl DynamoStore {
         ];
         self.transact(items, &entry.hash, None).await
     }
+}
+
+/// Counts a read toward the request's DynamoDB usage, with the units DynamoDB reported
+/// (none for a failed call).
+fn count_read<T, E>(result: &Result<T, E>, consumed: impl Fn(&T) -> Option<&ConsumedCapacity>) {
+    let units = result
+        .as_ref()
+        .ok()
+        .and_then(consumed)
+        .and_then(ConsumedCapacity::capacity_units);
+    telemetry::dynamo_call(units.unwrap_or(0.0), 0.0);
 }
 
 /// Maps a cancelled transaction's reasons (one per item, in order) to an error.
@@ -675,9 +689,11 @@ impl RecordStore for DynamoStore {
                 .scan_index_forward(false)
                 .limit(query_limit)
                 .set_exclusive_start_key(exclusive_start.take())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
-                .await
-                .map_err(classify)?;
+                .await;
+            count_read(&output, |o| o.consumed_capacity());
+            let output = output.map_err(classify)?;
             let mut page = output.items().iter();
             for item in page.by_ref().take(wanted) {
                 items.push(decode_record(item)?.record);
@@ -734,9 +750,11 @@ impl AuditLog for DynamoStore {
             .expression_attribute_values(":to", s(audit_sk(9_999_999_999)))
             .consistent_read(true)
             .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
-            .await
-            .map_err(classify)?;
+            .await;
+        count_read(&output, |o| o.consumed_capacity());
+        let output = output.map_err(classify)?;
         let items = output
             .items()
             .iter()
@@ -804,9 +822,11 @@ impl DocumentStore for DynamoStore {
             .set_exclusive_start_key(start)
             .consistent_read(true)
             .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
-            .await
-            .map_err(classify)?;
+            .await;
+        count_read(&output, |o| o.consumed_capacity());
+        let output = output.map_err(classify)?;
         let items = output
             .items()
             .iter()

@@ -1,0 +1,501 @@
+//! What the presigned URLs bind, checked by recomputing their SigV4 signature as S3 does
+//! (moto accepts any presigned URL, so this is where a loose signature would show).
+
+use aws_lc_rs::{digest, hmac};
+use aws_sdk_s3::config::{BehaviorVersion, Region};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::types::ChecksumAlgorithm;
+
+use super::*;
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const NOW: Timestamp = Timestamp::from_millis(1_795_688_498_123);
+/// SHA-256 of `%PDF-1.7` (not of the empty string, which is what an SDK hashing the empty
+/// presign body instead of using the declared checksum would put there).
+const SHA: &str = "hu26okgxut+gqLBLtBAUHi7kGCttABRJP+Jip6Mxwgs=";
+/// The upload every test presigns: a 1234-byte PDF with that hash.
+const SPEC: UploadSpec<'static> = UploadSpec {
+    content_type: "application/pdf",
+    size: 1234,
+    sha256: SHA,
+};
+
+const AWS: S3Endpoint = S3Endpoint::Aws {
+    fips: false,
+    dual_stack: false,
+};
+
+fn credentials(token: Option<&str>, expiry: Option<SystemTime>) -> Credentials {
+    Credentials::new(
+        "AKIDEXAMPLE",
+        SECRET,
+        token.map(str::to_owned),
+        expiry,
+        "test",
+    )
+}
+
+/// A presigner for `dossier-docs` in us-east-1 signing with `credentials`.
+fn presigner_with(credentials: impl ProvideCredentials + 'static) -> S3Presigner {
+    S3Presigner::new(credentials, "us-east-1", &AWS, "dossier-docs")
+}
+
+fn blobs() -> S3Presigner {
+    presigner_with(credentials(None, None))
+}
+
+/// When [`NOW`] is, as the signer sees it (whole seconds).
+fn signed_at() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(NOW.as_secs() as u64)
+}
+
+/// `presigner`'s upload URL for [`SPEC`] at [`NOW`], valid `ttl` seconds.
+async fn upload_with(presigner: &S3Presigner, ttl: u64) -> Result<Presigned, BlobError> {
+    presigner
+        .presign_upload("documents/a/b/c", &SPEC, NOW, Duration::from_secs(ttl))
+        .await
+}
+
+/// Our download URL for `spec` at [`NOW`], valid 5 minutes.
+async fn download(spec: &DownloadSpec<'_>) -> Presigned {
+    blobs()
+        .presign_download("documents/a/b/c", spec, NOW, Duration::from_secs(300))
+        .await
+        .unwrap()
+}
+
+/// The S3 SDK's own presigner, which this adapter replaces.
+fn sdk(credentials: Credentials) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(credentials)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+fn sdk_presigning(ttl: Duration) -> PresigningConfig {
+    PresigningConfig::builder()
+        .start_time(signed_at())
+        .expires_in(ttl)
+        .build()
+        .unwrap()
+}
+
+/// `url`'s query parameters, sorted (the order carries no meaning).
+fn sorted_query(url: &str) -> (String, Vec<String>) {
+    let (path, query) = url.split_once('?').unwrap();
+    let mut pairs: Vec<String> = query.split('&').map(str::to_owned).collect();
+    pairs.sort();
+    (path.to_owned(), pairs)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hmac(key: &[u8], data: &str) -> Vec<u8> {
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes())
+        .as_ref()
+        .to_vec()
+}
+
+/// Whether S3 would accept `method url` sent with `headers` at `at` (seconds): the
+/// SigV4 query-string signature recomputed from what is sent, and the expiry window.
+fn s3_accepts(method: &str, url: &str, headers: &[(String, String)], at: i64) -> bool {
+    let (origin_path, query) = url.split_once('?').unwrap();
+    let (host, path) = origin_path
+        .trim_start_matches("https://")
+        .split_once('/')
+        .unwrap();
+    let mut pairs: Vec<(&str, &str)> = query
+        .split('&')
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .collect();
+    let signature = pairs
+        .iter()
+        .find(|(k, _)| *k == "X-Amz-Signature")
+        .unwrap()
+        .1
+        .to_owned();
+    pairs.retain(|(k, _)| *k != "X-Amz-Signature");
+    pairs.sort_unstable();
+    let param = |name: &str| pairs.iter().find(|(k, _)| *k == name).unwrap().1;
+    let amz_date = param("X-Amz-Date");
+    let date = &amz_date[..8];
+    let signed: Vec<&str> = param("X-Amz-SignedHeaders").split("%3B").collect();
+    let mut sent: Vec<(String, String)> = headers.to_vec();
+    sent.push(("host".into(), host.into()));
+    let mut canonical_headers = String::new();
+    for name in &signed {
+        let Some((_, value)) = sent.iter().find(|(n, _)| n == name) else {
+            return false;
+        };
+        canonical_headers.push_str(&format!("{name}:{}\n", value.trim()));
+    }
+    let canonical_query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let canonical_request = format!(
+        "{method}\n/{path}\n{}\n{canonical_headers}\n{}\nUNSIGNED-PAYLOAD",
+        canonical_query.join("&"),
+        signed.join(";")
+    );
+    let scope = format!("{date}/us-east-1/s3/aws4_request");
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref())
+    );
+    let key = ["us-east-1", "s3", "aws4_request"].iter().fold(
+        hmac(format!("AWS4{SECRET}").as_bytes(), date),
+        |key, part| hmac(&key, part),
+    );
+    let signed_at = Timestamp::parse(&format!(
+        "{}-{}-{}T{}:{}:{}.000Z",
+        &amz_date[..4],
+        &amz_date[4..6],
+        &amz_date[6..8],
+        &amz_date[9..11],
+        &amz_date[11..13],
+        &amz_date[13..15]
+    ))
+    .unwrap()
+    .as_secs();
+    let expires: i64 = param("X-Amz-Expires").parse().unwrap();
+    hex(&hmac(&key, &string_to_sign)) == signature && at >= signed_at && at < signed_at + expires
+}
+
+/// `url` with the last hex digit of its signature changed.
+fn tampered_signature(url: &str) -> String {
+    let (kept, last) = url.split_at(url.len() - 1);
+    format!("{kept}{}", if last == "0" { "1" } else { "0" })
+}
+
+async fn upload() -> Presigned {
+    upload_with(&blobs(), 900).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_upload_url_binds_method_key_type_length_checksum_and_expiry() {
+    let upload = upload().await;
+    let at = NOW.as_secs();
+    assert_eq!(SHA, crate::model::sha256_base64(b"%PDF-1.7"));
+    assert!(
+        upload
+            .headers
+            .contains(&("x-amz-checksum-sha256".to_owned(), SHA.to_owned())),
+        "the declared checksum, not one the SDK computed: {upload:#?}"
+    );
+    assert_eq!(upload.method, "PUT");
+    assert_eq!(upload.expires_at.as_secs(), at + 900);
+    assert!(upload.url.contains("X-Amz-Expires=900&"));
+    assert!(
+        s3_accepts("PUT", &upload.url, &upload.headers, at),
+        "the exact request is accepted: {upload:#?}"
+    );
+    let signed = upload.url.split("X-Amz-SignedHeaders=").nth(1).unwrap();
+    for header in [
+        "content-length",
+        "content-type",
+        "x-amz-checksum-sha256",
+        "x-amz-tagging",
+    ] {
+        assert!(signed.contains(header), "{header} is signed: {signed}");
+    }
+
+    let with = |name: &str, value: &str| -> Vec<(String, String)> {
+        upload
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), if n == name { value.into() } else { v.clone() }))
+            .collect()
+    };
+    let refused = [
+        (
+            "another method",
+            "GET",
+            upload.url.clone(),
+            upload.headers.clone(),
+            at,
+        ),
+        (
+            "another key",
+            "PUT",
+            upload.url.replace("/a/b/c?", "/a/b/d?"),
+            upload.headers.clone(),
+            at,
+        ),
+        (
+            "another type",
+            "PUT",
+            upload.url.clone(),
+            with("content-type", "text/html"),
+            at,
+        ),
+        (
+            "another length",
+            "PUT",
+            upload.url.clone(),
+            with("content-length", "1235"),
+            at,
+        ),
+        (
+            "another checksum",
+            "PUT",
+            upload.url.clone(),
+            with(
+                "x-amz-checksum-sha256",
+                &crate::model::sha256_base64(b"%PDF-1.8"),
+            ),
+            at,
+        ),
+        (
+            "no tagging",
+            "PUT",
+            upload.url.clone(),
+            with("x-amz-tagging", "state=verified"),
+            at,
+        ),
+        (
+            "a longer expiry",
+            "PUT",
+            upload
+                .url
+                .replace("X-Amz-Expires=900", "X-Amz-Expires=9000"),
+            upload.headers.clone(),
+            at,
+        ),
+        (
+            "a tampered signature",
+            "PUT",
+            tampered_signature(&upload.url),
+            upload.headers.clone(),
+            at,
+        ),
+        (
+            "after expiry",
+            "PUT",
+            upload.url.clone(),
+            upload.headers.clone(),
+            at + 900,
+        ),
+        (
+            "before signing",
+            "PUT",
+            upload.url.clone(),
+            upload.headers.clone(),
+            at - 1,
+        ),
+    ];
+    for (what, method, url, headers, when) in refused {
+        assert!(
+            !s3_accepts(method, &url, &headers, when),
+            "{what} is refused"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_download_url_binds_key_disposition_and_a_short_expiry() {
+    let spec = DownloadSpec {
+        content_type: "application/pdf",
+        content_disposition: "attachment; filename=\"a.pdf\"; filename*=UTF-8''a.pdf",
+    };
+    let download = download(&spec).await;
+    let at = NOW.as_secs();
+    assert_eq!(download.method, "GET");
+    assert!(download.headers.is_empty(), "a plain GET: {download:#?}");
+    assert!(
+        download
+            .url
+            .contains("response-content-disposition=attachment")
+    );
+    assert!(s3_accepts("GET", &download.url, &[], at));
+    assert!(!s3_accepts("GET", &download.url, &[], at + 300));
+    let other_name = download.url.replace("a.pdf", "b.exe");
+    assert!(!s3_accepts("GET", &other_name, &[], at));
+}
+
+#[tokio::test]
+async fn upload_urls_are_the_ones_the_s3_sdk_presigns() {
+    for token in [None, Some("IQoJb3JpZ2luX2VjEJr//session+token/=")] {
+        let ours = upload_with(&presigner_with(credentials(token, None)), 900)
+            .await
+            .unwrap();
+        let theirs = sdk(credentials(token, None))
+            .put_object()
+            .bucket("dossier-docs")
+            .key("documents/a/b/c")
+            .content_type(SPEC.content_type)
+            .content_length(1234)
+            .checksum_algorithm(ChecksumAlgorithm::Sha256)
+            .checksum_sha256(SPEC.sha256)
+            .tagging(format!("{STATE_TAG}={PENDING}"))
+            .presigned(sdk_presigning(Duration::from_secs(900)))
+            .await
+            .unwrap();
+        assert_eq!(
+            sorted_query(&ours.url),
+            sorted_query(theirs.uri()),
+            "{token:?}"
+        );
+        let mut sdk_headers: Vec<(String, String)> = theirs
+            .headers()
+            .map(|(n, v)| (n.to_ascii_lowercase(), v.to_owned()))
+            .collect();
+        sdk_headers.sort();
+        let mut our_headers = ours.headers.clone();
+        our_headers.sort();
+        assert_eq!(our_headers, sdk_headers);
+        assert_eq!(ours.method, theirs.method());
+    }
+}
+
+#[tokio::test]
+async fn download_urls_are_the_ones_the_s3_sdk_presigns() {
+    let spec = DownloadSpec {
+        content_type: "text/plain; charset=utf-8",
+        content_disposition: "attachment; filename=\"r\u{e9}sum\u{e9}_.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20(1).txt",
+    };
+    let ours = download(&spec).await;
+    let theirs = sdk(credentials(None, None))
+        .get_object()
+        .bucket("dossier-docs")
+        .key("documents/a/b/c")
+        .response_content_type(spec.content_type)
+        .response_content_disposition(spec.content_disposition)
+        .presigned(sdk_presigning(Duration::from_secs(300)))
+        .await
+        .unwrap();
+    assert_eq!(sorted_query(&ours.url), sorted_query(theirs.uri()));
+    assert_eq!(theirs.headers().count(), 0);
+    assert!(ours.headers.is_empty());
+}
+
+#[tokio::test]
+async fn a_session_token_is_sent_and_signed() {
+    let presigner = presigner_with(credentials(Some("token/with+symbols="), None));
+    let upload = upload_with(&presigner, 900).await.unwrap();
+    assert!(
+        upload
+            .url
+            .contains("X-Amz-Security-Token=token%2Fwith%2Bsymbols%3D"),
+        "{}",
+        upload.url
+    );
+    assert!(s3_accepts(
+        "PUT",
+        &upload.url,
+        &upload.headers,
+        NOW.as_secs()
+    ));
+    let other = upload.url.replace("symbols", "symbolz");
+    assert!(!s3_accepts("PUT", &other, &upload.headers, NOW.as_secs()));
+}
+
+#[tokio::test]
+async fn a_url_expires_no_later_than_its_credentials() {
+    let expiring = signed_at() + Duration::from_secs(600);
+    let presigner = presigner_with(credentials(Some("t"), Some(expiring)));
+    let upload = upload_with(&presigner, 900).await.unwrap();
+    assert!(upload.url.contains("X-Amz-Expires=600&"), "{}", upload.url);
+    assert_eq!(upload.expires_at.as_secs(), NOW.as_secs() + 600);
+
+    let expired = presigner_with(credentials(Some("t"), Some(signed_at())));
+    assert!(upload_with(&expired, 900).await.is_err());
+}
+
+#[tokio::test]
+async fn credentials_are_reused_until_they_near_expiry() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Debug)]
+    struct Counting(Arc<AtomicUsize>, SystemTime);
+    impl ProvideCredentials for Counting {
+        fn provide_credentials<'a>(
+            &'a self,
+        ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            let expiry = self.1;
+            aws_credential_types::provider::future::ProvideCredentials::ready(Ok(credentials(
+                Some("t"),
+                Some(expiry),
+            )))
+        }
+    }
+    let calls = Arc::new(AtomicUsize::new(0));
+    let presigner = presigner_with(Counting(
+        calls.clone(),
+        signed_at() + Duration::from_secs(3600),
+    ));
+    let ttl = Duration::from_secs(60);
+    for _ in 0..3 {
+        presigner
+            .presign_upload("k", &SPEC, NOW, ttl)
+            .await
+            .unwrap();
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "fetched once, then cached");
+    // Within the refresh margin of their expiry, they are fetched again.
+    let later = NOW.plus_millis(3_400_000);
+    presigner
+        .presign_upload("k", &SPEC, later, ttl)
+        .await
+        .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn endpoints_follow_the_configuration() {
+    let url = |region: &str, endpoint: &S3Endpoint, bucket: &str| {
+        S3Presigner::new(credentials(None, None), region, endpoint, bucket).base_url
+    };
+    assert_eq!(
+        url("eu-west-3", &AWS, "docs"),
+        "https://docs.s3.eu-west-3.amazonaws.com"
+    );
+    assert_eq!(
+        url("cn-north-1", &AWS, "docs"),
+        "https://docs.s3.cn-north-1.amazonaws.com.cn"
+    );
+    assert_eq!(
+        url(
+            "us-gov-west-1",
+            &S3Endpoint::Aws {
+                fips: true,
+                dual_stack: true
+            },
+            "docs"
+        ),
+        "https://docs.s3-fips.dualstack.us-gov-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        url("eu-west-3", &AWS, "docs.example.org"),
+        "https://s3.eu-west-3.amazonaws.com/docs.example.org"
+    );
+    assert_eq!(
+        url(
+            "us-east-1",
+            &S3Endpoint::Custom("http://127.0.0.1:5000/".into()),
+            "docs"
+        ),
+        "http://127.0.0.1:5000/docs"
+    );
+}
+
+#[tokio::test]
+async fn keys_are_escaped_once_in_the_path() {
+    let upload = blobs()
+        .presign_upload("documents/a b/ü", &SPEC, NOW, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert!(
+        upload
+            .url
+            .starts_with("https://dossier-docs.s3.us-east-1.amazonaws.com/documents/a%20b/%C3%BC?"),
+        "{}",
+        upload.url
+    );
+}
