@@ -1,6 +1,6 @@
 # Dossier's commands. `make serve` runs the whole API locally; `make test` is the whole
 # suite (what CI runs).
-.PHONY: serve token test load bench build events fmt lint fuzz-api
+.PHONY: serve token test load bench bloat build events fmt lint fuzz-api
 
 SUB ?= dev
 ROLE ?= clerk
@@ -23,6 +23,9 @@ load: ## Load test of the local server (64 connections, DURATION=30s), then a co
 
 bench: ## Cold start, warm latency, memory and size of every function against the floors
 	scripts/bench.sh
+
+bloat: ## What each dependency adds to the binaries, per crate, against the floor (bench/bloat.md)
+	scripts/bloat.sh
 
 build: ## Every function as it ships (x86_64 here; arm64 is the deploy default)
 	scripts/setup-venv.sh

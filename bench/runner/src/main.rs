@@ -122,6 +122,8 @@ const SUBJECTS: [Subject; 12] = [
 ];
 
 struct Measured {
+    /// DynamoDB calls and capacity units of each warm request, from its access line.
+    dynamo: Vec<(f64, f64, f64)>,
     init_ms: Vec<f64>,
     first_ms: Vec<f64>,
     warm_ms: Vec<f64>,
@@ -295,6 +297,7 @@ async fn measure(subject: &Subject, env: &[(&str, String)], pool: &mut Pool) -> 
         warm_ms.extend(invocation.duration_ms);
     }
     Measured {
+        dynamo: dynamo_usage(&emulator.logs()),
         init_ms,
         first_ms,
         warm_ms,
@@ -302,6 +305,22 @@ async fn measure(subject: &Subject, env: &[(&str, String)], pool: &mut Pool) -> 
         binary_bytes: std::fs::metadata(&path).map_or(0, |m| m.len()),
         zipped_bytes: zipped_size(&path),
     }
+}
+
+/// `(calls, read units, write units)` of every access line in `logs`.
+fn dynamo_usage(logs: &str) -> Vec<(f64, f64, f64)> {
+    logs.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["fields"]["message"] == "request")
+        .map(|line| {
+            let field = |name: &str| line["fields"][name].as_f64().unwrap_or(f64::NAN);
+            (
+                field("dynamodb_calls"),
+                field("read_units"),
+                field("write_units"),
+            )
+        })
+        .collect()
 }
 
 /// A benchmark of failing requests would measure the wrong thing: every answer must be a success.
@@ -348,8 +367,19 @@ fn spread(values: &[f64]) -> String {
 
 #[tokio::main]
 async fn main() {
+    // `BENCH_ONLY=a,b` measures those functions (and the floors) only: for a quick look at
+    // one change. The results file is written from full runs only.
+    let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
+        .ok()
+        .map(|names| names.split(',').map(str::to_owned).collect());
+    let measured = |subject: &Subject| {
+        subject.name.starts_with("floor-")
+            || only
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|n| n == subject.name))
+    };
     let mut results = Vec::new();
-    for subject in &SUBJECTS {
+    for subject in SUBJECTS.iter().filter(|s| measured(s)) {
         eprintln!("measuring {} ...", subject.name);
         // A fresh table per function: moto copies a whole table on every transaction, so
         // a table grown by earlier functions would slow the later ones down.
@@ -414,8 +444,35 @@ async fn main() {
             mib(m.zipped_bytes),
         );
     }
+    let _ = writeln!(
+        table,
+        "\nDynamoDB per request (medians over the warm requests, from each access line). Calls are exact; the units are what moto reports, which are placeholders (it returns fixed values, and none for transactions): on AWS the same fields and the `ReadCapacityUnits`/`WriteCapacityUnits` metrics carry the real ones.\n"
+    );
+    let _ = writeln!(
+        table,
+        "| route | calls | read units (moto) | write units (moto) |"
+    );
+    let _ = writeln!(table, "|---|---|---|---|");
+    for (subject, m) in &results {
+        if m.dynamo.is_empty() {
+            continue;
+        }
+        let column = |pick: fn(&(f64, f64, f64)) -> f64| {
+            percentile(&m.dynamo.iter().map(pick).collect::<Vec<_>>(), 0.5)
+        };
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {} |",
+            subject.name,
+            column(|u| u.0),
+            column(|u| u.1),
+            column(|u| u.2),
+        );
+    }
     print!("{table}");
-    let out = workspace_root().join("bench/results.md");
-    std::fs::write(&out, &table).expect("writing bench/results.md");
-    eprintln!("written to {}", out.display());
+    if only.is_none() {
+        let out = workspace_root().join("bench/results.md");
+        std::fs::write(&out, &table).expect("writing bench/results.md");
+        eprintln!("written to {}", out.display());
+    }
 }
