@@ -198,6 +198,27 @@ fn parse_jwks_url(text: &str) -> Result<http::Uri, ConfigError> {
     }
 }
 
+/// The endpoint URL for S3: `AWS_ENDPOINT_URL_S3` (or the profile's `s3` section), else
+/// the shared `AWS_ENDPOINT_URL`, exactly as the S3 SDK resolves it from a shared config
+/// (only an endpoint marked as set on the client itself skips the service's own).
+#[cfg(any(feature = "presign", feature = "s3"))]
+pub fn s3_endpoint_url(aws: &aws_config::SdkConfig) -> Option<String> {
+    use aws_types::service_config::ServiceConfigKey;
+    let service_specific = || {
+        let key = ServiceConfigKey::builder()
+            .service_id("S3")
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build()
+            .ok()?;
+        aws.service_config()?.load_config(key)
+    };
+    if aws.get_origin("endpoint_url").is_client_config() {
+        return aws.endpoint_url().map(str::to_owned);
+    }
+    service_specific().or_else(|| aws.endpoint_url().map(str::to_owned))
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

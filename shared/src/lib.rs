@@ -124,7 +124,7 @@ pub async fn stores_from_env() -> Result<(DynamoStore, blob::S3Blobs), ConfigErr
 /// (emulators serve buckets on one host, not as subdomains).
 #[cfg(feature = "s3")]
 pub fn s3_client(aws: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let path_style = aws.endpoint_url().is_some();
+    let path_style = config::s3_endpoint_url(aws).is_some();
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(aws)
             .force_path_style(path_style)

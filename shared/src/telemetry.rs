@@ -2,7 +2,8 @@
 //!
 //! Logs: one JSON object per line when Lambda's log format is JSON
 //! (`AWS_LAMBDA_LOG_FORMAT`). The level is `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else
-//! INFO; `RUST_LOG` may also name levels per target (`info,aws_smithy_runtime=debug`).
+//! INFO; `RUST_LOG` may also name levels per target (`info,aws_smithy_runtime=debug`),
+//! which apply under either (though Lambda itself drops JSON lines below its level).
 //!
 //! Metrics: CloudWatch [Embedded Metric Format] lines on stdout, namespace [`NAMESPACE`].
 //! CloudWatch turns them into metrics as it ingests the log stream: no API call, no
@@ -55,23 +56,36 @@ pub fn init() {
     let _ = STAGE.set(in_lambda.then_some(stage));
 }
 
-/// The log filter: Lambda's level setting wins (the template sets it), then `RUST_LOG`
-/// (a level, or `target=level` directives), then INFO. Unreadable settings mean INFO, so a
-/// typo never silences a function.
+/// The log filter. The default level is Lambda's setting (the template sets it, and the
+/// console changes it without a deploy), else `RUST_LOG`'s bare level, else INFO.
+/// `RUST_LOG`'s `target=level` directives refine it either way, as the runtime's own
+/// subscriber let them. An unreadable directive is skipped and an unreadable level means
+/// INFO, so a typo never silences a function.
 fn log_filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
-    let info = || Targets::new().with_default(LevelFilter::INFO);
-    if let Some(level) = lambda_level {
-        return level
-            .parse::<LevelFilter>()
-            .map_or_else(|_| info(), |level| Targets::new().with_default(level));
+    let mut default = None;
+    let mut filter = Targets::new();
+    let directives = rust_log.unwrap_or_default().split(',').map(str::trim);
+    // `Targets` reads an empty directive as ERROR for everything.
+    for directive in directives.filter(|directive| !directive.is_empty()) {
+        let Ok(parsed) = directive.parse::<Targets>() else {
+            continue;
+        };
+        default = parsed.default_level().or(default);
+        filter = filter.with_targets(parsed);
     }
-    match rust_log
+    let lambda_default = lambda_level
         .map(str::trim)
-        .filter(|directives| !directives.is_empty())
-    {
-        Some(directives) => directives.parse::<Targets>().unwrap_or_else(|_| info()),
-        None => info(),
-    }
+        .filter(|level| !level.is_empty())
+        // Lambda's levels run to FATAL, which `tracing` does not have.
+        .map(|level| match level {
+            l if l.eq_ignore_ascii_case("fatal") => Some(LevelFilter::ERROR),
+            l => l.parse().ok(),
+        });
+    let default = match lambda_default {
+        Some(level) => level.unwrap_or(LevelFilter::INFO),
+        None => default.unwrap_or(LevelFilter::INFO),
+    };
+    filter.with_default(default)
 }
 
 /// The stage to tag metrics with, if metrics are on.
@@ -256,14 +270,41 @@ mod tests {
         assert!(!enabled(&per_target, "shared::http", Level::INFO));
         assert!(enabled(&per_target, "shared::http", Level::WARN));
 
+        // Lambda's level is the default; RUST_LOG's targets still refine it.
+        let both = log_filter(Some("ERROR"), Some("info,aws_smithy_runtime=debug"));
+        assert!(!enabled(&both, "shared::http", Level::WARN));
+        assert!(enabled(&both, "aws_smithy_runtime::client", Level::DEBUG));
+
+        let fatal = log_filter(Some("FATAL"), None);
+        assert!(enabled(&fatal, "shared::http", Level::ERROR));
+        assert!(!enabled(&fatal, "shared::http", Level::WARN));
+
+        // One bad directive costs only itself.
+        let one_bad = log_filter(None, Some("warn,=!=,aws_smithy_runtime=debug"));
+        assert!(!enabled(&one_bad, "shared::http", Level::INFO));
+        assert!(enabled(
+            &one_bad,
+            "aws_smithy_runtime::client",
+            Level::DEBUG
+        ));
+
         for unreadable in [
             log_filter(Some("LOUD"), None),
+            log_filter(Some(""), None),
+            log_filter(Some(" "), Some("=!=")),
             log_filter(None, Some("=!=")),
             log_filter(None, Some("  ")),
+            log_filter(None, Some("info,")),
             log_filter(None, None),
         ] {
-            assert!(enabled(&unreadable, "shared::http", Level::INFO));
-            assert!(!enabled(&unreadable, "shared::http", Level::DEBUG));
+            assert!(
+                enabled(&unreadable, "shared::http", Level::INFO),
+                "{unreadable}"
+            );
+            assert!(
+                !enabled(&unreadable, "shared::http", Level::DEBUG),
+                "{unreadable}"
+            );
         }
     }
 
@@ -341,21 +382,27 @@ mod tests {
 
     #[tokio::test]
     async fn dynamodb_calls_add_up_per_request_and_only_inside_one() {
+        // Outside a request (ingestion, tools) a call is not counted, and does not panic.
         dynamo_call(1.0, 1.0);
-        let ((), usage) = with_dynamo_usage(async {
+        // Two requests interleaved on one task, as concurrent requests share a runtime:
+        // each counts only its own calls.
+        let read = with_dynamo_usage(async {
             dynamo_call(0.5, 0.0);
             tokio::task::yield_now().await;
+            dynamo_call(1.0, 0.0);
+        });
+        let write = with_dynamo_usage(async {
+            tokio::task::yield_now().await;
             dynamo_call(0.0, 4.0);
-        })
-        .await;
-        assert_eq!(
-            usage,
-            DynamoUsage {
-                calls: 2,
-                read_units: 0.5,
-                write_units: 4.0
-            }
-        );
+        });
+        let (((), read), ((), write)) = tokio::join!(read, write);
+        let usage = |calls, read_units, write_units| DynamoUsage {
+            calls,
+            read_units,
+            write_units,
+        };
+        assert_eq!(read, usage(2, 1.5, 0.0));
+        assert_eq!(write, usage(1, 0.0, 4.0));
         let ((), nothing) = with_dynamo_usage(async {}).await;
         assert_eq!(nothing, DynamoUsage::default());
     }

@@ -165,9 +165,10 @@ pub trait BlobStore: Send + Sync + 'static {
     -> impl Future<Output = Result<(), BlobError>> + Send;
 }
 
-/// What the document routes need besides the record store: the blob store and the limit.
+/// What the document routes need besides the record store: what presigns their URLs (a
+/// [`BlobPresigner`]) and the size limit.
 pub struct Documents<B> {
-    /// Where document bytes live.
+    /// Presigns the URLs through which clients move document bytes.
     pub blobs: B,
     /// Largest document accepted, in bytes (`MAX_DOCUMENT_BYTES`).
     pub max_bytes: u64,

@@ -3,8 +3,8 @@
 //! Presigning is local computation: a canonical request, an HMAC chain, no call to S3.
 //! The S3 SDK would bring its whole client (endpoint rules, every operation's plumbing) into
 //! the two routes that only presign, which made them the largest binaries and the largest
-//! resident sets by about 2 MiB. This adapter signs with `aws-sigv4`, which every binary
-//! already links to sign its DynamoDB calls. A test holds its URLs equal to the SDK's.
+//! resident sets by about 1.8 MiB. This adapter signs with `aws-sigv4`, which every binary
+//! already links to sign its DynamoDB calls. Tests hold its URLs and endpoints equal to the SDK's.
 
 use std::borrow::Cow;
 use std::sync::Mutex;
@@ -31,8 +31,15 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 /// The same for a key in a path, whose slashes separate segments.
 const PATH: &AsciiSet = &QUERY.remove(b'/');
-/// Credentials this close to expiry are fetched again before signing.
-const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// Cached credentials are fetched again unless they outlive the URL being signed by this
+/// much, so a URL signed from the cache is not cut short by their expiry.
+const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// After a fetch, usable cached credentials sign for this long without another, even when
+/// they would cut URLs short: a provider handing back the same expiring credentials (or
+/// failing) is not asked again on every request.
+const REFETCH_AFTER: Duration = Duration::from_secs(60);
+/// The least validity worth signing a URL for (or the whole requested one, if shorter).
+const MIN_VALIDITY: Duration = Duration::from_secs(60);
 /// The longest validity SigV4 allows a presigned URL.
 const MAX_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -46,7 +53,14 @@ pub struct S3Presigner {
     provider: SharedCredentialsProvider,
     /// The last credentials the provider gave, reused until they near expiry (Lambda's
     /// come from the environment, but a container or SSO provider makes a call).
-    cached: Mutex<Option<Credentials>>,
+    cached: Mutex<Option<Cached>>,
+}
+
+/// Credentials, and when they were last fetched.
+#[derive(Clone, Debug)]
+struct Cached {
+    credentials: Credentials,
+    fetched_at: SystemTime,
 }
 
 /// Where the bucket's objects are addressed.
@@ -83,8 +97,8 @@ impl S3Presigner {
                 "is not set and no credentials provider is configured",
             )
         })?;
-        let endpoint = match aws.endpoint_url() {
-            Some(url) => S3Endpoint::Custom(url.to_owned()),
+        let endpoint = match crate::config::s3_endpoint_url(aws) {
+            Some(url) => S3Endpoint::Custom(url),
             None => S3Endpoint::Aws {
                 fips: aws.use_fips().unwrap_or(false),
                 dual_stack: aws.use_dual_stack().unwrap_or(false),
@@ -111,11 +125,7 @@ impl S3Presigner {
             S3Endpoint::Aws { fips, dual_stack } => {
                 let service = if *fips { "s3-fips" } else { "s3" };
                 let stack = if *dual_stack { ".dualstack" } else { "" };
-                let suffix = if region.starts_with("cn-") {
-                    "amazonaws.com.cn"
-                } else {
-                    "amazonaws.com"
-                };
+                let suffix = dns_suffix(region);
                 // A bucket name with dots would not match the wildcard certificate of a
                 // virtual host, so such names go in the path.
                 if bucket.contains('.') {
@@ -139,26 +149,58 @@ impl S3Presigner {
         &self.bucket
     }
 
-    async fn credentials(&self, now: SystemTime) -> Result<Credentials, BlobError> {
-        let fresh = |credentials: &Credentials| {
-            credentials
-                .expiry()
-                .is_none_or(|expiry| expiry > now + REFRESH_MARGIN)
+    /// Credentials to sign a URL valid from `now` for `ttl`: the cached ones while they
+    /// outlive it, else the provider's, else (when it fails or gives worse) cached ones
+    /// still valid for [`MIN_VALIDITY`], the URL then cut to their expiry.
+    async fn credentials(&self, now: SystemTime, ttl: Duration) -> Result<Credentials, BlobError> {
+        let outlives = |credentials: &Credentials, until: SystemTime| {
+            credentials.expiry().is_none_or(|expiry| expiry > until)
         };
+        let usable = |credentials: &Credentials| outlives(credentials, now + ttl.min(MIN_VALIDITY));
         let cached = self.lock().clone();
-        if let Some(credentials) = cached.filter(fresh) {
-            return Ok(credentials);
+        if let Some(Cached {
+            credentials,
+            fetched_at,
+        }) = &cached
+            && (outlives(credentials, now + ttl + REFRESH_MARGIN)
+                || (usable(credentials) && now < *fetched_at + REFETCH_AFTER))
+        {
+            return Ok(credentials.clone());
         }
-        let credentials = self
-            .provider
-            .provide_credentials()
-            .await
-            .map_err(|e| BlobError::Unavailable(format!("AWS credentials: {e}")))?;
-        *self.lock() = Some(credentials.clone());
-        Ok(credentials)
+        let cached = cached.map(|cached| cached.credentials);
+        let fetched = self.provider.provide_credentials().await;
+        // Whichever credentials last longer are kept: a provider may hand back older ones.
+        let best = match (&fetched, cached) {
+            (Ok(fresh), Some(old))
+                if old
+                    .expiry()
+                    .is_some_and(|old| fresh.expiry().is_some_and(|fresh| fresh < old)) =>
+            {
+                old
+            }
+            (Ok(fresh), _) => fresh.clone(),
+            (Err(_), Some(old)) => old,
+            (Err(error), None) => {
+                return Err(BlobError::Unavailable(format!("AWS credentials: {error}")));
+            }
+        };
+        *self.lock() = Some(Cached {
+            credentials: best.clone(),
+            fetched_at: now,
+        });
+        if let Err(error) = &fetched {
+            tracing::warn!(%error, "AWS credentials not refreshed; signing with the cached ones");
+        }
+        if usable(&best) {
+            Ok(best)
+        } else {
+            Err(BlobError::Unavailable(
+                "the AWS credentials have expired".to_owned(),
+            ))
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Credentials>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
         // The cache holds a plain value, always whole: a panic elsewhere cannot leave it
         // half-written, so a poisoned lock is still good to use.
         self.cached
@@ -178,16 +220,18 @@ impl S3Presigner {
         ttl: Duration,
     ) -> Result<Presigned, BlobError> {
         let signed_at = UNIX_EPOCH + Duration::from_secs(u64::try_from(now.as_secs()).unwrap_or(0));
-        let credentials = self.credentials(signed_at).await?;
-        let until_expiry = credentials
-            .expiry()
-            .and_then(|expiry| expiry.duration_since(signed_at).ok());
-        let valid = until_expiry.map_or(ttl, |left| ttl.min(left));
-        if valid.is_zero() || valid > MAX_VALIDITY {
+        if ttl < Duration::from_secs(1) || ttl > MAX_VALIDITY {
             return Err(BlobError::Backend(format!(
-                "a presigned URL cannot be valid for {valid:?}"
+                "a presigned URL cannot be valid for {ttl:?}"
             )));
         }
+        let credentials = self.credentials(signed_at, ttl).await?;
+        let until_expiry = credentials
+            .expiry()
+            .map(|expiry| expiry.duration_since(signed_at).unwrap_or(Duration::ZERO));
+        let valid = until_expiry.map_or(ttl, |left| ttl.min(left));
+        // X-Amz-Expires counts whole seconds (never zero here: the credentials are usable).
+        let valid = Duration::from_secs(valid.as_secs());
         let mut settings = SigningSettings::default();
         settings.signature_location = SignatureLocation::QueryParams;
         settings.expires_in = Some(valid);
@@ -233,6 +277,22 @@ impl S3Presigner {
             expires_at: super::expiry(now, valid),
         })
     }
+}
+
+/// The DNS suffix of `region`'s partition (the S3 SDK's endpoint rules hold the same).
+fn dns_suffix(region: &str) -> &'static str {
+    const PARTITIONS: [(&str, &str); 6] = [
+        ("cn-", "amazonaws.com.cn"),
+        ("us-iso-", "c2s.ic.gov"),
+        ("us-isob-", "sc2s.sgov.gov"),
+        ("us-isof-", "csp.hci.ic.gov"),
+        ("eu-isoe-", "cloud.adc-e.uk"),
+        ("eusc-", "amazonaws.eu"),
+    ];
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("amazonaws.com", |(_, suffix)| suffix)
 }
 
 fn query_value(value: &str) -> percent_encoding::PercentEncode<'_> {

@@ -399,89 +399,271 @@ async fn a_url_expires_no_later_than_its_credentials() {
     assert!(upload.url.contains("X-Amz-Expires=600&"), "{}", upload.url);
     assert_eq!(upload.expires_at.as_secs(), NOW.as_secs() + 600);
 
-    let expired = presigner_with(credentials(Some("t"), Some(signed_at())));
-    assert!(upload_with(&expired, 900).await.is_err());
+    // Credentials with less than a minute left sign nothing: such a URL would die in the
+    // client's hands.
+    for dead in [
+        signed_at() - Duration::from_secs(1),
+        signed_at(),
+        signed_at() + Duration::from_millis(999),
+        signed_at() + Duration::from_secs(60),
+    ] {
+        let expired = presigner_with(credentials(Some("t"), Some(dead)));
+        assert!(
+            matches!(
+                upload_with(&expired, 900).await,
+                Err(BlobError::Unavailable(_))
+            ),
+            "credentials expiring at {dead:?}"
+        );
+    }
+    // ...unless the URL asked for is shorter still.
+    let short = presigner_with(credentials(
+        Some("t"),
+        Some(signed_at() + Duration::from_secs(45)),
+    ));
+    let upload = upload_with(&short, 30).await.unwrap();
+    assert_eq!(upload.expires_at.as_secs(), NOW.as_secs() + 30);
+    // A validity under a second is a caller's bug, not an outage.
+    let sub_second = blobs()
+        .presign_upload("k", &SPEC, NOW, Duration::from_millis(500))
+        .await;
+    assert!(matches!(sub_second, Err(BlobError::Backend(_))));
+}
+
+/// A credentials provider that answers from a script, counting its calls.
+#[derive(Debug)]
+struct Scripted {
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Each call's expiry (seconds after [`signed_at`]), or `None` for a failure; the
+    /// last entry repeats.
+    script: Vec<Option<u64>>,
+}
+
+impl Scripted {
+    fn new(script: Vec<Option<u64>>) -> (Self, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let calls = std::sync::Arc::default();
+        let provider = Self {
+            calls: std::sync::Arc::clone(&calls),
+            script,
+        };
+        (provider, calls)
+    }
+}
+
+impl ProvideCredentials for Scripted {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        use aws_credential_types::provider::{error::CredentialsError, future};
+        let call = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let answer = self.script[call.min(self.script.len() - 1)];
+        future::ProvideCredentials::ready(match answer {
+            Some(seconds) => Ok(credentials(
+                Some("t"),
+                Some(signed_at() + Duration::from_secs(seconds)),
+            )),
+            None => Err(CredentialsError::not_loaded("scripted failure")),
+        })
+    }
 }
 
 #[tokio::test]
-async fn credentials_are_reused_until_they_near_expiry() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    #[derive(Debug)]
-    struct Counting(Arc<AtomicUsize>, SystemTime);
-    impl ProvideCredentials for Counting {
-        fn provide_credentials<'a>(
-            &'a self,
-        ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
-        where
-            Self: 'a,
-        {
-            self.0.fetch_add(1, Ordering::SeqCst);
-            let expiry = self.1;
-            aws_credential_types::provider::future::ProvideCredentials::ready(Ok(credentials(
-                Some("t"),
-                Some(expiry),
-            )))
-        }
-    }
-    let calls = Arc::new(AtomicUsize::new(0));
-    let presigner = presigner_with(Counting(
-        calls.clone(),
-        signed_at() + Duration::from_secs(3600),
-    ));
-    let ttl = Duration::from_secs(60);
+async fn credentials_are_reused_while_they_outlive_the_url() {
+    use std::sync::atomic::Ordering;
+    let (provider, calls) = Scripted::new(vec![Some(3600), Some(7200)]);
+    let presigner = presigner_with(provider);
+    let at = |seconds: i64| NOW.plus_millis(seconds * 1000);
     for _ in 0..3 {
         presigner
-            .presign_upload("k", &SPEC, NOW, ttl)
+            .presign_upload("k", &SPEC, NOW, Duration::from_secs(900))
             .await
             .unwrap();
     }
     assert_eq!(calls.load(Ordering::SeqCst), 1, "fetched once, then cached");
-    // Within the refresh margin of their expiry, they are fetched again.
-    let later = NOW.plus_millis(3_400_000);
+    // 900 s URLs an hour before expiry still fit, with the margin...
     presigner
-        .presign_upload("k", &SPEC, later, ttl)
+        .presign_upload("k", &SPEC, at(2600), Duration::from_secs(900))
+        .await
+        .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // ...but not later: a URL signed then would be cut short, so they are fetched again,
+    // and the new ones sign the whole 900 s.
+    let upload = presigner
+        .presign_upload("k", &SPEC, at(2700), Duration::from_secs(900))
         .await
         .unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(upload.expires_at.as_secs(), NOW.as_secs() + 2700 + 900);
+}
+
+#[tokio::test]
+async fn cached_credentials_sign_while_the_provider_fails_until_they_expire() {
+    let (provider, _) = Scripted::new(vec![Some(600), None]);
+    let presigner = presigner_with(provider);
+    let at = |seconds: i64| NOW.plus_millis(seconds * 1000);
+    let ttl = Duration::from_secs(900);
+    presigner
+        .presign_upload("k", &SPEC, NOW, ttl)
+        .await
+        .unwrap();
+    let cut = presigner
+        .presign_upload("k", &SPEC, at(500), ttl)
+        .await
+        .unwrap();
+    assert_eq!(cut.expires_at.as_secs(), NOW.as_secs() + 600);
+    assert!(cut.url.contains("X-Amz-Expires=100&"), "{}", cut.url);
+    assert!(matches!(
+        presigner.presign_upload("k", &SPEC, at(600), ttl).await,
+        Err(BlobError::Unavailable(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_provider_giving_back_expiring_credentials_is_asked_once_a_minute() {
+    use std::sync::atomic::Ordering;
+    let (provider, calls) = Scripted::new(vec![Some(600)]);
+    let presigner = presigner_with(provider);
+    let at = |seconds: i64| NOW.plus_millis(seconds * 1000);
+    let ttl = Duration::from_secs(900);
+    let mut expiries = Vec::new();
+    for (seconds, expected_calls) in [(0, 1), (100, 2), (130, 2), (159, 2), (170, 3)] {
+        let upload = presigner
+            .presign_upload("k", &SPEC, at(seconds), ttl)
+            .await
+            .unwrap();
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            expected_calls,
+            "at {seconds} s"
+        );
+        expiries.push(upload.expires_at.as_secs() - NOW.as_secs());
+    }
+    assert_eq!(
+        expiries, [600; 5],
+        "every URL cut to the credentials' expiry"
+    );
+    let too_late = presigner.presign_upload("k", &SPEC, at(545), ttl).await;
+    assert!(matches!(too_late, Err(BlobError::Unavailable(_))));
+}
+
+#[tokio::test]
+async fn older_credentials_from_the_provider_do_not_replace_newer_ones() {
+    let (provider, calls) = Scripted::new(vec![Some(3600), Some(100)]);
+    let presigner = presigner_with(provider);
+    let ttl = Duration::from_secs(900);
+    presigner
+        .presign_upload("k", &SPEC, NOW, ttl)
+        .await
+        .unwrap();
+    let later = NOW.plus_millis(2_700_000);
+    let upload = presigner
+        .presign_upload("k", &SPEC, later, ttl)
+        .await
+        .unwrap();
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(upload.expires_at.as_secs(), NOW.as_secs() + 3600);
+}
+
+/// The origin and bucket path of the S3 SDK's URL for `key` in `bucket`, with `endpoint`.
+async fn sdk_base_url(region: &str, endpoint: &S3Endpoint, bucket: &str) -> String {
+    let mut config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(credentials(None, None));
+    match endpoint {
+        S3Endpoint::Aws { fips, dual_stack } => {
+            config = config.use_fips(*fips).use_dual_stack(*dual_stack);
+        }
+        S3Endpoint::Custom(url) => config = config.endpoint_url(url).force_path_style(true),
+    }
+    let presigned = aws_sdk_s3::Client::from_conf(config.build())
+        .get_object()
+        .bucket(bucket)
+        .key("k")
+        .presigned(sdk_presigning(Duration::from_secs(60)))
+        .await
+        .unwrap();
+    let (path, _) = presigned.uri().split_once('?').unwrap();
+    path.strip_suffix("/k").unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn endpoints_are_the_ones_the_s3_sdk_resolves() {
+    let both = S3Endpoint::Aws {
+        fips: true,
+        dual_stack: true,
+    };
+    let fips = S3Endpoint::Aws {
+        fips: true,
+        dual_stack: false,
+    };
+    let emulator = S3Endpoint::Custom("http://127.0.0.1:5000".into());
+    let cases = [
+        ("eu-west-3", &AWS, "docs"),
+        ("eu-west-3", &AWS, "docs.example.org"),
+        ("cn-north-1", &AWS, "docs"),
+        ("us-gov-west-1", &both, "docs"),
+        ("us-east-1", &fips, "docs"),
+        ("us-iso-east-1", &AWS, "docs"),
+        ("us-isob-east-1", &AWS, "docs"),
+        ("us-isof-south-1", &AWS, "docs"),
+        ("eu-isoe-west-1", &AWS, "docs"),
+        ("eusc-de-east-1", &AWS, "docs"),
+        ("us-east-1", &emulator, "docs"),
+    ];
+    for (region, endpoint, bucket) in cases {
+        let ours = S3Presigner::new(credentials(None, None), region, endpoint, bucket).base_url;
+        assert_eq!(
+            ours,
+            sdk_base_url(region, endpoint, bucket).await,
+            "{region} {endpoint:?} {bucket}"
+        );
+    }
+    // A trailing slash on an override is not doubled.
+    let slash = S3Endpoint::Custom("http://127.0.0.1:5000/".into());
+    let ours = S3Presigner::new(credentials(None, None), "us-east-1", &slash, "docs");
+    assert_eq!(ours.base_url, "http://127.0.0.1:5000/docs");
 }
 
 #[test]
-fn endpoints_follow_the_configuration() {
-    let url = |region: &str, endpoint: &S3Endpoint, bucket: &str| {
-        S3Presigner::new(credentials(None, None), region, endpoint, bucket).base_url
+fn the_s3_endpoint_override_wins_over_the_shared_one() {
+    /// What `AWS_ENDPOINT_URL_S3` looks like once the config loader has read it.
+    #[derive(Debug)]
+    struct S3Override;
+    impl aws_types::service_config::LoadServiceConfig for S3Override {
+        fn load_config(
+            &self,
+            key: aws_types::service_config::ServiceConfigKey<'_>,
+        ) -> Option<String> {
+            (key.service_id() == "S3" && key.env() == "AWS_ENDPOINT_URL")
+                .then(|| "http://s3.internal:9000".to_owned())
+        }
+    }
+    let base = || {
+        aws_config::SdkConfig::builder()
+            .region(Region::new("us-east-1"))
+            .credentials_provider(SharedCredentialsProvider::new(credentials(None, None)))
     };
+    let shared = base().endpoint_url("http://shared:4566").build();
     assert_eq!(
-        url("eu-west-3", &AWS, "docs"),
-        "https://docs.s3.eu-west-3.amazonaws.com"
+        S3Presigner::from_config(&shared, "docs").unwrap().base_url,
+        "http://shared:4566/docs"
     );
+    let both = base()
+        .endpoint_url("http://shared:4566")
+        .service_config(S3Override)
+        .build();
     assert_eq!(
-        url("cn-north-1", &AWS, "docs"),
-        "https://docs.s3.cn-north-1.amazonaws.com.cn"
+        S3Presigner::from_config(&both, "docs").unwrap().base_url,
+        "http://s3.internal:9000/docs"
     );
+    let none = base().build();
     assert_eq!(
-        url(
-            "us-gov-west-1",
-            &S3Endpoint::Aws {
-                fips: true,
-                dual_stack: true
-            },
-            "docs"
-        ),
-        "https://docs.s3-fips.dualstack.us-gov-west-1.amazonaws.com"
-    );
-    assert_eq!(
-        url("eu-west-3", &AWS, "docs.example.org"),
-        "https://s3.eu-west-3.amazonaws.com/docs.example.org"
-    );
-    assert_eq!(
-        url(
-            "us-east-1",
-            &S3Endpoint::Custom("http://127.0.0.1:5000/".into()),
-            "docs"
-        ),
-        "http://127.0.0.1:5000/docs"
+        S3Presigner::from_config(&none, "docs").unwrap().base_url,
+        "https://docs.s3.us-east-1.amazonaws.com"
     );
 }
 
