@@ -329,11 +329,12 @@ pub fn bootstrap(logical_id: &str) -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+/// Two distinct free ports: both are held until both are known, since a port released
+/// can be handed out again at once (the emulator then finds its second port taken).
+fn free_ports() -> [u16; 2] {
+    let bind = || std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let (first, second) = (bind(), bind());
+    [first, second].map(|listener| listener.local_addr().expect("a bound port").port())
 }
 
 /// A function binary running under the Runtime Interface Emulator, as Lambda runs it.
@@ -355,8 +356,19 @@ pub struct Invocation {
 impl Emulator {
     /// Starts `bootstrap` under the emulator with exactly `env` (plus the AWS basics).
     pub async fn start(name: &str, bootstrap: &Path, env: &[(&str, String)]) -> Self {
-        let port = free_port();
-        let runtime_port = free_port();
+        // Another process may take a free port between our check and the emulator's bind;
+        // the emulator then exits at once, and a second pair of ports is tried.
+        for _ in 0..3 {
+            if let Some(emulator) = Self::try_start(name, bootstrap, env).await {
+                return emulator;
+            }
+        }
+        panic!("the emulator for {name} exited three times at start (see its logs)");
+    }
+
+    /// One start, on fresh ports: `None` if the emulator exits before it listens.
+    async fn try_start(name: &str, bootstrap: &Path, env: &[(&str, String)]) -> Option<Self> {
+        let [port, runtime_port] = free_ports();
         // Under target/, where scripts/test.sh scans every log of the run for tokens.
         let logs = test_logs();
         std::fs::create_dir_all(&logs).expect("the test log folder");
@@ -383,7 +395,7 @@ impl Emulator {
         for (key, value) in env {
             command.env(key, value);
         }
-        let child = command
+        let mut child = command
             .spawn()
             .expect("starting the Runtime Interface Emulator");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -391,13 +403,17 @@ impl Emulator {
             .await
             .is_err()
         {
+            if child.try_wait().expect("the emulator's status").is_some() {
+                return None;
+            }
             assert!(
                 Instant::now() < deadline,
-                "the emulator did not listen on {port}"
+                "the emulator did not listen on {port} (log: {})",
+                log.display()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Self { child, port, log }
+        Some(Self { child, port, log })
     }
 
     /// Invokes the function with `event`.
