@@ -4,6 +4,11 @@
 //! Per function: init time (the emulator's `INIT REPORT`) and first-invoke duration over
 //! `COLD_STARTS` fresh emulators; warm p50/p99 over `WARM_INVOCATIONS`; peak RSS of the
 //! bootstrap (`VmHWM`); stripped and zipped binary size; each as a ratio to its floor.
+//!
+//! Cold starts take turns: one of each function, then the next round. A few milliseconds
+//! of init drift with the machine's state over a run (by 30% between runs here), so
+//! functions measured one after another would compare different moments; interleaved,
+//! every function and its floor see the same ones.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,7 +22,7 @@ use shared::model::{ContentType, DocumentId, RecordId, StoredRecord, document_li
 use shared::store::DynamoStore;
 use shared::testing::{seed_document, seed_document_as, seed_record_as, settle_document};
 
-const COLD_STARTS: usize = 10;
+const COLD_STARTS: usize = 30;
 const WARM_INVOCATIONS: usize = 200;
 /// The record the `events/` files name.
 const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
@@ -262,48 +267,89 @@ fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Va
     event
 }
 
-async fn measure(subject: &Subject, env: &[(&str, String)], pool: &mut Pool) -> Measured {
-    let path = bootstrap(subject.name);
-    let event: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            workspace_root()
-                .join("events")
-                .join(format!("{}.json", subject.event_file)),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let mut init_ms = Vec::new();
-    let mut first_ms = Vec::new();
-    for cold in 0..COLD_STARTS {
-        let emulator = Emulator::start(subject.name, &path, env).await;
-        let invocation = emulator
-            .invoke(&shaped(&event, subject.shape, cold, pool))
-            .await;
-        check(subject, &invocation.response, &emulator);
-        init_ms.extend(emulator.init_ms());
-        first_ms.extend(invocation.duration_ms);
+/// One function under measurement: what it runs with, and what was measured so far.
+struct Bench {
+    subject: &'static Subject,
+    path: PathBuf,
+    event: Value,
+    env: Vec<(&'static str, String)>,
+    pool: Pool,
+    measured: Measured,
+}
+
+impl Bench {
+    /// A fresh table and bucket for `subject`, seeded with what its invocations consume.
+    async fn prepare(subject: &'static Subject) -> Self {
+        // A fresh table per function: moto copies a whole table on every transaction, so
+        // a table grown by earlier functions would slow the later ones down.
+        let client = dynamo();
+        let table = create_table(&client).await;
+        let bucket = create_bucket(&s3()).await;
+        let consumed = match subject.shape {
+            Shape::DeleteNext | Shape::UploadToNext | Shape::IngestNext => {
+                COLD_STARTS + WARM_INVOCATIONS + 1
+            }
+            _ => 0,
+        };
+        let store = DynamoStore::new(client, table.clone());
+        let pool = seed(&store, &bucket, subject.shape, consumed).await;
+        let mut env = lambda_environment(&table);
+        env.push(("BUCKET_NAME", bucket));
+        let path = bootstrap(subject.name);
+        let event_file = workspace_root()
+            .join("events")
+            .join(format!("{}.json", subject.event_file));
+        let event = serde_json::from_str(&std::fs::read_to_string(event_file).unwrap()).unwrap();
+        Self {
+            measured: Measured {
+                dynamo: Vec::new(),
+                init_ms: Vec::new(),
+                first_ms: Vec::new(),
+                warm_ms: Vec::new(),
+                peak_rss_kib: 0,
+                binary_bytes: std::fs::metadata(&path).map_or(0, |m| m.len()),
+                zipped_bytes: zipped_size(&path),
+            },
+            subject,
+            path,
+            event,
+            env,
+            pool,
+        }
     }
-    let emulator = Emulator::start(subject.name, &path, env).await;
-    emulator
-        .invoke(&shaped(&event, subject.shape, 0, pool))
-        .await;
-    let mut warm_ms = Vec::with_capacity(WARM_INVOCATIONS);
-    for warm in 0..WARM_INVOCATIONS {
-        let invocation = emulator
-            .invoke(&shaped(&event, subject.shape, warm + 1, pool))
-            .await;
-        check(subject, &invocation.response, &emulator);
-        warm_ms.extend(invocation.duration_ms);
+
+    async fn emulator(&self) -> Emulator {
+        Emulator::start(self.subject.name, &self.path, &self.env).await
     }
-    Measured {
-        dynamo: dynamo_usage(&emulator.logs()),
-        init_ms,
-        first_ms,
-        warm_ms,
-        peak_rss_kib: emulator.peak_rss_kib().unwrap_or(0),
-        binary_bytes: std::fs::metadata(&path).map_or(0, |m| m.len()),
-        zipped_bytes: zipped_size(&path),
+
+    /// The `invocation`th event, shaped to do the route's real work.
+    fn event(&mut self, invocation: usize) -> Value {
+        shaped(&self.event, self.subject.shape, invocation, &mut self.pool)
+    }
+
+    /// Cold start `round`: a fresh emulator, one invocation.
+    async fn cold_start(&mut self, round: usize) {
+        let emulator = self.emulator().await;
+        let event = self.event(round);
+        let invocation = emulator.invoke(&event).await;
+        check(self.subject, &invocation.response, &emulator);
+        self.measured.init_ms.extend(emulator.init_ms());
+        self.measured.first_ms.extend(invocation.duration_ms);
+    }
+
+    /// Warm invocations on one emulator, its peak RSS, and the DynamoDB usage they logged.
+    async fn warm(&mut self) {
+        let emulator = self.emulator().await;
+        let event = self.event(0);
+        emulator.invoke(&event).await;
+        for warm in 0..WARM_INVOCATIONS {
+            let event = self.event(warm + 1);
+            let invocation = emulator.invoke(&event).await;
+            check(self.subject, &invocation.response, &emulator);
+            self.measured.warm_ms.extend(invocation.duration_ms);
+        }
+        self.measured.dynamo = dynamo_usage(&emulator.logs());
+        self.measured.peak_rss_kib = emulator.peak_rss_kib().unwrap_or(0);
     }
 }
 
@@ -378,26 +424,24 @@ async fn main() {
                 .as_ref()
                 .is_none_or(|names| names.iter().any(|n| n == subject.name))
     };
-    let mut results = Vec::new();
+    let mut benches = Vec::new();
     for subject in SUBJECTS.iter().filter(|s| measured(s)) {
-        eprintln!("measuring {} ...", subject.name);
-        // A fresh table per function: moto copies a whole table on every transaction, so
-        // a table grown by earlier functions would slow the later ones down.
-        let client = dynamo();
-        let table = create_table(&client).await;
-        let bucket = create_bucket(&s3()).await;
-        let consumed = match subject.shape {
-            Shape::DeleteNext | Shape::UploadToNext | Shape::IngestNext => {
-                COLD_STARTS + WARM_INVOCATIONS + 1
-            }
-            _ => 0,
-        };
-        let store = DynamoStore::new(client, table.clone());
-        let mut pool = seed(&store, &bucket, subject.shape, consumed).await;
-        let mut env = lambda_environment(&table);
-        env.push(("BUCKET_NAME", bucket));
-        results.push((subject, measure(subject, &env, &mut pool).await));
+        benches.push(Bench::prepare(subject).await);
     }
+    eprintln!("{COLD_STARTS} rounds of cold starts ...");
+    for round in 0..COLD_STARTS {
+        for bench in &mut benches {
+            bench.cold_start(round).await;
+        }
+    }
+    for bench in &mut benches {
+        eprintln!("warm invocations of {} ...", bench.subject.name);
+        bench.warm().await;
+    }
+    let results: Vec<(&Subject, Measured)> = benches
+        .into_iter()
+        .map(|bench| (bench.subject, bench.measured))
+        .collect();
     let floor = |name: &str| {
         results
             .iter()
@@ -417,7 +461,7 @@ async fn main() {
         .unwrap_or_default();
     let _ = writeln!(
         table,
-        "Measured on {machine}, {} cores, x86_64, `cargo lambda build --release`; {COLD_STARTS} cold starts and {WARM_INVOCATIONS} warm invocations per function under the Lambda Runtime Interface Emulator against moto (single-threaded). Milliseconds as median [min–max]; ratios to the floor in the same run.\n",
+        "Measured on {machine}, {} cores, x86_64, `cargo lambda build --release`; {COLD_STARTS} cold starts (taking turns across functions) and {WARM_INVOCATIONS} warm invocations per function under the Lambda Runtime Interface Emulator against moto (single-threaded). Milliseconds as median [min–max]; ratios to the floor in the same run.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     let _ = writeln!(
