@@ -73,16 +73,13 @@ fn log_filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
         default = parsed.default_level().or(default);
         filter = filter.with_targets(parsed);
     }
-    let lambda_default = lambda_level
+    let default = match lambda_level
         .map(str::trim)
         .filter(|level| !level.is_empty())
+    {
         // Lambda's levels run to FATAL, which `tracing` does not have.
-        .map(|level| match level {
-            l if l.eq_ignore_ascii_case("fatal") => Some(LevelFilter::ERROR),
-            l => l.parse().ok(),
-        });
-    let default = match lambda_default {
-        Some(level) => level.unwrap_or(LevelFilter::INFO),
+        Some(level) if level.eq_ignore_ascii_case("fatal") => LevelFilter::ERROR,
+        Some(level) => level.parse().unwrap_or(LevelFilter::INFO),
         None => default.unwrap_or(LevelFilter::INFO),
     };
     filter.with_default(default)

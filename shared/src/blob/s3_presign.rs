@@ -171,13 +171,7 @@ impl S3Presigner {
         let fetched = self.provider.provide_credentials().await;
         // Whichever credentials last longer are kept: a provider may hand back older ones.
         let best = match (&fetched, cached) {
-            (Ok(fresh), Some(old))
-                if old
-                    .expiry()
-                    .is_some_and(|old| fresh.expiry().is_some_and(|fresh| fresh < old)) =>
-            {
-                old
-            }
+            (Ok(fresh), Some(old)) if expires_sooner(fresh, &old) => old,
             (Ok(fresh), _) => fresh.clone(),
             (Err(_), Some(old)) => old,
             (Err(error), None) => {
@@ -277,6 +271,11 @@ impl S3Presigner {
             expires_at: super::expiry(now, valid),
         })
     }
+}
+
+/// Whether `a` expires before `b` (credentials without an expiry never do).
+fn expires_sooner(a: &Credentials, b: &Credentials) -> bool {
+    matches!((a.expiry(), b.expiry()), (Some(a), Some(b)) if a < b)
 }
 
 /// The DNS suffix of `region`'s partition (the S3 SDK's endpoint rules hold the same).

@@ -6,6 +6,9 @@ use aws_sdk_s3::config::{BehaviorVersion, Region};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::ChecksumAlgorithm;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::*;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -47,6 +50,11 @@ fn blobs() -> S3Presigner {
 /// When [`NOW`] is, as the signer sees it (whole seconds).
 fn signed_at() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(NOW.as_secs() as u64)
+}
+
+/// [`NOW`] plus `seconds`.
+fn at(seconds: i64) -> Timestamp {
+    NOW.plus_millis(seconds * 1000)
 }
 
 /// `presigner`'s upload URL for [`SPEC`] at [`NOW`], valid `ttl` seconds.
@@ -433,17 +441,17 @@ async fn a_url_expires_no_later_than_its_credentials() {
 /// A credentials provider that answers from a script, counting its calls.
 #[derive(Debug)]
 struct Scripted {
-    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    calls: Arc<AtomicUsize>,
     /// Each call's expiry (seconds after [`signed_at`]), or `None` for a failure; the
     /// last entry repeats.
     script: Vec<Option<u64>>,
 }
 
 impl Scripted {
-    fn new(script: Vec<Option<u64>>) -> (Self, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-        let calls = std::sync::Arc::default();
+    fn new(script: Vec<Option<u64>>) -> (Self, Arc<AtomicUsize>) {
+        let calls = Arc::default();
         let provider = Self {
-            calls: std::sync::Arc::clone(&calls),
+            calls: Arc::clone(&calls),
             script,
         };
         (provider, calls)
@@ -458,7 +466,7 @@ impl ProvideCredentials for Scripted {
         Self: 'a,
     {
         use aws_credential_types::provider::{error::CredentialsError, future};
-        let call = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let call = self.calls.fetch_add(1, Ordering::SeqCst);
         let answer = self.script[call.min(self.script.len() - 1)];
         future::ProvideCredentials::ready(match answer {
             Some(seconds) => Ok(credentials(
@@ -472,10 +480,8 @@ impl ProvideCredentials for Scripted {
 
 #[tokio::test]
 async fn credentials_are_reused_while_they_outlive_the_url() {
-    use std::sync::atomic::Ordering;
     let (provider, calls) = Scripted::new(vec![Some(3600), Some(7200)]);
     let presigner = presigner_with(provider);
-    let at = |seconds: i64| NOW.plus_millis(seconds * 1000);
     for _ in 0..3 {
         presigner
             .presign_upload("k", &SPEC, NOW, Duration::from_secs(900))
@@ -503,7 +509,6 @@ async fn credentials_are_reused_while_they_outlive_the_url() {
 async fn cached_credentials_sign_while_the_provider_fails_until_they_expire() {
     let (provider, _) = Scripted::new(vec![Some(600), None]);
     let presigner = presigner_with(provider);
-    let at = |seconds: i64| NOW.plus_millis(seconds * 1000);
     let ttl = Duration::from_secs(900);
     presigner
         .presign_upload("k", &SPEC, NOW, ttl)
@@ -523,10 +528,8 @@ async fn cached_credentials_sign_while_the_provider_fails_until_they_expire() {
 
 #[tokio::test]
 async fn a_provider_giving_back_expiring_credentials_is_asked_once_a_minute() {
-    use std::sync::atomic::Ordering;
     let (provider, calls) = Scripted::new(vec![Some(600)]);
     let presigner = presigner_with(provider);
-    let at = |seconds: i64| NOW.plus_millis(seconds * 1000);
     let ttl = Duration::from_secs(900);
     let mut expiries = Vec::new();
     for (seconds, expected_calls) in [(0, 1), (100, 2), (130, 2), (159, 2), (170, 3)] {
@@ -558,12 +561,12 @@ async fn older_credentials_from_the_provider_do_not_replace_newer_ones() {
         .presign_upload("k", &SPEC, NOW, ttl)
         .await
         .unwrap();
-    let later = NOW.plus_millis(2_700_000);
+    let later = at(2700);
     let upload = presigner
         .presign_upload("k", &SPEC, later, ttl)
         .await
         .unwrap();
-    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(upload.expires_at.as_secs(), NOW.as_secs() + 3600);
 }
 
