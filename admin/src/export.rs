@@ -1,14 +1,146 @@
 //! `export`: an agency's records, their history and their documents' metadata as JSON
 //! Lines, streamed page by page.
 
+use std::fmt;
 use std::io::Write;
+use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 use shared::model::{AgencyId, RecordId};
-use shared::store::{AuditLog, DocumentStore, ListFilter, RecordStore, StoreError};
+use shared::store::{AuditLog, DocumentStore, DynamoStore, ListFilter, RecordStore, StoreError};
 
-use crate::Failure;
-use crate::sink::Sink;
+use crate::sink::{FileSink, PART_SIZE, S3Upload, Sink};
+use crate::{Failure, TableArg, exit, load_aws, parse_agency, write_out};
+
+/// Dump an agency's records, history and document metadata as JSON Lines.
+///
+/// Writes one JSON object per line:
+///     {"kind":"record", ...the record as the API shows it..., "chain_head":{"seq","hash"}, "document_count":N}
+///     {"kind":"audit", "agency":..., "record_id":..., ...the audit entry as the API shows it...}
+///     {"kind":"document", ...the document metadata as the API shows it...}
+/// each record followed by its history (oldest first) and its documents.
+///
+/// CONFIDENTIAL RECORDS ARE INCLUDED: this tool reads the table with the operator's AWS
+/// credentials, not with a user's token, so no role or classification filter applies.
+/// Treat the export as confidential.
+///
+/// The export streams page by page and is not a point-in-time snapshot: records changed
+/// while it runs may appear in their old or new state (or, if updated mid-run, be skipped
+/// or repeated). Records already deleted are not exported.
+///
+/// A file is written under a temporary name next to FILE and renamed when complete. To
+/// S3, the export is a multipart upload of 8 MiB parts (a single PutObject when it is
+/// smaller), aborted if the export fails, so a partial object is never left behind.
+#[derive(Clone, Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Export {
+    /// The agency.
+    #[arg(long, value_parser = parse_agency)]
+    pub agency: AgencyId,
+    /// A file path, or s3://BUCKET/KEY.
+    #[arg(long, value_name = "FILE|s3://BUCKET/KEY", value_parser = Destination::parse)]
+    pub out: Destination,
+    #[command(flatten)]
+    pub table: TableArg,
+}
+
+impl Export {
+    /// Runs the command against the table, with the operator's AWS credentials.
+    pub async fn run(&self, out: &mut impl Write, err: &mut impl Write) -> Result<u8, Failure> {
+        let table = self.table.get()?;
+        let aws = load_aws().await?;
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+        export_to(&store, &shared::s3_client(&aws), self, out, err).await
+    }
+}
+
+/// Where an export goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// A local file.
+    File(PathBuf),
+    /// An S3 object.
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The object key.
+        key: String,
+    },
+}
+
+impl Destination {
+    /// `s3://bucket/key` or a file path; any other `scheme://` is refused.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if let Some(rest) = text.strip_prefix("s3://") {
+            return match rest.split_once('/') {
+                Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => Ok(Self::S3 {
+                    bucket: bucket.to_owned(),
+                    key: key.to_owned(),
+                }),
+                _ => Err("expected s3://BUCKET/KEY with both parts".into()),
+            };
+        }
+        if text.contains("://") {
+            return Err("only local paths and s3://BUCKET/KEY are supported".into());
+        }
+        if text.is_empty() {
+            return Err("empty path".into());
+        }
+        Ok(Self::File(PathBuf::from(text)))
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "{}", path.display()),
+            Self::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
+        }
+    }
+}
+
+/// `export` of `store` to a file or, through `s3`, an S3 object. The summary goes to `out`.
+/// On failure the temporary file is removed or the upload aborted: no partial export is
+/// left at the destination.
+async fn export_to(
+    store: &DynamoStore,
+    s3: &aws_sdk_s3::Client,
+    args: &Export,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<u8, Failure> {
+    let mut sink = match &args.out {
+        Destination::File(path) => Sink::File(FileSink::create(path)?),
+        Destination::S3 { bucket, key } => {
+            Sink::S3(S3Upload::new(s3.clone(), bucket, key, PART_SIZE))
+        }
+    };
+    let summary = match export(store, &args.agency, &mut sink, err).await {
+        Ok(summary) => summary,
+        Err(failure) => {
+            sink.abort().await;
+            return Err(failure);
+        }
+    };
+    sink.finish().await?;
+    write_out(
+        out,
+        &format!(
+            "exported {} records, {} audit entries, {} documents of {} to {}{}\n",
+            summary.records,
+            summary.audit_entries,
+            summary.documents,
+            args.agency,
+            args.out,
+            if summary.vanished > 0 {
+                format!(" ({} deleted while exporting, left out)", summary.vanished)
+            } else {
+                String::new()
+            }
+        ),
+    )?;
+    Ok(exit::OK)
+}
 
 /// Records listed per query.
 pub const RECORD_PAGE: usize = 100;

@@ -1,4 +1,4 @@
-//! `dossier-admin`: the operator's command-line tool for a Dossier deployment (issue 7).
+//! `dossier-admin`: the operator's command-line tool for a Dossier deployment.
 //!
 //! ```sh
 //! # One record's audit chain, end to end (and its stored chain head):
@@ -18,14 +18,14 @@
 //! confidential ones included: no user token, no role. `AWS_ENDPOINT_URL` points it at a
 //! local emulator. Results go to stdout, progress to stderr; exit codes are in [`exit`].
 //!
-//! The logic lives here, testable; `main.rs` only hands over the process's arguments,
-//! environment and standard streams to [`run`].
+//! Each command is a module owning its arguments and its run: [`verify_chain`],
+//! [`export`], [`redrive`]. `main.rs` only hands the process's arguments and standard
+//! streams to [`run`].
 
-pub mod args;
 pub mod export;
 pub mod redrive;
 pub mod sink;
-pub mod verify;
+pub mod verify_chain;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -34,13 +34,9 @@ use std::io::Write;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_sqs::config::ProvideCredentials;
 use aws_sdk_sqs::error::{DisplayErrorContext, SdkError};
-use shared::model::AgencyId;
-use shared::store::{DynamoStore, ListFilter, RecordStore};
-
-use args::{Command, Destination, ExportArgs, RedriveArgs, VerifyArgs, VerifyTarget};
-use redrive::RedriveOutcome;
-use sink::{FileSink, S3Upload, Sink};
-use verify::Verdict;
+use clap::error::ErrorKind;
+use clap::{Parser, Subcommand};
+use shared::model::{AgencyId, RecordId};
 
 /// The process exit codes.
 pub mod exit {
@@ -52,6 +48,67 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// An AWS call (or local I/O) failed.
     pub const AWS: u8 = 3;
+}
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "dossier-admin",
+    version,
+    about = "Operator tool for a Dossier deployment",
+    long_about = "Operator tool for a Dossier deployment.\n\n\
+        Runs with the operator's own AWS credentials through the SDK's default chain \
+        (AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, ...; AWS_ENDPOINT_URL points it at a \
+        local emulator). Results go to stdout, progress to stderr.",
+    after_help = "Exit codes: 0 success, 1 verification failed, 2 usage or configuration error, \
+        3 AWS or I/O error."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands. Each one's help is its arguments' doc comment (no comment here: clap
+/// would show it instead).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    VerifyChain(verify_chain::VerifyChain),
+    Export(export::Export),
+    Redrive(redrive::Redrive),
+}
+
+/// `--table`, for the commands that read the records table.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct TableArg {
+    /// The DynamoDB table [default: $TABLE_NAME]
+    #[arg(
+        long = "table",
+        value_name = "TABLE",
+        env = "TABLE_NAME",
+        hide_env = true
+    )]
+    pub name: Option<String>,
+}
+
+impl TableArg {
+    /// The table named by `--table` or `$TABLE_NAME`.
+    pub fn get(&self) -> Result<&str, Failure> {
+        self.name
+            .as_deref()
+            .filter(|table| !table.trim().is_empty())
+            .ok_or_else(|| Failure::Usage("no table: give --table TABLE or set TABLE_NAME".into()))
+    }
+}
+
+/// `--agency`: 2 to 32 of a-z, 0-9 and `-`.
+pub fn parse_agency(text: &str) -> Result<AgencyId, String> {
+    AgencyId::parse(text).ok_or_else(|| "expected 2 to 32 of a-z, 0-9 and -".to_owned())
+}
+
+/// `--record`: a record id (ULID).
+pub fn parse_record_id(text: &str) -> Result<RecordId, String> {
+    RecordId::parse(text).ok_or_else(|| "not a record id (ULID)".to_owned())
 }
 
 /// Why a command could not run to the end.
@@ -100,64 +157,36 @@ where
     Failure::Aws(format!("{context}: {}", DisplayErrorContext(&error)))
 }
 
-/// Runs the command line `args` (without the program name), with `table_env` as the
-/// default table (`$TABLE_NAME`), results to `out`, progress and errors to `err`.
-/// Returns the exit code.
-pub async fn run(
-    args: Vec<OsString>,
-    table_env: Option<String>,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> u8 {
-    let command = match args::parse(args, table_env) {
-        Ok(command) => command,
-        Err(usage) => {
-            let _ = writeln!(err, "dossier-admin: {usage}\nTry 'dossier-admin --help'.");
-            return exit::USAGE;
+/// Runs the command line `args` (without the program name), results to `out`, progress
+/// and errors to `err`. Returns the exit code.
+pub async fn run(args: Vec<OsString>, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    let argv = std::iter::once(OsString::from("dossier-admin")).chain(args);
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let text = error.render().to_string();
+            return match error.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = write!(out, "{text}");
+                    exit::OK
+                }
+                _ => {
+                    let text = text.strip_prefix("error: ").unwrap_or(&text);
+                    let _ = write!(err, "dossier-admin: {text}");
+                    exit::USAGE
+                }
+            };
         }
     };
-    match execute(command, out, err).await {
-        Ok(code) => code,
-        Err(failure) => {
-            let _ = writeln!(err, "dossier-admin: {failure}");
-            failure.exit_code()
-        }
-    }
-}
-
-/// Runs a parsed command; `Ok` carries the exit code of a command that ran to the end.
-pub async fn execute(
-    command: Command,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> Result<u8, Failure> {
-    match command {
-        Command::Help(text) => {
-            write_out(out, text)?;
-            Ok(exit::OK)
-        }
-        Command::Version => {
-            write_out(
-                out,
-                &format!("dossier-admin {}\n", env!("CARGO_PKG_VERSION")),
-            )?;
-            Ok(exit::OK)
-        }
-        Command::VerifyChain(args) => {
-            let aws = load_aws().await?;
-            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &args.table);
-            verify_chain(&store, &args, out, err).await
-        }
-        Command::Export(args) => {
-            let aws = load_aws().await?;
-            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &args.table);
-            export(&store, &shared::s3_client(&aws), &args, out, err).await
-        }
-        Command::Redrive(args) => {
-            let aws = load_aws().await?;
-            redrive(&aws_sdk_sqs::Client::new(&aws), &args, out, err).await
-        }
-    }
+    let ran = match &cli.command {
+        Command::VerifyChain(command) => command.run(out, err).await,
+        Command::Export(command) => command.run(out, err).await,
+        Command::Redrive(command) => command.run(out, err).await,
+    };
+    ran.unwrap_or_else(|failure| {
+        let _ = writeln!(err, "dossier-admin: {failure}");
+        failure.exit_code()
+    })
 }
 
 /// The AWS configuration from the default chain, with a region and credentials checked
@@ -181,173 +210,78 @@ pub async fn load_aws() -> Result<SdkConfig, Failure> {
     Ok(aws)
 }
 
-fn write_out(out: &mut impl Write, text: &str) -> Result<(), Failure> {
+/// Writes a result to stdout.
+pub(crate) fn write_out(out: &mut impl Write, text: &str) -> Result<(), Failure> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Io(format!("writing to stdout: {e}")))
 }
 
-/// `verify-chain` on `store`: one `OK`/`BROKEN`/`NOT FOUND` line per record to `out`
-/// (with `--all`, only the broken ones, then a summary line), progress to `err`. Exit
-/// code 1 if any chain is broken or the record does not exist.
-pub async fn verify_chain<S: RecordStore + shared::store::AuditLog>(
-    store: &S,
-    args: &VerifyArgs,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> Result<u8, Failure> {
-    let verify_failure =
-        |e: shared::store::StoreError| Failure::Aws(format!("verifying a chain: {e}"));
-    match &args.target {
-        VerifyTarget::Record(id) => {
-            let verdict = verify::verify_record(store, &args.agency, id)
-                .await
-                .map_err(verify_failure)?;
-            write_out(out, &verdict_line(&args.agency, id, &verdict))?;
-            Ok(match verdict {
-                Verdict::Ok { .. } => exit::OK,
-                Verdict::Broken(_) | Verdict::NotFound => exit::VERIFICATION_FAILED,
-            })
-        }
-        VerifyTarget::All => {
-            let filter = ListFilter {
-                include_confidential: true,
-                ..ListFilter::default()
-            };
-            let (mut checked, mut broken, mut entries) = (0u64, 0u64, 0u64);
-            let mut after = None;
-            loop {
-                let page = store
-                    .list_records(&args.agency, &filter, export::RECORD_PAGE, after.as_ref())
-                    .await
-                    .map_err(|e| Failure::Aws(format!("listing records: {e}")))?;
-                for record in &page.items {
-                    let verdict = verify::verify_record(store, &args.agency, &record.id)
-                        .await
-                        .map_err(verify_failure)?;
-                    checked += 1;
-                    match &verdict {
-                        Verdict::Ok { entries: n, .. } => entries += n,
-                        Verdict::Broken(_) | Verdict::NotFound => {
-                            broken += 1;
-                            write_out(out, &verdict_line(&args.agency, &record.id, &verdict))?;
-                        }
-                    }
-                    if checked.is_multiple_of(100) {
-                        let _ = writeln!(
-                            err,
-                            "verify-chain: {checked} records checked, {broken} broken"
-                        );
-                    }
-                }
-                match page.next {
-                    Some(next) => after = Some(next),
-                    None => break,
-                }
-            }
-            write_out(
-                out,
-                &format!(
-                    "{} {}: {checked} records verified, {} OK ({entries} entries), {broken} broken\n",
-                    if broken == 0 { "OK" } else { "BROKEN" },
-                    args.agency,
-                    checked - broken
-                ),
-            )?;
-            Ok(if broken == 0 {
-                exit::OK
-            } else {
-                exit::VERIFICATION_FAILED
-            })
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, ErrorKind> {
+        Cli::try_parse_from(std::iter::once("dossier-admin").chain(args.iter().copied()))
+            .map(|cli| cli.command)
+            .map_err(|error| error.kind())
     }
-}
 
-/// The result line for one record.
-pub fn verdict_line(agency: &AgencyId, id: &shared::model::RecordId, verdict: &Verdict) -> String {
-    match verdict {
-        Verdict::Ok {
-            entries,
-            deleted: false,
-        } => format!(
-            "OK {agency}/{id}: {entries} entries, chain intact, record's chain head matches\n"
-        ),
-        Verdict::Ok {
-            entries,
-            deleted: true,
-        } => format!(
-            "OK {agency}/{id}: {entries} entries, chain intact, record deleted (history ends with record.delete)\n"
-        ),
-        Verdict::Broken(link) => format!("BROKEN {agency}/{id} {link}\n"),
-        Verdict::NotFound => {
-            format!("NOT FOUND {agency}/{id}: no record item and no audit history\n")
-        }
+    #[test]
+    fn unknown_commands_and_flags_are_refused() {
+        assert_eq!(
+            parse(&["nonsense"]).unwrap_err(),
+            ErrorKind::InvalidSubcommand
+        );
+        assert_eq!(
+            parse(&["export", "--agency", "parks", "--out", "x", "--tabel", "t"]).unwrap_err(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(&[
+                "redrive",
+                "--from",
+                "https://q/a",
+                "--to",
+                "https://q/b",
+                "extra"
+            ])
+            .unwrap_err(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(&[]).unwrap_err(),
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        );
+        assert_eq!(parse(&["--help"]).unwrap_err(), ErrorKind::DisplayHelp);
+        assert_eq!(
+            parse(&["export", "--help"]).unwrap_err(),
+            ErrorKind::DisplayHelp
+        );
+        assert_eq!(
+            parse(&["--version"]).unwrap_err(),
+            ErrorKind::DisplayVersion
+        );
     }
-}
 
-/// `export` of `store` to a file or, through `s3`, an S3 object. The summary goes to `out`.
-/// On failure the temporary file is removed or the upload aborted: no partial export is
-/// left at the destination.
-pub async fn export(
-    store: &DynamoStore,
-    s3: &aws_sdk_s3::Client,
-    args: &ExportArgs,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> Result<u8, Failure> {
-    let mut sink = match &args.out {
-        Destination::File(path) => Sink::File(FileSink::create(path)?),
-        Destination::S3 { bucket, key } => {
-            Sink::S3(S3Upload::new(s3.clone(), bucket, key, sink::PART_SIZE))
-        }
-    };
-    let summary = match export::export(store, &args.agency, &mut sink, err).await {
-        Ok(summary) => summary,
-        Err(failure) => {
-            sink.abort().await;
-            return Err(failure);
-        }
-    };
-    sink.finish().await?;
-    write_out(
-        out,
-        &format!(
-            "exported {} records, {} audit entries, {} documents of {} to {}{}\n",
-            summary.records,
-            summary.audit_entries,
-            summary.documents,
-            args.agency,
-            args.out,
-            if summary.vanished > 0 {
-                format!(" ({} deleted while exporting, left out)", summary.vanished)
-            } else {
-                String::new()
+    #[test]
+    fn the_table_comes_from_the_flag() {
+        let table = |args: &[&str]| match parse(args).unwrap() {
+            Command::Export(export) => export.table.name,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            table(&["export", "--agency", "parks", "--out", "x", "--table", "t"]).as_deref(),
+            Some("t")
+        );
+        assert_eq!(
+            TableArg {
+                name: Some(" ".into())
             }
-        ),
-    )?;
-    Ok(exit::OK)
-}
-
-/// `redrive` through `sqs`. The count goes to `out`.
-pub async fn redrive(
-    sqs: &aws_sdk_sqs::Client,
-    args: &RedriveArgs,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> Result<u8, Failure> {
-    let line = match redrive::redrive(sqs, args, err).await? {
-        RedriveOutcome::Moved(moved) => {
-            format!("moved {moved} messages from {} to {}\n", args.from, args.to)
-        }
-        RedriveOutcome::DryRun {
-            available,
-            in_flight,
-            would_move,
-        } => format!(
-            "dry run: would move {would_move} messages from {} to {} ({available} available, {in_flight} in flight; approximate)\n",
-            args.from, args.to
-        ),
-    };
-    write_out(out, &line)?;
-    Ok(exit::OK)
+            .get(),
+            Err(Failure::Usage(
+                "no table: give --table TABLE or set TABLE_NAME".into()
+            ))
+        );
+    }
 }

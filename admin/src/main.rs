@@ -5,10 +5,8 @@ use std::process::ExitCode;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = std::env::args_os().skip(1).collect();
-    let table = std::env::var("TABLE_NAME").ok();
     let code = dossier_admin::run(
         args,
-        table,
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
     )

@@ -5,8 +5,54 @@ use std::io::Write;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, QueueAttributeName};
 
-use crate::Failure;
-use crate::args::RedriveArgs;
+use crate::{Failure, exit, load_aws, write_out};
+
+/// Move messages from the ingest dead-letter queue back to the queue.
+///
+/// Receives up to 10 messages at a time (1 s long poll), sends each body with its message
+/// attributes to --to, and deletes it from --from only after that send succeeded. Stops
+/// when --from is empty or N messages were moved. A message whose send fails stays in
+/// --from (it reappears after 60 s) and the run stops with exit code 3.
+///
+/// --dry-run receives nothing: it reports --from's approximate message count (SQS
+/// ApproximateNumberOfMessages) and checks that --to exists.
+#[derive(Clone, Debug, clap::Args)]
+pub struct Redrive {
+    /// The queue to drain (the dead-letter queue).
+    #[arg(long, value_name = "QUEUE_URL", value_parser = parse_queue_url)]
+    pub from: String,
+    /// The queue to send to (not the same as --from).
+    #[arg(long, value_name = "QUEUE_URL", value_parser = parse_queue_url)]
+    pub to: String,
+    /// Move at most N messages.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max: Option<u64>,
+    /// Count, move nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl Redrive {
+    /// Runs the command, with the operator's AWS credentials.
+    pub async fn run(&self, out: &mut impl Write, err: &mut impl Write) -> Result<u8, Failure> {
+        if self.from == self.to {
+            return Err(Failure::Usage("--from and --to are the same queue".into()));
+        }
+        let aws = load_aws().await?;
+        redrive_to(&Client::new(&aws), self, out, err).await
+    }
+}
+
+/// A standard queue's URL (Dossier's queues are not FIFO).
+fn parse_queue_url(url: &str) -> Result<String, String> {
+    if url.ends_with(".fifo") {
+        return Err("FIFO queues are not supported (Dossier's queues are standard)".into());
+    }
+    if !url.contains("://") {
+        return Err("expected a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)".into());
+    }
+    Ok(url.to_owned())
+}
 
 /// Messages per receive (the SQS maximum).
 const BATCH: u64 = 10;
@@ -44,7 +90,7 @@ pub enum RedriveOutcome {
 /// unsent messages of that batch reappear in `--from` after 60 seconds.
 pub async fn redrive(
     sqs: &Client,
-    args: &RedriveArgs,
+    args: &Redrive,
     progress: &mut impl Write,
 ) -> Result<RedriveOutcome, Failure> {
     if args.dry_run {
@@ -172,7 +218,7 @@ async fn delete(sqs: &Client, queue: &str, sent: &[&Message], moved: u64) -> Res
 }
 
 /// Counts `--from`'s messages and checks that `--to` exists, moving nothing.
-async fn dry_run(sqs: &Client, args: &RedriveArgs) -> Result<RedriveOutcome, Failure> {
+async fn dry_run(sqs: &Client, args: &Redrive) -> Result<RedriveOutcome, Failure> {
     let from = sqs
         .get_queue_attributes()
         .queue_url(&args.from)
@@ -200,4 +246,28 @@ async fn dry_run(sqs: &Client, args: &RedriveArgs) -> Result<RedriveOutcome, Fai
         in_flight,
         would_move: args.max.map_or(available, |max| available.min(max)),
     })
+}
+
+/// `redrive` through `sqs`. The count goes to `out`.
+async fn redrive_to(
+    sqs: &Client,
+    args: &Redrive,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<u8, Failure> {
+    let line = match redrive(sqs, args, err).await? {
+        RedriveOutcome::Moved(moved) => {
+            format!("moved {moved} messages from {} to {}\n", args.from, args.to)
+        }
+        RedriveOutcome::DryRun {
+            available,
+            in_flight,
+            would_move,
+        } => format!(
+            "dry run: would move {would_move} messages from {} to {} ({available} available, {in_flight} in flight; approximate)\n",
+            args.from, args.to
+        ),
+    };
+    write_out(out, &line)?;
+    Ok(exit::OK)
 }

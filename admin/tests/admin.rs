@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use shared::clock::Timestamp;
 use shared::model::{AuditAction, AuditEntry, Changes, ContentType, RecordId, StoredRecord};
 use shared::store::{AuditLog, DynamoStore, RecordStore};
-use shared::testing::{TEST_NOW, seed_document, seed_record};
+use shared::testing::{TEST_NOW, seed_document, seed_record, seed_update};
 
 /// What one run of the binary did.
 #[derive(Debug)]
@@ -74,24 +74,10 @@ async fn seed_with_history(
     .await;
     for n in 0..updates {
         let at = TEST_NOW.plus_millis(1000 * (n as i64 + 1));
-        let mut next = current.record.clone();
-        next.title = format!("v{}", n + 2);
-        next.version += 1;
-        next.updated_at = at;
-        next.updated_by = "bob".into();
-        let entry = AuditEntry::next(
-            &current.head,
-            at,
-            "bob",
-            AuditAction::Update,
-            current.record.changes_to(&next),
-        );
-        let stored = current.updated(next, &entry);
-        store
-            .update_if_version(&stored, current.record.version, &entry)
-            .await
-            .expect("an update");
-        current = stored;
+        current = seed_update(store, &current, "bob", at, |record| {
+            record.title = format!("v{}", n + 2);
+        })
+        .await;
     }
     current
 }
@@ -603,7 +589,7 @@ async fn export_to_a_file_holds_the_agency_and_nothing_else() {
     for record in &parks {
         let exported = &entries[&id_of(record)];
         assert_eq!(exported, &history(&store, record).await);
-        assert_eq!(AuditEntry::verify_chain(exported), Ok(()));
+        assert_eq!(shared::model::verify_chain(exported), Ok(()));
         assert_eq!(
             exported.last().map(AuditEntry::head),
             Some(record.head.clone())

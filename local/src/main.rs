@@ -2,46 +2,91 @@
 //!
 //! ```text
 //! dossier-local serve [--port 3000] [--host 127.0.0.1] [--data .dossier] [--aws]
-//! dossier-local token --sub alice --agency parks --roles clerk[,officer...] [--hours 12]
+//! dossier-local token --sub alice --agency parks --roles clerk[,officer...] [--hours 12] [--data .dossier]
 //! ```
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::{Args, Parser, Subcommand};
 use dossier_local::routes::LocalDeps;
 use dossier_local::settings;
 use shared::Deps;
 use shared::blob::FileBlobs;
 use shared::clock::Clock;
+use shared::model::AgencyId;
 use shared::store::{EmbeddedStore, Store};
 
-const USAGE: &str = "usage:
-  dossier-local serve [--port 3000] [--host 127.0.0.1] [--data .dossier] [--aws]
-  dossier-local token --sub SUB --agency AGENCY --roles ROLE[,ROLE...] [--hours 12] [--data .dossier]";
+/// The whole Dossier API on one local server: the Lambda handlers behind a plain HTTP
+/// listener, on an embedded store. Every variable the functions read is honoured; local
+/// defaults only fill what is unset.
+#[derive(Debug, Parser)]
+#[command(name = "dossier-local", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-/// `--name value` flags and bare `--switch`es.
-struct Args(Vec<String>);
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve every route of template.yaml on http://HOST:PORT.
+    Serve(Serve),
+    /// Print a bearer token the server started on the same data folder accepts.
+    Token(Token),
+}
 
-impl Args {
-    fn value(&self, name: &str) -> Option<&str> {
-        let position = self.0.iter().position(|arg| arg == name)?;
-        self.0.get(position + 1).map(String::as_str)
-    }
+/// The data folder: the database, the documents and the local signing secret.
+#[derive(Debug, Args)]
+struct DataDir {
+    /// The data folder.
+    #[arg(long = "data", env = "DOSSIER_DATA", default_value = settings::DEFAULT_DATA_DIR)]
+    path: PathBuf,
+}
 
-    fn switch(&self, name: &str) -> bool {
-        self.0.iter().any(|arg| arg == name)
-    }
+#[derive(Debug, Args)]
+struct Serve {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// The port to listen on.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    port: u16,
+    #[command(flatten)]
+    data: DataDir,
+    /// Serve on the DynamoDB table TABLE_NAME (in AWS, or at AWS_ENDPOINT_URL) instead of
+    /// the embedded store.
+    #[arg(long)]
+    aws: bool,
+}
+
+#[derive(Debug, Args)]
+struct Token {
+    /// Who the token is for (its `sub`).
+    #[arg(long)]
+    sub: String,
+    /// The caller's agency: 2 to 32 of a-z, 0-9 and -.
+    #[arg(long, value_parser = parse_agency)]
+    agency: AgencyId,
+    /// Roles, comma-separated: reader, clerk, officer, auditor.
+    #[arg(long, value_delimiter = ',', required = true)]
+    roles: Vec<String>,
+    /// Hours until it expires.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=24 * 366))]
+    hours: i64,
+    #[command(flatten)]
+    data: DataDir,
+}
+
+fn parse_agency(text: &str) -> Result<AgencyId, String> {
+    AgencyId::parse(text).ok_or_else(|| "expected 2 to 32 of a-z, 0-9 and -".to_owned())
 }
 
 fn main() -> ExitCode {
-    let mut argv = std::env::args().skip(1);
-    let command = argv.next();
-    let args = Args(argv.collect());
-    let result = match command.as_deref() {
-        Some("serve") => serve(&args),
-        Some("token") => token(&args),
-        _ => Err(USAGE.to_owned()),
+    let result = match Cli::parse().command {
+        Command::Serve(serve) => run_serve(&serve),
+        Command::Token(token) => print_token(&token),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -52,19 +97,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: &Args) -> Result<(), String> {
+fn run_serve(args: &Serve) -> Result<(), String> {
     shared::telemetry::init();
-    let host = args.value("--host").unwrap_or("127.0.0.1");
-    let port = args
-        .value("--port")
-        .or(std::env::var("PORT").ok().as_deref())
-        .unwrap_or("3000")
-        .to_owned();
-    let address: SocketAddr = format!("{host}:{port}")
-        .parse()
-        .map_err(|_| format!("not an address: {host}:{port}"))?;
-    let data = settings::data_dir(args.value("--data"));
-    let secret = settings::local_secret(&data)
+    let address = SocketAddr::new(args.host, args.port);
+    let data = &args.data.path;
+    let secret = settings::local_secret(data)
         .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let config = settings::config(
         |name| std::env::var(name).ok(),
@@ -91,20 +128,34 @@ fn serve(args: &Args) -> Result<(), String> {
             }
             _ => format!("cannot listen on {address}: {error}"),
         })?;
-        if args.switch("--aws") {
+        let tokens = token_hint(data);
+        if args.aws {
             println!("Dossier API on http://{address} (DynamoDB table {}{})", config.table_name, endpoint_note());
             let deps = Deps::with_dynamodb(&config).await.with_blobs(blobs, max_document_bytes);
-            run(listener, deps).await;
+            run(listener, deps, &tokens).await;
         } else {
             let file = data.join("dossier.redb");
             let store = EmbeddedStore::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
             println!("Dossier API on http://{address} (data in {})", file.display());
             let deps = Deps::new(&config, store, Clock::system()).with_blobs(blobs, max_document_bytes);
-            run(listener, deps).await;
+            run(listener, deps, &tokens).await;
         }
         println!("stopped");
         Ok(())
     })
+}
+
+/// How to get a token this server accepts: one minted with its data folder's secret.
+fn token_hint(data: &std::path::Path) -> String {
+    let data_arg = match data.to_str() {
+        Some(settings::DEFAULT_DATA_DIR) => String::new(),
+        _ => format!(" DATA={}", data.display()),
+    };
+    format!(
+        "Get a token: make token ROLE=clerk AGENCY=your-agency SUB=you{data_arg} \
+         (signed with {}; a token minted for another data folder is refused)",
+        data.join("local-secret").display()
+    )
 }
 
 fn endpoint_note() -> String {
@@ -113,10 +164,8 @@ fn endpoint_note() -> String {
         .unwrap_or_default()
 }
 
-async fn run<S: Store>(listener: tokio::net::TcpListener, deps: LocalDeps<S>) {
-    println!(
-        "Get a token: dossier-local token --sub you --agency your-agency --roles clerk (or `make token`)"
-    );
+async fn run<S: Store>(listener: tokio::net::TcpListener, deps: LocalDeps<S>, tokens: &str) {
+    println!("{tokens}");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         println!("shutting down: finishing requests in flight");
@@ -124,34 +173,86 @@ async fn run<S: Store>(listener: tokio::net::TcpListener, deps: LocalDeps<S>) {
     dossier_local::server::serve(listener, Arc::new(deps), shutdown).await;
 }
 
-fn token(args: &Args) -> Result<(), String> {
-    let sub = args.value("--sub").ok_or(USAGE)?;
-    let agency = args.value("--agency").ok_or(USAGE)?;
-    if shared::model::AgencyId::parse(agency).is_none() {
-        return Err(format!("agency {agency:?} must match ^[a-z0-9-]{{2,32}}$"));
-    }
-    let roles: Vec<&str> = args
-        .value("--roles")
-        .ok_or(USAGE)?
-        .split(',')
-        .filter(|r| !r.is_empty())
-        .collect();
-    let hours: i64 = args
-        .value("--hours")
-        .unwrap_or("12")
-        .parse()
-        .map_err(|_| "--hours takes a number".to_owned())?;
-    let data = settings::data_dir(args.value("--data"));
-    let secret = settings::local_secret(&data)
+fn print_token(args: &Token) -> Result<(), String> {
+    let data = &args.data.path;
+    let secret = settings::local_secret(data)
         .map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let secret = env("JWT_HS256_SECRET").unwrap_or(secret);
+    let roles: Vec<&str> = args
+        .roles
+        .iter()
+        .map(String::as_str)
+        .filter(|role| !role.is_empty())
+        .collect();
     let now = Clock::system().now().as_secs();
     let claims = serde_json::json!({
         "iss": env("JWT_ISSUER").as_deref().unwrap_or(settings::LOCAL_ISSUER),
         "aud": env("JWT_AUDIENCE").as_deref().unwrap_or(settings::LOCAL_AUDIENCE),
-        "sub": sub, "agency": agency, "roles": roles, "iat": now, "exp": now + hours * 3600,
+        "sub": args.sub, "agency": args.agency, "roles": roles, "iat": now,
+        "exp": now + args.hours * 3600,
     });
     println!("{}", shared::auth::mint_hs256(secret.as_bytes(), &claims));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, ErrorKind> {
+        Cli::try_parse_from(std::iter::once("dossier-local").chain(args.iter().copied()))
+            .map(|cli| cli.command)
+            .map_err(|error| error.kind())
+    }
+
+    #[test]
+    fn unknown_or_misspelt_flags_are_refused() {
+        assert_eq!(
+            parse(&["serve", "--prot", "8080"]).unwrap_err(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(&["serve", "8080"]).unwrap_err(),
+            ErrorKind::UnknownArgument
+        );
+        assert_eq!(
+            parse(&["serve", "--port", "http"]).unwrap_err(),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(parse(&["sreve"]).unwrap_err(), ErrorKind::InvalidSubcommand);
+        assert_eq!(
+            parse(&[
+                "token", "--sub", "a", "--agency", "Parks", "--roles", "clerk"
+            ])
+            .unwrap_err(),
+            ErrorKind::ValueValidation
+        );
+        assert_eq!(
+            parse(&["token", "--sub", "a", "--agency", "parks"]).unwrap_err(),
+            ErrorKind::MissingRequiredArgument
+        );
+        match parse(&[
+            "token",
+            "--sub",
+            "a",
+            "--agency",
+            "parks",
+            "--roles",
+            "clerk,officer",
+            "--data",
+            "/tmp/x",
+        ])
+        .unwrap()
+        {
+            Command::Token(token) => {
+                assert_eq!(token.roles, ["clerk", "officer"]);
+                assert_eq!(token.data.path, PathBuf::from("/tmp/x"));
+                assert_eq!(token.hours, 12);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -1,13 +1,14 @@
 //! The route table: the same routes, and the same handlers, as `template.yaml`'s functions.
 
 use lambda_http::{Body, Request, Response};
-use shared::Deps;
-use shared::blob::{Documents, FileBlobs};
+use shared::blob::FileBlobs;
 use shared::http::respond;
 use shared::store::Store;
+use shared::{Deps, DocumentDeps};
 
-/// What the local server's handlers get: a store, and documents in a local folder.
-pub type LocalDeps<S> = Deps<S, Documents<FileBlobs>>;
+/// What the local server's handlers get: a store, and documents in a local folder. The
+/// record routes get the [`Deps`] inside.
+pub type LocalDeps<S> = DocumentDeps<S, FileBlobs>;
 
 /// One route of the API, served by one function crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,15 +92,16 @@ impl Route {
 
     /// Answers `request` with this route's handler, exactly as its Lambda binary would.
     pub async fn call<S: Store>(self, deps: &LocalDeps<S>, request: Request) -> Response<Body> {
+        let records: &Deps<S> = deps;
         match self {
-            Self::CreateRecord => respond(deps, request, create_record::handle).await,
-            Self::GetRecord => respond(deps, request, get_record::handle).await,
-            Self::ListRecords => respond(deps, request, list_records::handle).await,
-            Self::UpdateRecord => respond(deps, request, update_record::handle).await,
-            Self::DeleteRecord => respond(deps, request, delete_record::handle).await,
-            Self::GetHistory => respond(deps, request, get_history::handle).await,
+            Self::CreateRecord => respond(records, request, create_record::handle).await,
+            Self::GetRecord => respond(records, request, get_record::handle).await,
+            Self::ListRecords => respond(records, request, list_records::handle).await,
+            Self::UpdateRecord => respond(records, request, update_record::handle).await,
+            Self::DeleteRecord => respond(records, request, delete_record::handle).await,
+            Self::GetHistory => respond(records, request, get_history::handle).await,
             Self::CreateUpload => respond(deps, request, create_upload::handle).await,
-            Self::ListDocuments => respond(deps, request, list_documents::handle).await,
+            Self::ListDocuments => respond(records, request, list_documents::handle).await,
             Self::GetDocument => respond(deps, request, get_document::handle).await,
         }
     }

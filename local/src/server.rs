@@ -10,19 +10,16 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
 
-use base64::Engine;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::Body;
-use serde_json::{Map, Value, json};
 use shared::blob::{BLOB_PATH, Refused};
 use shared::error::ApiError;
-use shared::http::problem_response;
+use shared::http::{Exchange, GatewayEvent, Handling, new_request_id};
 use shared::model::parse_object_key;
 use shared::store::Store;
 use tokio::net::TcpListener;
@@ -68,50 +65,57 @@ pub async fn serve<S: Store>(
     graceful.shutdown().await;
 }
 
+/// One request: a blob upload or download, the contract, or a route, each answered
+/// through the same edge (request id, access line) as in Lambda.
 async fn answer<S: Store>(
     deps: Arc<LocalDeps<S>>,
     request: hyper::Request<Incoming>,
 ) -> Result<HttpResponse, Infallible> {
-    let started = Instant::now();
-    let request_id = new_request_id();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
+    let exchange = Exchange::begin(new_request_id(), &parts.method, &path);
     if let Some(key) = path.strip_prefix(BLOB_PATH) {
+        let route = format!("{} {BLOB_PATH}{{key}}", parts.method);
         let response = match blob_request(&deps, &parts, key, body).await {
             Ok(response) => response,
             Err(Refused(why)) => text_response(403, &why),
         };
-        tracing::info!(target: "access", request_id, method = %parts.method, path, status = response.status().as_u16(),
-                       duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
-        return Ok(response);
+        return Ok(exchange.finish(response, served(&route)));
     }
     if parts.method == http::Method::GET && path == OPENAPI_PATH {
-        tracing::info!(target: "access", request_id, method = %parts.method, path, status = 200,
-                       duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
-        return Ok(openapi_response(&request_id));
+        let route = format!("GET {OPENAPI_PATH}");
+        return Ok(exchange.finish(openapi_response(), served(&route)));
     }
     let Some((route, params)) = Route::find(parts.method.as_str(), &path) else {
-        let response = problem(&ApiError::NotFound, &path, &request_id);
-        tracing::info!(target: "access", request_id, method = %parts.method, path, status = 404,
-                       duration_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
-        return Ok(response);
+        return Ok(to_hyper(exchange.fail(&ApiError::NotFound, served("-"))));
     };
+    let (method, template) = route.key();
+    let route_key = format!("{method} {template}");
     let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(body) => body.to_bytes(),
         Err(_) => {
-            return Ok(problem(
-                &ApiError::PayloadTooLarge(MAX_REQUEST_BYTES),
-                &path,
-                &request_id,
-            ));
+            let too_large = ApiError::PayloadTooLarge(MAX_REQUEST_BYTES);
+            return Ok(to_hyper(exchange.fail(&too_large, served(&route_key))));
         }
     };
-    let event = api_gateway_event(route, &parts, &params, &body, &request_id);
-    let response = match lambda_http::request::from_str(&event.to_string()) {
-        Ok(lambda_request) => route.call(&deps, lambda_request).await,
-        Err(error) => problem_response(&ApiError::invalid("request", error.to_string()), &path),
+    let event = gateway_event(route, &parts, &params, &body, exchange.request_id());
+    let response = match event.to_request() {
+        // The handler's edge logs this request, under the same id.
+        Ok(request) => route.call(&deps, request).await,
+        Err(error) => {
+            let unreadable = ApiError::invalid("request", error.to_string());
+            exchange.fail(&unreadable, served(&route_key))
+        }
     };
     Ok(to_hyper(response))
+}
+
+/// What the access line says of a request answered here, not by a route's handler.
+fn served(route: &str) -> Handling<'_> {
+    Handling {
+        route,
+        ..Handling::default()
+    }
 }
 
 /// An upload to, or a download from, a presigned blob URL.
@@ -121,8 +125,11 @@ async fn blob_request<S: Store>(
     key: &str,
     mut body: Incoming,
 ) -> Result<HttpResponse, Refused> {
-    let blobs = &deps.documents.blobs;
-    let query = form_pairs(parts.uri.query().unwrap_or_default());
+    let blobs = &deps.blobs;
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
     let now = deps.clock.now();
     match parts.method.as_str() {
         "PUT" if parse_object_key(key).is_some() => {
@@ -161,7 +168,7 @@ async fn blob_request<S: Store>(
                         let outcome = ingest_document::ingest_object(
                             &key,
                             &deps.store,
-                            &deps.documents.blobs,
+                            &deps.blobs,
                             &deps.clock,
                         )
                         .await;
@@ -202,162 +209,40 @@ fn text_response(status: u16, text: &str) -> HttpResponse {
 }
 
 /// `GET /openapi.yaml`: the contract, as YAML.
-fn openapi_response(request_id: &str) -> HttpResponse {
+fn openapi_response() -> HttpResponse {
     let mut response = hyper::Response::new(Full::new(Bytes::from_static(OPENAPI_YAML.as_bytes())));
-    let headers = response.headers_mut();
-    headers.insert(
+    response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/yaml"),
     );
-    if let Ok(value) = http::HeaderValue::from_str(request_id) {
-        headers.insert(shared::http::REQUEST_ID, value);
-    }
     response
 }
 
-fn new_request_id() -> String {
-    let mut bytes = [0u8; 12];
-    let _ = aws_lc_rs::rand::fill(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn problem(error: &ApiError, path: &str, request_id: &str) -> HttpResponse {
-    let mut response = to_hyper(problem_response(error, path));
-    if let Ok(value) = http::HeaderValue::from_str(request_id) {
-        response
-            .headers_mut()
-            .insert(shared::http::REQUEST_ID, value);
-    }
-    response
-}
-
-/// The event API Gateway would send for this request.
-fn api_gateway_event(
+/// The event API Gateway would send for this request to `route`.
+fn gateway_event(
     route: Route,
     parts: &http::request::Parts,
     params: &[(String, String)],
     body: &Bytes,
     request_id: &str,
-) -> Value {
+) -> GatewayEvent {
     let (method, template) = route.key();
-    let route_key = format!("{method} {template}");
-    let mut headers = Map::new();
-    let mut cookies = Vec::new();
-    for (name, value) in &parts.headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        if name == http::header::COOKIE {
-            cookies.extend(value.split("; ").map(|c| Value::from(c.to_owned())));
-            continue;
-        }
-        // API Gateway joins repeated headers with commas.
-        match headers.get_mut(name.as_str()) {
-            Some(Value::String(existing)) => {
-                existing.push(',');
-                existing.push_str(&value);
-            }
-            _ => {
-                headers.insert(name.as_str().to_owned(), Value::from(value));
-            }
-        }
-    }
-    let raw_query = parts.uri.query().unwrap_or_default();
-    let mut query = Map::new();
-    for (name, value) in form_pairs(raw_query) {
-        match query.get_mut(&name) {
-            Some(Value::String(existing)) => {
-                existing.push(',');
-                existing.push_str(&value);
-            }
-            _ => {
-                query.insert(name, Value::from(value));
-            }
-        }
-    }
-    let now = std::time::SystemTime::now()
+    let arrived = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as u64;
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": parts.uri.path(),
-        "rawQueryString": raw_query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": "000000000000",
-            "apiId": "local",
-            "domainName": "localhost",
-            "domainPrefix": "localhost",
-            "http": {"method": method, "path": parts.uri.path(), "protocol": "HTTP/1.1",
-                     "sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent").cloned().unwrap_or_default()},
-            "requestId": request_id,
-            "routeKey": route_key,
-            "stage": "$default",
-            "timeEpoch": now,
-        },
-        "isBase64Encoded": false,
-    });
-    if !cookies.is_empty() {
-        event["cookies"] = Value::from(cookies);
+        .unwrap_or_default();
+    let mut event = GatewayEvent::new(method, template)
+        .path(parts.uri.path())
+        .query(parts.uri.query().unwrap_or_default())
+        .body(body)
+        .request_id(request_id)
+        .at(u64::try_from(arrived.as_millis()).unwrap_or(u64::MAX));
+    for (name, value) in params {
+        event = event.param(name, value);
     }
-    if !query.is_empty() {
-        event["queryStringParameters"] = Value::Object(query);
-    }
-    if !params.is_empty() {
-        let params: Map<String, Value> = params
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
-            .collect();
-        event["pathParameters"] = Value::Object(params);
-    }
-    if !body.is_empty() {
-        match std::str::from_utf8(body) {
-            Ok(text) => event["body"] = Value::from(text),
-            Err(_) => {
-                event["body"] = Value::from(base64::engine::general_purpose::STANDARD.encode(body));
-                event["isBase64Encoded"] = Value::from(true);
-            }
-        }
+    for (name, value) in &parts.headers {
+        event = event.header(name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
     }
     event
-}
-
-/// `a=1&b=x%20y` → pairs, percent- and plus-decoded.
-fn form_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name), percent_decode(value))
-        })
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn to_hyper(response: lambda_http::Response<Body>) -> HttpResponse {
@@ -377,24 +262,9 @@ mod tests {
 
     #[test]
     fn serves_the_contract_as_yaml() {
-        let response = openapi_response("r1");
+        let response = openapi_response();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "application/yaml");
-        assert_eq!(response.headers()["x-request-id"], "r1");
         assert!(OPENAPI_YAML.starts_with("openapi: 3.1.0\n"));
-    }
-
-    #[test]
-    fn decodes_query_strings_like_api_gateway() {
-        assert_eq!(
-            form_pairs("a=1&b=x%20y+z&c&d=%zz&e=%4"),
-            vec![
-                ("a".into(), "1".into()),
-                ("b".into(), "x y z".into()),
-                ("c".into(), "".into()),
-                ("d".into(), "%zz".into()),
-                ("e".into(), "%4".into()),
-            ]
-        );
     }
 }

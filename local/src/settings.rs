@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use shared::config::{Config, ConfigError};
 
@@ -12,15 +12,8 @@ use shared::config::{Config, ConfigError};
 pub const LOCAL_ISSUER: &str = "https://dossier.local";
 /// Audience of locally minted tokens (unless `JWT_AUDIENCE` says otherwise).
 pub const LOCAL_AUDIENCE: &str = "dossier";
-/// Default data folder.
+/// Default data folder (`--data`, `DOSSIER_DATA`).
 pub const DEFAULT_DATA_DIR: &str = ".dossier";
-
-/// The data folder: `--data`, else `DOSSIER_DATA`, else `.dossier`.
-pub fn data_dir(flag: Option<&str>) -> PathBuf {
-    flag.map(PathBuf::from)
-        .or_else(|| std::env::var_os("DOSSIER_DATA").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
-}
 
 /// The local secret under `data`, created (readable by the owner only) on first use.
 pub fn local_secret(data: &Path) -> std::io::Result<String> {
@@ -34,7 +27,7 @@ pub fn local_secret(data: &Path) -> std::io::Result<String> {
     std::fs::create_dir_all(data)?;
     let mut bytes = [0u8; 32];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| std::io::Error::other("no randomness"))?;
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = hex::encode(bytes);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -118,7 +118,7 @@ async fn a_crash_mid_write_leaves_a_consistent_database() {
                 .await
                 .unwrap()
                 .items;
-            assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+            assert_eq!(shared::model::verify_chain(&history), Ok(()));
             assert_eq!(
                 history.last().map(AuditEntry::head),
                 Some(stored.head.clone()),

@@ -6,7 +6,8 @@
 //! - [`store`]: persistence traits with a DynamoDB, an embedded and an in-memory adapter.
 //! - [`blob`]: document bytes: presigned URLs and streamed reads, on S3 or a folder.
 //! - [`http`]: the edge every route goes through (auth, parsing, errors, access log).
-//! - [`records`]: what the record routes share (visibility, replies, paging).
+//! - [`records`]: what the record routes share (visibility, replies).
+//! - [`paging`]: `limit` and `cursor` in, `{items, next_cursor}` out.
 //! - [`idempotency`]: `Idempotency-Key` replays for creating routes.
 //! - [`cursor`]: signed pagination cursors.
 //! - [`clock`], [`config`], [`telemetry`].
@@ -20,11 +21,14 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod model;
+pub mod paging;
 pub mod records;
 pub mod store;
 pub mod telemetry;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+
+use std::ops::Deref;
 
 use auth::Verifier;
 use clock::Clock;
@@ -32,9 +36,8 @@ use config::{Config, ConfigError};
 use cursor::CursorKey;
 use store::DynamoStore;
 
-/// What every route handler gets besides its request: built once per container. `D` is
-/// what the document routes add ([`blob::Documents`]); the record routes have none.
-pub struct Deps<S, D = ()> {
+/// What every route handler gets besides its request: built once per container.
+pub struct Deps<S> {
     /// Storage.
     pub store: S,
     /// Token verification.
@@ -43,8 +46,6 @@ pub struct Deps<S, D = ()> {
     pub clock: Clock,
     /// Signs and checks pagination cursors.
     pub cursors: CursorKey,
-    /// The document routes' blob store and limits.
-    pub documents: D,
 }
 
 impl<S> Deps<S> {
@@ -55,18 +56,15 @@ impl<S> Deps<S> {
             verifier: config.verifier(),
             clock,
             cursors: CursorKey::new(&config.cursor_secret),
-            documents: (),
         }
     }
 
-    /// These dependencies with `blobs` for documents of at most `max_bytes`.
-    pub fn with_blobs<B>(self, blobs: B, max_bytes: u64) -> Deps<S, blob::Documents<B>> {
-        Deps {
-            store: self.store,
-            verifier: self.verifier,
-            clock: self.clock,
-            cursors: self.cursors,
-            documents: blob::Documents { blobs, max_bytes },
+    /// These dependencies with `blobs` for documents of at most `max_document_bytes`.
+    pub fn with_blobs<B>(self, blobs: B, max_document_bytes: u64) -> DocumentDeps<S, B> {
+        DocumentDeps {
+            deps: self,
+            blobs,
+            max_document_bytes,
         }
     }
 }
@@ -89,11 +87,30 @@ impl Deps<DynamoStore> {
     }
 }
 
+/// What the document routes get: every route's [`Deps`] (which it derefs to), plus what
+/// presigns the URLs document bytes move through and the size limit.
+pub struct DocumentDeps<S, B> {
+    /// What every route gets.
+    pub deps: Deps<S>,
+    /// Presigns upload and download URLs ([`blob::BlobPresigner`]).
+    pub blobs: B,
+    /// Largest document accepted, in bytes (`MAX_DOCUMENT_BYTES`).
+    pub max_document_bytes: u64,
+}
+
+impl<S, B> Deref for DocumentDeps<S, B> {
+    type Target = Deps<S>;
+
+    fn deref(&self) -> &Deps<S> {
+        &self.deps
+    }
+}
+
 #[cfg(feature = "presign")]
-impl Deps<DynamoStore, blob::Documents<blob::S3Presigner>> {
+impl DocumentDeps<DynamoStore, blob::S3Presigner> {
     /// Production dependencies of the document routes: [`Deps::from_env`] plus presigned
     /// URLs to `BUCKET_NAME`, sharing one AWS configuration.
-    pub async fn documents_from_env() -> Result<Self, ConfigError> {
+    pub async fn from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
         let documents =
             config::DocumentsConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
@@ -103,6 +120,26 @@ impl Deps<DynamoStore, blob::Documents<blob::S3Presigner>> {
             .inspect_err(|error| tracing::error!("{error}"))?;
         Ok(Deps::new(&config, store, Clock::system())
             .with_blobs(presigner, documents.max_document_bytes))
+    }
+}
+
+impl<S: Sync> http::RouteDeps for Deps<S> {
+    fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.clock
+    }
+}
+
+impl<S: Sync, B: Sync> http::RouteDeps for DocumentDeps<S, B> {
+    fn verifier(&self) -> &Verifier {
+        &self.deps.verifier
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.deps.clock
     }
 }
 

@@ -12,8 +12,6 @@
 //!
 //! [Embedded Metric Format]: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 
-use std::cell::Cell;
-use std::future::Future;
 use std::io::Write;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,6 +20,8 @@ use lambda_http::tracing::subscriber::filter::{LevelFilter, Targets};
 use lambda_http::tracing::subscriber::layer::SubscriberExt;
 use lambda_http::tracing::subscriber::util::SubscriberInitExt;
 use serde_json::{Value, json};
+
+use crate::store::usage::StoreUsage;
 
 /// The CloudWatch namespace of every Dossier metric.
 pub const NAMESPACE: &str = "Dossier";
@@ -90,47 +90,7 @@ fn stage() -> Option<&'static str> {
     STAGE.get().and_then(Option::as_deref)
 }
 
-/// What one request did in DynamoDB: its calls, and the capacity units DynamoDB reported
-/// for them (every call asks for `ReturnConsumedCapacity`), so a route's cost is priced
-/// from its own traffic.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct DynamoUsage {
-    /// Calls made, failed ones included.
-    pub calls: u32,
-    /// Read capacity units consumed.
-    pub read_units: f64,
-    /// Write capacity units consumed.
-    pub write_units: f64,
-}
-
-tokio::task_local! {
-    /// The usage of the request the current task serves.
-    static DYNAMO_USAGE: Cell<DynamoUsage>;
-}
-
-/// Runs `future`, adding up the DynamoDB calls it makes (see [`dynamo_call`]).
-pub async fn with_dynamo_usage<F: Future>(future: F) -> (F::Output, DynamoUsage) {
-    DYNAMO_USAGE
-        .scope(Cell::new(DynamoUsage::default()), async {
-            let output = future.await;
-            (output, DYNAMO_USAGE.with(Cell::get))
-        })
-        .await
-}
-
-/// Counts one DynamoDB call and the units it consumed toward the request being served
-/// (outside [`with_dynamo_usage`], as in ingestion or tools, it is not counted).
-pub fn dynamo_call(read_units: f64, write_units: f64) {
-    let _ = DYNAMO_USAGE.try_with(|usage| {
-        let mut sum = usage.get();
-        sum.calls += 1;
-        sum.read_units += read_units;
-        sum.write_units += write_units;
-        usage.set(sum);
-    });
-}
-
-/// Records one API request: `Requests`, `Latency`, `ServerErrors`, `DynamoDBCalls`,
+/// Records one API request: `Requests`, `Latency`, `ServerErrors`, `StoreCalls`,
 /// `ReadCapacityUnits` and `WriteCapacityUnits` by `Stage` and by `Stage` and `Route`, and
 /// `Errors` by `Stage` and `ProblemType` when it was refused or failed.
 pub fn request(
@@ -138,7 +98,7 @@ pub fn request(
     status: u16,
     latency_ms: f64,
     problem_type: Option<&str>,
-    dynamo: DynamoUsage,
+    store: StoreUsage,
 ) {
     if let Some(stage) = stage() {
         emit(&request_metrics(
@@ -146,7 +106,7 @@ pub fn request(
             stage,
             (route, status, latency_ms),
             problem_type,
-            dynamo,
+            store,
         ));
     }
 }
@@ -173,7 +133,7 @@ fn request_metrics(
     stage: &str,
     (route, status, latency_ms): (&str, u16, f64),
     problem_type: Option<&str>,
-    dynamo: DynamoUsage,
+    store: StoreUsage,
 ) -> Value {
     let mut directives = vec![json!({
         "Namespace": NAMESPACE,
@@ -183,7 +143,7 @@ fn request_metrics(
             {"Name": "Requests", "Unit": "Count"},
             {"Name": "Latency", "Unit": "Milliseconds"},
             {"Name": "ServerErrors", "Unit": "Count"},
-            {"Name": "DynamoDBCalls", "Unit": "Count"},
+            {"Name": "StoreCalls", "Unit": "Count"},
             {"Name": "ReadCapacityUnits", "Unit": "None"},
             {"Name": "WriteCapacityUnits", "Unit": "None"},
         ],
@@ -195,9 +155,9 @@ fn request_metrics(
         "Requests": 1,
         "Latency": latency_ms,
         "ServerErrors": u8::from(status >= 500),
-        "DynamoDBCalls": dynamo.calls,
-        "ReadCapacityUnits": dynamo.read_units,
-        "WriteCapacityUnits": dynamo.write_units,
+        "StoreCalls": store.calls,
+        "ReadCapacityUnits": store.read_units,
+        "WriteCapacityUnits": store.write_units,
     });
     if let Some(problem_type) = problem_type {
         directives.push(json!({
@@ -327,7 +287,7 @@ mod tests {
 
     #[test]
     fn a_served_request_counts_and_times_its_route() {
-        let usage = DynamoUsage {
+        let usage = StoreUsage {
             calls: 1,
             read_units: 0.5,
             write_units: 0.0,
@@ -344,7 +304,7 @@ mod tests {
         assert_eq!(line["Stage"], "prod");
         assert_eq!(line["Latency"], 3.5);
         assert_eq!(line["ServerErrors"], 0);
-        assert_eq!(line["DynamoDBCalls"], 1);
+        assert_eq!(line["StoreCalls"], 1);
         assert_eq!(line["ReadCapacityUnits"], 0.5);
         assert_eq!(line["WriteCapacityUnits"], 0.0);
         assert!(line.get("Errors").is_none());
@@ -361,7 +321,7 @@ mod tests {
             "prod",
             ("PATCH /records/{id}", 412, 1.0),
             Some("precondition-failed"),
-            DynamoUsage::default(),
+            StoreUsage::default(),
         );
         assert_valid_emf(&line);
         assert_eq!(line["ProblemType"], "precondition-failed");
@@ -372,36 +332,9 @@ mod tests {
             "prod",
             ("GET /records", 500, 1.0),
             Some("internal"),
-            DynamoUsage::default(),
+            StoreUsage::default(),
         );
         assert_eq!(failed["ServerErrors"], 1);
-    }
-
-    #[tokio::test]
-    async fn dynamodb_calls_add_up_per_request_and_only_inside_one() {
-        // Outside a request (ingestion, tools) a call is not counted, and does not panic.
-        dynamo_call(1.0, 1.0);
-        // Two requests interleaved on one task, as concurrent requests share a runtime:
-        // each counts only its own calls.
-        let read = with_dynamo_usage(async {
-            dynamo_call(0.5, 0.0);
-            tokio::task::yield_now().await;
-            dynamo_call(1.0, 0.0);
-        });
-        let write = with_dynamo_usage(async {
-            tokio::task::yield_now().await;
-            dynamo_call(0.0, 4.0);
-        });
-        let (((), read), ((), write)) = tokio::join!(read, write);
-        let usage = |calls, read_units, write_units| DynamoUsage {
-            calls,
-            read_units,
-            write_units,
-        };
-        assert_eq!(read, usage(2, 1.5, 0.0));
-        assert_eq!(write, usage(1, 0.0, 4.0));
-        let ((), nothing) = with_dynamo_usage(async {}).await;
-        assert_eq!(nothing, DynamoUsage::default());
     }
 
     #[test]

@@ -34,7 +34,7 @@ async fn twenty_patches_one_winner<S: Store>(store: S) {
             ))
             .header("if-match", "\"1\"")
             .json(&json!({"title": format!("by writer {writer}")}));
-        tasks.spawn(async move { call(&deps, update_record::handle, &request).await });
+        tasks.spawn(async move { call(deps.as_ref(), update_record::handle, &request).await });
     }
     let responses = tasks.join_all().await;
     let mut statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();

@@ -280,10 +280,7 @@ async fn bad_objects_are_quarantined_and_moved_out_of_reach() {
         .await
         .unwrap();
     assert_eq!(history.items.len(), 7, "create + 3 × (add, quarantine)");
-    assert_eq!(
-        shared::model::AuditEntry::verify_chain(&history.items),
-        Ok(())
-    );
+    assert_eq!(shared::model::verify_chain(&history.items), Ok(()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

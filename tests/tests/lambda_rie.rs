@@ -47,15 +47,15 @@ struct Measured {
     warm_ms: Option<f64>,
     peak_rss_kib: Option<u64>,
     /// DynamoDB calls of the first (cold) request, from its access line.
-    dynamodb_calls: Option<u64>,
+    store_calls: Option<u64>,
 }
 
-/// The `dynamodb_calls` of the first access line in `logs`.
+/// The `store_calls` of the first access line in `logs`.
 fn first_request_calls(logs: &str) -> Option<u64> {
     logs.lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .find(|line| line["fields"]["message"] == "request")
-        .and_then(|line| line["fields"]["dynamodb_calls"].as_u64())
+        .and_then(|line| line["fields"]["store_calls"].as_u64())
 }
 
 /// Runs `function` on its event twice (cold, then warm). `expected` is the HTTP status of
@@ -70,7 +70,7 @@ async fn run(
     let path = bootstrap(logical_id);
     let emulator = Emulator::start(function, &path, env).await;
     let first = emulator.invoke(&event(function)).await;
-    let dynamodb_calls = first_request_calls(&emulator.logs());
+    let store_calls = first_request_calls(&emulator.logs());
     let response = &first.response;
     if let Some(expected) = expected {
         assert_eq!(
@@ -112,7 +112,7 @@ async fn run(
         first_ms: first.duration_ms,
         warm_ms: warm.duration_ms,
         peak_rss_kib: emulator.peak_rss_kib(),
-        dynamodb_calls,
+        store_calls,
     }
 }
 
@@ -278,7 +278,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
     // GetItem (the record, or the idempotency key) then one transaction.
     let calls: Vec<(&str, Option<u64>)> = measured
         .iter()
-        .map(|m| (m.function, m.dynamodb_calls))
+        .map(|m| (m.function, m.store_calls))
         .collect();
     assert_eq!(
         calls,

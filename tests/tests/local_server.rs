@@ -190,7 +190,7 @@ async fn readme_session(local: &Local) -> String {
     .await;
     let entries: Vec<AuditEntry> = serde_json::from_value(history.body["items"].clone()).unwrap();
     assert_eq!(entries.len(), 2);
-    assert_eq!(AuditEntry::verify_chain(&entries), Ok(()));
+    assert_eq!(shared::model::verify_chain(&entries), Ok(()));
 
     let missing = send("GET", &format!("{}/nowhere", local.base), &[], None).await;
     assert_eq!(

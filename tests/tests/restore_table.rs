@@ -166,9 +166,9 @@ fn unix_now() -> i64 {
 /// `unix` seconds as ISO 8601 wall-clock time at `offset` seconds east of UTC, with its
 /// zone (`Z` for 0, else `+HH:MM` / `-HH:MM`).
 fn iso(unix: i64, offset: i64) -> String {
-    let local = unix + offset;
-    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
-    let secs = local.rem_euclid(86_400);
+    // Wall-clock time at the offset is UTC's display of the shifted instant, without its
+    // milliseconds and `Z`.
+    let wall = shared::clock::Timestamp::from_millis((unix + offset) * 1000).to_string();
     let zone = if offset == 0 {
         "Z".to_owned()
     } else {
@@ -176,26 +176,7 @@ fn iso(unix: i64, offset: i64) -> String {
         let minutes = offset.abs() / 60;
         format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
     };
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{zone}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    format!("{}{zone}", &wall[..19])
 }
 
 /// The one line of `text` holding all of `needles`.

@@ -33,14 +33,7 @@ fn new_record(
         "alice",
         at,
     );
-    let entry = AuditEntry::next(
-        &ChainHead::genesis(),
-        at,
-        "alice",
-        AuditAction::Create,
-        record.creation_changes(),
-    );
-    (StoredRecord::created(record, &entry), entry)
+    StoredRecord::create(record)
 }
 
 async fn create<S: Store>(
@@ -58,16 +51,15 @@ async fn create<S: Store>(
 fn retitled(current: &StoredRecord, title: &str, at: Timestamp) -> (StoredRecord, AuditEntry) {
     let mut next = current.record.clone();
     next.title = title.to_owned();
-    next.version += 1;
-    next.updated_at = at;
-    let entry = AuditEntry::next(
-        &current.head,
-        at,
-        "bob",
-        AuditAction::Update,
-        current.record.changes_to(&next),
-    );
-    (current.updated(next, &entry), entry)
+    current.revise(next, at, "bob").unwrap()
+}
+
+/// `stored` with `entry` as its chain head, whether or not it follows.
+fn headed(stored: &StoredRecord, entry: &AuditEntry) -> StoredRecord {
+    StoredRecord {
+        head: entry.head(),
+        ..stored.clone()
+    }
 }
 
 async fn create_then_get_round_trips<S: Store>(store: S) {
@@ -84,7 +76,7 @@ async fn create_then_get_round_trips<S: Store>(store: S) {
         .await
         .unwrap();
     assert_eq!(history.items.len(), 1);
-    assert_eq!(AuditEntry::verify_chain(&history.items), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history.items), Ok(()));
     assert_eq!(history.items[0].changes, stored.record.creation_changes());
 }
 
@@ -138,7 +130,7 @@ async fn updates_only_at_the_expected_version<S: Store>(store: S) {
         .unwrap()
         .items;
     assert_eq!(history, vec![history[0].clone(), entry2]);
-    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history), Ok(()));
 }
 
 async fn deletes_only_at_the_expected_version_and_keeps_history<S: Store>(store: S) {
@@ -181,7 +173,7 @@ async fn deletes_only_at_the_expected_version_and_keeps_history<S: Store>(store:
         .unwrap()
         .items;
     assert_eq!(history.len(), 2);
-    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history), Ok(()));
     assert_eq!(
         store
             .delete_if_version(&agency("parks"), id, 1, &entry)
@@ -331,17 +323,9 @@ async fn a_status_change_moves_the_record_between_status_listings<S: Store>(stor
     .await;
     let mut next = stored.record.clone();
     next.status = shared::model::Status::Published;
-    next.version = 2;
-    next.updated_at = TEST_NOW.plus_millis(10);
-    let entry = AuditEntry::next(
-        &stored.head,
-        TEST_NOW,
-        "o",
-        AuditAction::Update,
-        stored.record.changes_to(&next),
-    );
+    let (published, entry) = stored.revise(next, TEST_NOW.plus_millis(10), "o").unwrap();
     store
-        .update_if_version(&stored.updated(next, &entry), 1, &entry)
+        .update_if_version(&published, 1, &entry)
         .await
         .unwrap();
     let with_status = |status| ListFilter {
@@ -400,7 +384,7 @@ async fn history_pages_in_order<S: Store>(store: S) {
     assert_eq!(rest.items.iter().map(|e| e.seq).collect::<Vec<_>>(), [5, 6]);
     assert_eq!(rest.next, None);
     let all: Vec<AuditEntry> = first.items.into_iter().chain(rest.items).collect();
-    assert_eq!(AuditEntry::verify_chain(&all), Ok(()));
+    assert_eq!(shared::model::verify_chain(&all), Ok(()));
 }
 
 fn kept(key: &str, body: &str, expires_at: Timestamp) -> IdempotentResponse {
@@ -552,14 +536,7 @@ async fn concurrent_writers_at_one_version_yield_one_winner<S: Store>(store: S) 
 /// `document` announced on the record whose current state is `current`: the next state
 /// and the entry, as `create-upload` writes them.
 fn announced(current: &StoredRecord, document: &Document) -> (StoredRecord, AuditEntry) {
-    let entry = AuditEntry::next(
-        &current.head,
-        TEST_NOW,
-        "clara",
-        AuditAction::DocumentAdd,
-        document.creation_changes(),
-    );
-    (current.with_entry(&entry, current.documents + 1), entry)
+    current.attach(document)
 }
 
 fn pdf_document(record: &StoredRecord) -> Document {
@@ -630,17 +607,10 @@ async fn documents_are_added_listed_and_settled_on_the_chain<S: Store>(store: S)
         .await
         .unwrap()
         .unwrap();
-    let mut settled = pending.clone();
-    settled.status = DocumentStatus::Available;
-    settled.settled_at = Some(TEST_NOW);
-    let entry = AuditEntry::next(
-        &current.head,
-        TEST_NOW,
-        "ingest",
-        AuditAction::DocumentVerify,
-        pending.settlement_changes(&settled),
-    );
-    let next = current.with_entry(&entry, current.documents);
+    let (settled, action) = pending.settled(None, TEST_NOW);
+    assert_eq!(settled.status, DocumentStatus::Available);
+    let changes = pending.settlement_changes(&settled);
+    let (next, entry) = current.append(TEST_NOW, "ingest", action, changes.clone());
     store
         .settle_document(&next, &settled, &entry)
         .await
@@ -650,22 +620,14 @@ async fn documents_are_added_listed_and_settled_on_the_chain<S: Store>(store: S)
         Some(settled.clone())
     );
     // Settling a settled document fails, whatever the chain says.
-    let again = AuditEntry::next(
-        &next.head,
-        TEST_NOW,
-        "ingest",
-        AuditAction::DocumentVerify,
-        pending.settlement_changes(&settled),
-    );
+    let (again_next, again) = next.append(TEST_NOW, "ingest", action, changes);
     assert_eq!(
-        store
-            .settle_document(&next.with_entry(&again, 3), &settled, &again)
-            .await,
+        store.settle_document(&again_next, &settled, &again).await,
         Err(StoreError::ConditionFailed)
     );
     let history = store.history(agency, id, 20, None).await.unwrap().items;
     assert_eq!(history.len(), 5);
-    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history), Ok(()));
 
     // Another agency sees none of it.
     let water = AgencyId::parse("water").unwrap();
@@ -723,7 +685,7 @@ async fn document_changes_and_record_edits_never_fork_the_chain<S: Store>(store:
         ("Edited", 1, 3)
     );
     let history = store.history(agency, id, 20, None).await.unwrap().items;
-    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history), Ok(()));
 }
 
 async fn concurrent_document_adds_from_one_read_yield_one_winner<S: Store>(store: S) {
@@ -775,6 +737,103 @@ async fn concurrent_document_adds_from_one_read_yield_one_winner<S: Store>(store
             .items
             .len(),
         1
+    );
+}
+
+/// `entry` as if it followed a link that was never written: the same change, one `seq`
+/// further, linked to `entry` itself.
+fn past_a_gap(entry: &AuditEntry) -> AuditEntry {
+    AuditEntry::next(
+        &entry.head(),
+        entry.at,
+        &entry.actor,
+        entry.action,
+        entry.changes.clone(),
+    )
+}
+
+async fn a_chain_link_that_skips_or_repeats_a_seq_is_refused<S: Store>(store: S) {
+    // A record whose first entry is not seq 1.
+    let (unborn, first) = new_record(
+        "parks",
+        json!({"title": "T", "classification": "public"}),
+        TEST_NOW,
+    );
+    let second = past_a_gap(&first);
+    assert_eq!(
+        store
+            .create_record(&headed(&unborn, &second), &second, None)
+            .await,
+        Err(StoreError::ConditionFailed),
+        "a first entry at seq 2"
+    );
+    assert_eq!(
+        store
+            .get_record(&agency("parks"), &unborn.record.id)
+            .await
+            .unwrap(),
+        None
+    );
+
+    let stored = create(
+        &store,
+        "parks",
+        json!({"title": "v1", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let (agency, id) = (&stored.record.agency, &stored.record.id);
+    let (v2, entry) = retitled(&stored, "v2", TEST_NOW.plus_millis(1));
+    // An update at the right version whose entry skips a seq, or repeats seq 1.
+    let skipping = past_a_gap(&entry);
+    let repeating = AuditEntry::next(
+        &ChainHead::genesis(),
+        entry.at,
+        &entry.actor,
+        entry.action,
+        entry.changes.clone(),
+    );
+    for bad in [&skipping, &repeating] {
+        assert_eq!(
+            store.update_if_version(&headed(&v2, bad), 1, bad).await,
+            Err(StoreError::ConditionFailed),
+            "an update at seq {}",
+            bad.seq
+        );
+    }
+    // A delete whose entry skips a seq.
+    let deleting = past_a_gap(&AuditEntry::next(
+        &stored.head,
+        TEST_NOW,
+        "olga",
+        AuditAction::Delete,
+        Default::default(),
+    ));
+    assert_eq!(
+        store.delete_if_version(agency, id, 1, &deleting).await,
+        Err(StoreError::ConditionFailed)
+    );
+    // A document whose entry skips a seq.
+    let document = pdf_document(&stored);
+    let (next, announcing) = announced(&stored, &document);
+    let skipping = past_a_gap(&announcing);
+    assert_eq!(
+        store
+            .add_document(&headed(&next, &skipping), &document, &skipping)
+            .await,
+        Err(StoreError::ConditionFailed)
+    );
+
+    // None of it left a trace.
+    assert_eq!(
+        store.get_record(agency, id).await.unwrap().as_ref(),
+        Some(&stored)
+    );
+    let history = store.history(agency, id, 10, None).await.unwrap().items;
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        store.get_document(agency, id, &document.id).await.unwrap(),
+        None
     );
 }
 
@@ -836,4 +895,5 @@ contract!(
     documents_are_added_listed_and_settled_on_the_chain,
     document_changes_and_record_edits_never_fork_the_chain,
     concurrent_document_adds_from_one_read_yield_one_winner,
+    a_chain_link_that_skips_or_repeats_a_seq_is_refused,
 );

@@ -361,7 +361,7 @@ fn dynamo_usage(logs: &str) -> Vec<(f64, f64, f64)> {
         .map(|line| {
             let field = |name: &str| line["fields"][name].as_f64().unwrap_or(f64::NAN);
             (
-                field("dynamodb_calls"),
+                field("store_calls"),
                 field("read_units"),
                 field("write_units"),
             )

@@ -8,17 +8,12 @@ use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::idempotency::Idempotency;
-use shared::model::{
-    AuditAction, AuditEntry, ChainHead, Classification, NewRecord, RecordId, StoredRecord,
-};
+use shared::model::{Classification, NewRecord, RecordId, StoredRecord};
 use shared::records::record_reply;
 use shared::store::{Store, StoreError};
 
 /// Answers `POST /records`.
-pub async fn handle<S: Store, D>(
-    request: ApiRequest,
-    deps: &Deps<S, D>,
-) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let (caller, now) = (&request.caller, request.now);
     caller.require(Permission::Edit)?;
     let body = request.json()?;
@@ -38,17 +33,10 @@ pub async fn handle<S: Store, D>(
         &caller.sub,
         now,
     );
-    let entry = AuditEntry::next(
-        &ChainHead::genesis(),
-        now,
-        &caller.sub,
-        AuditAction::Create,
-        record.creation_changes(),
-    );
     let reply = record_reply(StatusCode::CREATED, &record)
         .header(LOCATION, format!("/records/{}", record.id));
     let kept = idempotency.keep(caller, &reply, now);
-    let stored = StoredRecord::created(record, &entry);
+    let (stored, entry) = StoredRecord::create(record);
     match deps
         .store
         .create_record(&stored, &entry, kept.as_ref())

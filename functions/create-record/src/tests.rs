@@ -1,11 +1,11 @@
 use serde_json::{Value, json};
-use shared::model::AuditEntry;
+use shared::http::GatewayEvent;
 use shared::store::{AuditLog, MemoryStore, RecordStore};
-use shared::testing::{Event, TEST_NOW, call, deps, event, token};
+use shared::testing::{TEST_NOW, call, deps, event, token};
 
 use super::handle;
 
-fn post(body: &Value, roles: &[&str]) -> Event {
+fn post(body: &Value, roles: &[&str]) -> GatewayEvent {
     event("POST", "/records")
         .bearer(&token("clara", "parks", roles, TEST_NOW))
         .json(body)
@@ -51,7 +51,7 @@ async fn creates_a_draft_at_version_1_with_its_first_audit_entry() {
         history[0].changes["title"],
         [Value::Null, json!("Permit 12")]
     );
-    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history), Ok(()));
 }
 
 #[tokio::test]
@@ -95,7 +95,7 @@ async fn bad_bodies_get_clear_problems() {
 
     let token = token("clara", "parks", &["clerk"], TEST_NOW);
     let base = event("POST", "/records").bearer(&token);
-    let cases: Vec<(Event, u16, &str)> = vec![
+    let cases: Vec<(GatewayEvent, u16, &str)> = vec![
         (
             base.clone()
                 .header("content-type", "application/json")

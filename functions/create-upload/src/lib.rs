@@ -6,29 +6,24 @@ use std::time::Duration;
 
 use lambda_http::http::header::{CACHE_CONTROL, LOCATION};
 use serde_json::json;
-use shared::Deps;
+use shared::DocumentDeps;
 use shared::auth::Permission;
-use shared::blob::{BlobPresigner, Documents, UploadSpec};
+use shared::blob::{BlobPresigner, UploadSpec};
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
-use shared::model::{
-    AuditAction, AuditEntry, DocumentId, NewDocument, RecordId, Status, document_limits,
-};
+use shared::model::{DocumentId, NewDocument, RecordId, Status, document_limits};
 use shared::records::find_visible;
-use shared::store::{Store, StoreError};
-
-/// Tries before giving up when the record's chain keeps moving under us.
-const ATTEMPTS: usize = 3;
+use shared::store::{Store, retry};
 
 /// Answers `POST /records/{id}/documents`.
 pub async fn handle<S: Store, B: BlobPresigner>(
     request: ApiRequest,
-    deps: &Deps<S, Documents<B>>,
+    deps: &DocumentDeps<S, B>,
 ) -> Result<Reply, ApiError> {
     let (caller, now) = (&request.caller, request.now);
     caller.require(Permission::Edit)?;
     let record_id = request.path("id", RecordId::parse)?;
-    let new = NewDocument::from_json(&request.json()?, deps.documents.max_bytes)
+    let new = NewDocument::from_json(&request.json()?, deps.max_document_bytes)
         .map_err(ApiError::invalid_fields)?;
     let document = new.into_document(
         DocumentId::generate(now),
@@ -44,7 +39,9 @@ pub async fn handle<S: Store, B: BlobPresigner>(
     };
     let ttl = Duration::from_secs(document_limits::UPLOAD_URL_SECONDS);
 
-    for _ in 0..ATTEMPTS {
+    // Another change to the record (an edit, another upload) may move its chain between
+    // our read and our write. This request named no version: read again and retry.
+    for _ in retry::attempts() {
         let current = find_visible(&deps.store, caller, &record_id).await?;
         if current.record.status == Status::Archived {
             return Err(ApiError::Conflict(
@@ -59,32 +56,19 @@ pub async fn handle<S: Store, B: BlobPresigner>(
         }
         // Signed before anything is written: if signing fails, nothing is left behind.
         let upload = deps
-            .documents
             .blobs
             .presign_upload(&document.object_key(), &spec, now, ttl)
             .await?;
-        let entry = AuditEntry::next(
-            &current.head,
-            now,
-            &caller.sub,
-            AuditAction::DocumentAdd,
-            document.creation_changes(),
-        );
-        let next = current.with_entry(&entry, current.documents + 1);
-        match deps.store.add_document(&next, &document, &entry).await {
-            Ok(()) => {
-                let location = format!("/records/{record_id}/documents/{}", document.id);
-                return Ok(
-                    Reply::created(json!({"document": document, "upload": upload}))
-                        .header(LOCATION, location)
-                        // The body holds a signed URL: no cache may keep it.
-                        .header(CACHE_CONTROL, "no-store"),
-                );
-            }
-            // Another change to the record (an edit, another upload) moved its chain.
-            // This request named no version, so read the record again and retry.
-            Err(StoreError::ConditionFailed) => continue,
-            Err(error) => return Err(error.into()),
+        let (next, entry) = current.attach(&document);
+        let written = deps.store.add_document(&next, &document, &entry).await;
+        if let Some(()) = retry::unless_moved(written)? {
+            let location = format!("/records/{record_id}/documents/{}", document.id);
+            return Ok(
+                Reply::created(json!({"document": document, "upload": upload}))
+                    .header(LOCATION, location)
+                    // The body holds a signed URL: no cache may keep it.
+                    .header(CACHE_CONTROL, "no-store"),
+            );
         }
     }
     Err(ApiError::Conflict(

@@ -10,7 +10,7 @@ fn body() -> Value {
            "sha256": sha256_base64(b"x")})
 }
 
-fn post(id: &str, roles: &[&str], agency: &str) -> shared::testing::Event {
+fn post(id: &str, roles: &[&str], agency: &str) -> shared::http::GatewayEvent {
     event("POST", "/records/{id}/documents")
         .param("id", id)
         .bearer(&token("clara", agency, roles, TEST_NOW))
@@ -102,7 +102,7 @@ async fn refuses_bad_bodies_readers_other_agencies_and_archived_records() {
     .await;
     let id = record.record.id.as_str();
     let mut big = body();
-    big["size"] = json!(deps.documents.max_bytes + 1);
+    big["size"] = json!(deps.max_document_bytes + 1);
     let bad =
         json!({"filename": "../etc/passwd", "content_type": "text/html", "size": 0, "sha256": "x"});
     for (request, status, kind) in [
@@ -140,19 +140,10 @@ async fn refuses_bad_bodies_readers_other_agencies_and_archived_records() {
     let bad_response = call(&deps, handle, &post(id, &["clerk"], "parks").json(&bad)).await;
     assert_eq!(bad_response.body["errors"].as_array().unwrap().len(), 4);
 
-    let mut archived = record.record.clone();
-    archived.status = Status::Archived;
-    let entry = shared::model::AuditEntry::next(
-        &record.head,
-        TEST_NOW,
-        "o",
-        shared::model::AuditAction::Update,
-        record.record.changes_to(&archived),
-    );
-    deps.store
-        .update_if_version(&record.updated(archived, &entry), 1, &entry)
-        .await
-        .unwrap();
+    shared::testing::seed_update(&deps.store, &record, "o", TEST_NOW, |record| {
+        record.status = Status::Archived;
+    })
+    .await;
     let response = call(&deps, handle, &post(id, &["clerk"], "parks").json(&body())).await;
     assert_eq!(
         (response.status, response.problem_kind()),

@@ -6,25 +6,19 @@ use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
-use shared::model::{AuditAction, AuditEntry, Changes, RecordId};
+use shared::model::{AuditAction, Changes, RecordId};
 use shared::records::find_visible;
-use shared::store::{Store, StoreError};
-
-/// Deletes tried when only the record's chain moved under us (a document change).
-const ATTEMPTS: usize = 3;
+use shared::store::{Store, retry};
 
 /// Answers `DELETE /records/{id}`.
-pub async fn handle<S: Store, D>(
-    request: ApiRequest,
-    deps: &Deps<S, D>,
-) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Manage)?;
     let id = request.path("id", RecordId::parse)?;
     let condition = request.if_match()?;
     // A document change moves the record's chain but not its version: the delete is then
     // refused, and redone from a fresh read as long as `If-Match` still holds.
-    for _ in 0..ATTEMPTS {
+    for _ in retry::attempts() {
         let current = find_visible(&deps.store, caller, &id).await?;
         let record = &current.record;
         if !condition.matches_strong(&record.etag()) {
@@ -41,21 +35,18 @@ pub async fn handle<S: Store, D>(
                 "The record must be retained until {until}."
             )));
         }
-        let entry = AuditEntry::next(
-            &current.head,
+        let (_, entry) = current.append(
             request.now,
             &caller.sub,
             AuditAction::Delete,
             Changes::new(),
         );
-        match deps
+        let written = deps
             .store
             .delete_if_version(&caller.agency, &id, record.version, &entry)
-            .await
-        {
-            Ok(()) => return Ok(Reply::empty(StatusCode::NO_CONTENT)),
-            Err(StoreError::ConditionFailed) => continue,
-            Err(error) => return Err(error.into()),
+            .await;
+        if let Some(()) = retry::unless_moved(written)? {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
         }
     }
     Err(ApiError::Conflict(

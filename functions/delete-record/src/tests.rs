@@ -1,11 +1,12 @@
 use serde_json::json;
+use shared::http::GatewayEvent;
 use shared::model::{AgencyId, AuditEntry, RecordId};
 use shared::store::{AuditLog, MemoryStore, RecordStore};
-use shared::testing::{Event, TEST_NOW, call, deps, deps_with_record, event, seed_record, token};
+use shared::testing::{TEST_NOW, call, deps, deps_with_record, event, seed_record, token};
 
 use super::handle;
 
-fn delete(id: &str, roles: &[&str], if_match: Option<&str>) -> Event {
+fn delete(id: &str, roles: &[&str], if_match: Option<&str>) -> GatewayEvent {
     let request = event("DELETE", "/records/{id}")
         .param("id", id)
         .bearer(&token("o", "parks", roles, TEST_NOW));
@@ -50,7 +51,7 @@ async fn deletes_at_the_named_version_and_keeps_history() {
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].action.as_str(), "record.delete");
     assert_eq!(history[1].actor, "o");
-    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history), Ok(()));
     assert_eq!(
         call(&deps, handle, &delete(&id, &["officer"], Some("\"1\"")))
             .await
@@ -147,14 +148,15 @@ async fn only_officers_of_the_agency_delete() {
 
 #[tokio::test]
 async fn a_document_landing_between_read_and_delete_is_not_a_412() {
-    let deps = deps(shared::testing::DocumentLandsFirst::new(MemoryStore::new()));
+    let deps = deps(MemoryStore::new());
     let stored = seed_record(
-        &deps.store.inner,
+        &deps.store,
         "parks",
         &json!({"title": "T", "classification": "public"}),
         TEST_NOW,
     )
     .await;
+    shared::testing::document_lands_before_next_write(&deps.store, &stored);
     let response = call(
         &deps,
         handle,

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use lambda_http::http::header::CACHE_CONTROL;
 use serde_json::json;
-use shared::Deps;
+use shared::DocumentDeps;
 use shared::auth::Permission;
-use shared::blob::{BlobPresigner, Documents, DownloadSpec};
+use shared::blob::{BlobPresigner, DownloadSpec};
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{DocumentId, DocumentStatus, RecordId, document_limits};
@@ -18,7 +18,7 @@ use shared::store::Store;
 /// Answers `GET /records/{id}/documents/{doc_id}`.
 pub async fn handle<S: Store, B: BlobPresigner>(
     request: ApiRequest,
-    deps: &Deps<S, Documents<B>>,
+    deps: &DocumentDeps<S, B>,
 ) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Read)?;
@@ -40,7 +40,6 @@ pub async fn handle<S: Store, B: BlobPresigner>(
         };
         let ttl = Duration::from_secs(document_limits::DOWNLOAD_URL_SECONDS);
         let download = deps
-            .documents
             .blobs
             .presign_download(&document.object_key(), &spec, request.now, ttl)
             .await?;

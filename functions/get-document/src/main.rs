@@ -4,6 +4,6 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init();
-    let deps = shared::Deps::documents_from_env().await?;
+    let deps = shared::DocumentDeps::from_env().await?;
     shared::http::run(&deps, get_document::handle).await
 }

@@ -6,7 +6,7 @@ use shared::testing::{
 
 use super::handle;
 
-fn get(record: &str, doc: &str, roles: &[&str], agency: &str) -> shared::testing::Event {
+fn get(record: &str, doc: &str, roles: &[&str], agency: &str) -> shared::http::GatewayEvent {
     event("GET", "/records/{id}/documents/{doc_id}")
         .param("id", record)
         .param("doc_id", doc)

@@ -6,34 +6,24 @@ use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::RecordId;
-use shared::records::{PageQuery, open_cursor, page_limit, page_reply};
+use shared::paging::PageQuery;
 use shared::store::Store;
 
 /// Answers `GET /records/{id}/history`.
-pub async fn handle<S: Store, D>(
-    request: ApiRequest,
-    deps: &Deps<S, D>,
-) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::ReadHistory)?;
     let id = request.path("id", RecordId::parse)?;
     let query: PageQuery = request.query()?;
-    let limit = page_limit(query.limit.as_deref())?;
-    let scope = format!("history|{}|{id}", caller.agency);
-    let after: Option<u64> = open_cursor(&deps.cursors, &scope, query.cursor.as_deref())?;
+    let paging = query.open::<u64>(&deps.cursors, format!("history|{}|{id}", caller.agency))?;
     let page = deps
         .store
-        .history(&caller.agency, &id, limit, after)
+        .history(&caller.agency, &id, paging.limit, paging.after)
         .await?;
-    if page.items.is_empty() && after.is_none() {
+    if page.items.is_empty() && paging.after.is_none() {
         return Err(ApiError::NotFound);
     }
-    Ok(page_reply(
-        &deps.cursors,
-        &scope,
-        &page.items,
-        page.next.as_ref(),
-    ))
+    Ok(paging.reply(&page))
 }
 
 #[cfg(test)]

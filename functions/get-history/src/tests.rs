@@ -1,5 +1,5 @@
 use serde_json::{Value, json};
-use shared::model::{AuditEntry, canonical_json, sha256_hex};
+use shared::model::{canonical_json, sha256_hex};
 use shared::store::MemoryStore;
 use shared::testing::{TEST_NOW, TestResponse, call, deps_with_record, event, seed_record, token};
 
@@ -42,26 +42,10 @@ async fn pages_oldest_first() {
     let (deps, stored) = deps_with_record("parks", "public").await;
     let mut current = stored.clone();
     for i in 0..4 {
-        let mut next = current.record.clone();
-        next.title = format!("T{i}");
-        next.version += 1;
-        let entry = AuditEntry::next(
-            &current.head,
-            TEST_NOW,
-            "o",
-            shared::model::AuditAction::Update,
-            current.record.changes_to(&next),
-        );
-        let next = current.updated(next, &entry);
-        shared::store::RecordStore::update_if_version(
-            &deps.store,
-            &next,
-            current.record.version,
-            &entry,
-        )
-        .await
-        .unwrap();
-        current = next;
+        current = shared::testing::seed_update(&deps.store, &current, "o", TEST_NOW, |record| {
+            record.title = format!("T{i}");
+        })
+        .await;
     }
     let id = stored.record.id.to_string();
     let first = history(&deps, &id, "parks", &["officer"], "limit=3").await;

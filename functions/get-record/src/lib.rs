@@ -11,10 +11,7 @@ use shared::records::{find_visible, record_reply};
 use shared::store::Store;
 
 /// Answers `GET /records/{id}`.
-pub async fn handle<S: Store, D>(
-    request: ApiRequest,
-    deps: &Deps<S, D>,
-) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     request.caller.require(Permission::Read)?;
     let id = request.path("id", RecordId::parse)?;
     let record = find_visible(&deps.store, &request.caller, &id)

@@ -4,7 +4,7 @@ use shared::testing::{TEST_NOW, call, deps, event, seed_record, token};
 
 use super::handle;
 
-fn get(id: &str) -> shared::testing::Event {
+fn get(id: &str) -> shared::http::GatewayEvent {
     event("GET", "/records/{id}").param("id", id)
 }
 

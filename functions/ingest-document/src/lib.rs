@@ -3,23 +3,23 @@
 //! leading bytes, UTF-8 for text, SHA-256); it becomes `available`, or `quarantined` with
 //! the reason and moved under the quarantine prefix. Both land in the record's audit chain.
 //!
-//! Failures are per message: a transient one (throttling, a timeout) puts only that
-//! message's id in `batchItemFailures`, so SQS redelivers it (and, after five receives,
-//! moves it to the dead-letter queue); a malformed message is logged and acknowledged so
-//! it cannot loop. Redelivery is harmless: a settled document is never settled twice.
+//! Failures are per message, and only what may succeed later is retried: a transient one
+//! (throttling, a timeout, an object not there yet) puts only that message's id in
+//! `batchItemFailures`, so SQS redelivers it (and, after five receives, moves it to the
+//! dead-letter queue). Bytes that can never verify (a wrong size or type, a checksum that
+//! fails) quarantine the document; a malformed message, or a key that names no document,
+//! is logged and acknowledged so it cannot loop. Redelivery is harmless: a settled
+//! document is never settled twice.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use serde::Deserialize;
 use shared::blob::{BlobBody, BlobError, BlobStore};
 use shared::clock::Clock;
 use shared::model::{
-    AuditAction, AuditEntry, ContentCheck, Document, DocumentStatus, Rejection, parse_object_key,
+    ContentCheck, Document, DocumentStatus, Rejection, decode_notification_key, parse_object_key,
 };
-use shared::store::{Store, StoreError};
-
-/// Settling tries before the message is handed back to SQS, when the record's chain keeps
-/// moving under us.
-const ATTEMPTS: usize = 3;
+use shared::store::{Store, StoreError, retry};
+use tracing::Instrument;
 
 /// What the handler works with, built once per container.
 pub struct Ingest<S, B> {
@@ -60,6 +60,26 @@ impl From<BlobError> for Transient {
     }
 }
 
+/// What reading an upload against its document found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Exactly the file that was announced.
+    Accepted,
+    /// Not the file that was announced, and never will be: it is quarantined.
+    Rejected(Rejection),
+    /// Not judged yet (the object is not there, the store did not answer): try again.
+    RetryLater(String),
+}
+
+impl From<BlobError> for Verdict {
+    fn from(error: BlobError) -> Self {
+        match error {
+            BlobError::Corrupt(_) => Self::Rejected(Rejection::Corrupted),
+            other => Self::RetryLater(other.to_string()),
+        }
+    }
+}
+
 /// Handles a batch; the ids of messages to redeliver are in `batch_item_failures`.
 pub async fn handle<S: Store, B: BlobStore>(
     event: SqsEvent,
@@ -69,7 +89,11 @@ pub async fn handle<S: Store, B: BlobStore>(
     for message in event.records {
         let id = message.message_id.unwrap_or_default();
         let body = message.body.unwrap_or_default();
-        if let Err(Transient(why)) = handle_message(&body, ingest).await {
+        let span = tracing::info_span!("message", message_id = %id);
+        // Boxed: a message's future nests the S3 SDK's, and its layout otherwise passes
+        // the compiler's depth limit once instrumented. One allocation per message.
+        let handled = Box::pin(handle_message(&body, ingest).instrument(span));
+        if let Err(Transient(why)) = handled.await {
             tracing::warn!(message_id = %id, error = %why, "message will be retried");
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = id;
@@ -129,7 +153,7 @@ async fn handle_message<S: Store, B: BlobStore>(
             tracing::info!(event = record.event_name, "not an upload; acknowledged");
             continue;
         }
-        let Some(key) = decode_s3_key(&record.s3.object.key) else {
+        let Some(key) = decode_notification_key(&record.s3.object.key) else {
             tracing::error!(key = record.s3.object.key, "undecodable key; acknowledged");
             continue;
         };
@@ -161,31 +185,19 @@ fn record_outcome(key: &str, outcome: &Outcome) {
     }
 }
 
-/// An object key as S3 notifications spell it (URL-encoded, `+` for a space), decoded;
-/// `None` if it is not valid percent-encoded UTF-8.
-pub fn decode_s3_key(raw: &str) -> Option<String> {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
-}
-
 /// Ingests the object at `key` (decoded): verifies it against its pending document and
 /// settles the document. Safe to repeat.
 pub async fn ingest_object<S: Store, B: BlobStore>(
+    key: &str,
+    store: &S,
+    blobs: &B,
+    clock: &Clock,
+) -> Result<Outcome, Transient> {
+    let span = tracing::info_span!("object", key);
+    settle(key, store, blobs, clock).instrument(span).await
+}
+
+async fn settle<S: Store, B: BlobStore>(
     key: &str,
     store: &S,
     blobs: &B,
@@ -200,63 +212,52 @@ pub async fn ingest_object<S: Store, B: BlobStore>(
     if document.status != DocumentStatus::Pending {
         return finish_again(&document, blobs).await;
     }
-
-    let verdict = verify(&document, blobs).await?;
-    let now = clock.now();
-    let mut settled = document.clone();
-    settled.settled_at = Some(now);
-    let action = match &verdict {
-        Ok(_) => {
-            settled.status = DocumentStatus::Available;
-            AuditAction::DocumentVerify
-        }
-        Err(rejection) => {
-            settled.status = DocumentStatus::Quarantined;
-            settled.quarantine_reason = Some(rejection.to_string());
-            AuditAction::DocumentQuarantine
-        }
+    let rejection = match verify(&document, blobs).await {
+        Verdict::Accepted => None,
+        Verdict::Rejected(rejection) => Some(rejection),
+        Verdict::RetryLater(why) => return Err(Transient(why)),
     };
+    let outcome = record(&document, rejection, store, blobs, clock).await?;
+    if let Outcome::Quarantined(_) = outcome {
+        // Recorded as quarantined first: even if the move fails, the file is never
+        // served, and the redelivery moves it.
+        blobs.quarantine(key, &document.quarantine_key()).await?;
+    }
+    Ok(outcome)
+}
 
-    let mut tagged = false;
-    for _ in 0..ATTEMPTS {
-        let Some(current) = store.get_record(&agency, &record_id).await? else {
+/// Settles pending `document` as available (no `rejection`) or quarantined, on its
+/// record's chain, retrying while the chain moves under us.
+async fn record<S: Store, B: BlobStore>(
+    document: &Document,
+    rejection: Option<Rejection>,
+    store: &S,
+    blobs: &B,
+    clock: &Clock,
+) -> Result<Outcome, Transient> {
+    let (agency, record_id) = (&document.agency, &document.record_id);
+    let reason = rejection.as_ref().map(Rejection::to_string);
+    let (settled, action) = document.settled(reason.clone(), clock.now());
+    let changes = document.settlement_changes(&settled);
+    for _ in retry::attempts() {
+        let Some(current) = store.get_record(agency, record_id).await? else {
             // Left tagged pending: the lifecycle rule expires the orphaned upload.
             return Ok(Outcome::Ignored("the record was deleted".into()));
         };
-        if verdict.is_ok() && !tagged {
-            // Tagged verified before it is announced available, so the lifecycle rule
-            // for abandoned uploads can never expire an available document.
-            blobs.mark_verified(key).await?;
-            tagged = true;
+        if rejection.is_none() {
+            // Tagged verified (idempotently) before it is announced available, so the
+            // lifecycle rule for abandoned uploads can never expire an available document.
+            blobs.mark_verified(&document.object_key()).await?;
         }
-        let entry = AuditEntry::next(
-            &current.head,
-            now,
-            "ingest-document",
-            action,
-            document.settlement_changes(&settled),
-        );
-        let next = current.with_entry(&entry, current.documents);
-        match store.settle_document(&next, &settled, &entry).await {
-            Ok(()) => {
-                return match verdict {
-                    Ok(_) => Ok(Outcome::Verified),
-                    Err(rejection) => {
-                        // Recorded as quarantined first: even if the move fails, the file
-                        // is never served, and the redelivery moves it.
-                        blobs.quarantine(key, &document.quarantine_key()).await?;
-                        Ok(Outcome::Quarantined(rejection.to_string()))
-                    }
-                };
-            }
-            Err(StoreError::ConditionFailed) => {
-                // Settled meanwhile by a concurrent delivery, or the chain moved: look again.
-                let again = store.get_document(&agency, &record_id, &id).await?;
-                if let Some(again) = again.filter(|d| d.status != DocumentStatus::Pending) {
-                    return Ok(Outcome::AlreadySettled(again.status));
-                }
-            }
-            Err(error) => return Err(error.into()),
+        let (next, entry) = current.append(clock.now(), "ingest-document", action, changes.clone());
+        let written = store.settle_document(&next, &settled, &entry).await;
+        if let Some(()) = retry::unless_moved(written)? {
+            return Ok(reason.map_or(Outcome::Verified, Outcome::Quarantined));
+        }
+        // Settled meanwhile by a concurrent delivery, or the chain moved: look again.
+        let again = store.get_document(agency, record_id, &document.id).await?;
+        if let Some(again) = again.filter(|d| d.status != DocumentStatus::Pending) {
+            return Ok(Outcome::AlreadySettled(again.status));
         }
     }
     Err(Transient("the record kept changing".into()))
@@ -275,29 +276,37 @@ async fn finish_again<B: BlobStore>(document: &Document, blobs: &B) -> Result<Ou
 }
 
 /// Reads the upload as a stream, in constant memory, and checks it against `document`.
-async fn verify<B: BlobStore>(
-    document: &Document,
-    blobs: &B,
-) -> Result<Result<String, Rejection>, Transient> {
-    let Some(blob) = blobs.open(&document.object_key()).await? else {
+async fn verify<B: BlobStore>(document: &Document, blobs: &B) -> Verdict {
+    let blob = match blobs.open(&document.object_key()).await {
+        Ok(Some(blob)) => blob,
         // Notified but not there: not ours to judge yet; SQS retries, then dead-letters.
-        return Err(Transient("the uploaded object is not there".into()));
+        Ok(None) => return Verdict::RetryLater("the uploaded object is not there".into()),
+        Err(error) => return error.into(),
     };
     if blob.size != document.size {
-        // Refused on the size S3 reports, without reading a byte.
-        return Ok(Err(Rejection::SizeMismatch {
+        // Refused on the size the store reports, without reading a byte.
+        return Verdict::Rejected(Rejection::SizeMismatch {
             declared: document.size,
             actual: blob.size,
-        }));
+        });
     }
     let mut check = ContentCheck::new(document);
     let mut body = blob.body;
-    while let Some(chunk) = body.next_chunk().await? {
-        if let Err(rejection) = check.update(&chunk) {
-            return Ok(Err(rejection));
+    loop {
+        match body.next_chunk().await {
+            Ok(Some(chunk)) => {
+                if let Err(rejection) = check.update(&chunk) {
+                    return Verdict::Rejected(rejection);
+                }
+            }
+            Ok(None) => break,
+            Err(error) => return error.into(),
         }
     }
-    Ok(check.finish(&document.sha256))
+    match check.finish(&document.sha256) {
+        Ok(_) => Verdict::Accepted,
+        Err(rejection) => Verdict::Rejected(rejection),
+    }
 }
 
 #[cfg(test)]

@@ -6,32 +6,24 @@ use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{DocumentId, RecordId};
-use shared::records::{PageQuery, find_visible, open_cursor, page_limit, page_reply};
+use shared::paging::PageQuery;
+use shared::records::find_visible;
 use shared::store::Store;
 
 /// Answers `GET /records/{id}/documents`.
-pub async fn handle<S: Store, D>(
-    request: ApiRequest,
-    deps: &Deps<S, D>,
-) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Read)?;
     let id = request.path("id", RecordId::parse)?;
     let query: PageQuery = request.query()?;
-    let limit = page_limit(query.limit.as_deref())?;
-    let scope = format!("documents|{}|{id}", caller.agency);
-    let after: Option<DocumentId> = open_cursor(&deps.cursors, &scope, query.cursor.as_deref())?;
+    let paging =
+        query.open::<DocumentId>(&deps.cursors, format!("documents|{}|{id}", caller.agency))?;
     find_visible(&deps.store, caller, &id).await?;
     let page = deps
         .store
-        .list_documents(&caller.agency, &id, limit, after.as_ref())
+        .list_documents(&caller.agency, &id, paging.limit, paging.after.as_ref())
         .await?;
-    Ok(page_reply(
-        &deps.cursors,
-        &scope,
-        &page.items,
-        page.next.as_ref(),
-    ))
+    Ok(paging.reply(&page))
 }
 
 #[cfg(test)]

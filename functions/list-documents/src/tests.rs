@@ -1,10 +1,10 @@
 use serde_json::json;
 use shared::model::ContentType;
-use shared::testing::{TEST_NOW, call, document_deps, event, seed_document, seed_record, token};
+use shared::testing::{TEST_NOW, call, deps, event, seed_document, seed_record, token};
 
 use super::handle;
 
-fn list(record: &str, query: &str, roles: &[&str], agency: &str) -> shared::testing::Event {
+fn list(record: &str, query: &str, roles: &[&str], agency: &str) -> shared::http::GatewayEvent {
     event("GET", "/records/{id}/documents")
         .param("id", record)
         .query(query)
@@ -13,7 +13,7 @@ fn list(record: &str, query: &str, roles: &[&str], agency: &str) -> shared::test
 
 #[tokio::test]
 async fn pages_through_a_records_documents_in_creation_order() {
-    let deps = document_deps();
+    let deps = deps(shared::store::MemoryStore::new());
     let record = seed_record(
         &deps.store,
         "parks",
@@ -50,7 +50,7 @@ async fn pages_through_a_records_documents_in_creation_order() {
 
 #[tokio::test]
 async fn cursors_agencies_and_visibility_are_enforced() {
-    let deps = document_deps();
+    let deps = deps(shared::store::MemoryStore::new());
     let record = seed_record(
         &deps.store,
         "parks",

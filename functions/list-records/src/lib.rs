@@ -7,7 +7,7 @@ use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{Classification, Status, is_valid_tag};
-use shared::records::{open_cursor, page_limit, page_reply};
+use shared::paging::Paging;
 use shared::store::{ListFilter, ListPosition, Store};
 
 #[derive(Deserialize)]
@@ -21,10 +21,7 @@ struct Query {
 }
 
 /// Answers `GET /records`.
-pub async fn handle<S: Store, D>(
-    request: ApiRequest,
-    deps: &Deps<S, D>,
-) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Read)?;
     let query: Query = request.query()?;
@@ -40,9 +37,6 @@ pub async fn handle<S: Store, D>(
         })?,
         include_confidential: caller.can(Permission::SeeConfidential),
     };
-    let limit = page_limit(query.limit.as_deref())?;
-    // The cursor is bound to everything that shapes the result, so it cannot be
-    // replayed against another agency or with other filters.
     let scope = format!(
         "records|{}|{}|{}|{}|{}",
         caller.agency,
@@ -51,17 +45,17 @@ pub async fn handle<S: Store, D>(
         filter.tag.as_deref().unwrap_or(""),
         filter.include_confidential
     );
-    let after: Option<ListPosition> = open_cursor(&deps.cursors, &scope, query.cursor.as_deref())?;
+    let paging: Paging<'_, ListPosition> = Paging::open(
+        &deps.cursors,
+        scope,
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+    )?;
     let page = deps
         .store
-        .list_records(&caller.agency, &filter, limit, after.as_ref())
+        .list_records(&caller.agency, &filter, paging.limit, paging.after.as_ref())
         .await?;
-    Ok(page_reply(
-        &deps.cursors,
-        &scope,
-        &page.items,
-        page.next.as_ref(),
-    ))
+    Ok(paging.reply(&page))
 }
 
 fn parse_opt<T>(

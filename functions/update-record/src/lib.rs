@@ -6,20 +6,12 @@ use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
-use shared::model::{
-    AuditAction, AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord,
-};
+use shared::model::{AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord};
 use shared::records::{find_visible, record_reply};
-use shared::store::{Store, StoreError};
-
-/// Writes tried when only the record's chain moved under us (a document change).
-const ATTEMPTS: usize = 3;
+use shared::store::{Store, retry};
 
 /// Answers `PATCH /records/{id}`.
-pub async fn handle<S: Store, D>(
-    request: ApiRequest,
-    deps: &Deps<S, D>,
-) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Edit)?;
     let id = request.path("id", RecordId::parse)?;
@@ -27,22 +19,20 @@ pub async fn handle<S: Store, D>(
     let patch = RecordPatch::from_json(&request.json()?).map_err(ApiError::invalid_fields)?;
     // A document change moves the record's chain but not its version: the write is then
     // refused, and redone from a fresh read as long as `If-Match` still holds.
-    for _ in 0..ATTEMPTS {
+    for _ in retry::attempts() {
         let current = find_visible(&deps.store, caller, &id).await?;
         if !condition.matches_strong(&current.record.etag()) {
             return Err(ApiError::PreconditionFailed);
         }
-        let Some((stored, entry)) = next_version(&current, &patch, &request)? else {
+        let Some((next, entry)) = next_version(&current, &patch, &request)? else {
             return Ok(record_reply(StatusCode::OK, &current.record));
         };
-        match deps
+        let written = deps
             .store
-            .update_if_version(&stored, current.record.version, &entry)
-            .await
-        {
-            Ok(()) => return Ok(record_reply(StatusCode::OK, &stored.record)),
-            Err(StoreError::ConditionFailed) => continue,
-            Err(error) => return Err(error.into()),
+            .update_if_version(&next, current.record.version, &entry)
+            .await;
+        if let Some(()) = retry::unless_moved(written)? {
+            return Ok(record_reply(StatusCode::OK, &next.record));
         }
     }
     Err(ApiError::Conflict(
@@ -58,7 +48,7 @@ fn next_version(
     request: &ApiRequest,
 ) -> Result<Option<(StoredRecord, AuditEntry)>, ApiError> {
     let caller = &request.caller;
-    let mut next = patch.apply_to(&current.record);
+    let next = patch.apply_to(&current.record);
     let was = &current.record;
     if next.status != was.status {
         caller.require(Permission::Manage)?;
@@ -90,21 +80,7 @@ fn next_version(
         }
     }
 
-    let changes = was.changes_to(&next);
-    if changes.is_empty() {
-        return Ok(None);
-    }
-    next.version = was.version + 1;
-    next.updated_at = request.now;
-    next.updated_by.clone_from(&caller.sub);
-    let entry = AuditEntry::next(
-        &current.head,
-        request.now,
-        &caller.sub,
-        AuditAction::Update,
-        changes,
-    );
-    Ok(Some((current.updated(next, &entry), entry)))
+    Ok(current.revise(next, request.now, &caller.sub))
 }
 
 #[cfg(test)]

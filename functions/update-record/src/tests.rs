@@ -1,7 +1,8 @@
 use serde_json::{Value, json};
+use shared::http::GatewayEvent;
 use shared::model::{AgencyId, AuditEntry};
 use shared::store::{AuditLog, MemoryStore};
-use shared::testing::{Event, TEST_NOW, call, deps, event, seed_record, token};
+use shared::testing::{TEST_NOW, call, deps, event, seed_record, token};
 
 use super::handle;
 
@@ -14,7 +15,7 @@ async fn seeded(classification: &str) -> (Deps, String) {
     (deps, stored.record.id.to_string())
 }
 
-fn patch(id: &str, roles: &[&str], if_match: Option<&str>, body: &Value) -> Event {
+fn patch(id: &str, roles: &[&str], if_match: Option<&str>, body: &Value) -> GatewayEvent {
     let request = event("PATCH", "/records/{id}")
         .param("id", id)
         .bearer(&token("pat", "parks", roles, TEST_NOW))
@@ -57,7 +58,7 @@ async fn applies_a_merge_patch_bumping_version_and_chaining_the_audit() {
     );
     assert_eq!(entries[1].changes["tags"], [json!(["a"]), json!([])]);
     assert!(!entries[1].changes.contains_key("classification"));
-    assert_eq!(AuditEntry::verify_chain(&entries), Ok(()));
+    assert_eq!(shared::model::verify_chain(&entries), Ok(()));
 }
 
 #[tokio::test]
@@ -267,14 +268,15 @@ async fn hidden_records_are_404() {
 
 #[tokio::test]
 async fn a_document_landing_between_read_and_write_is_not_a_412() {
-    let deps = deps(shared::testing::DocumentLandsFirst::new(MemoryStore::new()));
+    let deps = deps(MemoryStore::new());
     let stored = seed_record(
-        &deps.store.inner,
+        &deps.store,
         "parks",
         &json!({"title": "T", "classification": "public"}),
         TEST_NOW,
     )
     .await;
+    shared::testing::document_lands_before_next_write(&deps.store, &stored);
     let id = stored.record.id.to_string();
     let response = call(
         &deps,
@@ -292,5 +294,5 @@ async fn a_document_landing_between_read_and_write_is_not_a_412() {
         .items;
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["record.create", "document.add", "record.update"]);
-    assert_eq!(AuditEntry::verify_chain(&history), Ok(()));
+    assert_eq!(shared::model::verify_chain(&history), Ok(()));
 }

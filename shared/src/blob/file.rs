@@ -74,7 +74,7 @@ impl FileBlobs {
 
     fn sign(&self, parts: &[&str]) -> String {
         let tag = hmac::sign(&self.key, parts.join("\n").as_bytes());
-        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(tag)
     }
 
     fn check(&self, parts: &[&str], signature: &str) -> bool {
@@ -144,12 +144,7 @@ impl FileBlobs {
         tokio::fs::create_dir_all(&incoming).await.map_err(io)?;
         let mut random = [0u8; 8];
         let _ = aws_lc_rs::rand::fill(&mut random);
-        let temp = incoming.join(
-            random
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>(),
-        );
+        let temp = incoming.join(hex::encode(random));
         let file = tokio::fs::File::create(&temp).await.map_err(io)?;
         Ok(Receiving {
             file,

@@ -46,6 +46,9 @@ pub const QUARANTINED: &str = "quarantined";
 pub enum BlobError {
     /// Throttled, timed out or unreachable: worth retrying.
     Unavailable(String),
+    /// The object's bytes fail the store's own integrity check (the checksum stored with
+    /// them): reading it again gives the same bytes, so retrying cannot help.
+    Corrupt(String),
     /// Anything else.
     Backend(String),
 }
@@ -54,6 +57,7 @@ impl fmt::Display for BlobError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unavailable(why) => write!(f, "blob store unavailable: {why}"),
+            Self::Corrupt(why) => write!(f, "stored object is corrupt: {why}"),
             Self::Backend(why) => write!(f, "blob store error: {why}"),
         }
     }
@@ -163,15 +167,6 @@ pub trait BlobStore: Send + Sync + 'static {
     /// that is already gone succeeds.
     fn quarantine(&self, key: &str, to: &str)
     -> impl Future<Output = Result<(), BlobError>> + Send;
-}
-
-/// What the document routes need besides the record store: what presigns their URLs (a
-/// [`BlobPresigner`]) and the size limit.
-pub struct Documents<B> {
-    /// Presigns the URLs through which clients move document bytes.
-    pub blobs: B,
-    /// Largest document accepted, in bytes (`MAX_DOCUMENT_BYTES`).
-    pub max_bytes: u64,
 }
 
 /// When a URL signed at `now` for `ttl` expires. Signatures carry whole seconds, so the

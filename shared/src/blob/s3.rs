@@ -59,12 +59,28 @@ pub struct S3Body(ByteStream);
 
 impl BlobBody for S3Body {
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, BlobError> {
-        self.0
-            .next()
-            .await
-            .transpose()
-            .map_err(|e| BlobError::Unavailable(e.to_string()))
+        self.0.next().await.transpose().map_err(|error| {
+            let message = DisplayErrorContext(&error).to_string();
+            if fails_stored_checksum(&error) {
+                BlobError::Corrupt(message)
+            } else {
+                BlobError::Unavailable(message)
+            }
+        })
     }
+}
+
+/// Whether a read failed because the bytes do not match the checksum S3 keeps with them
+/// (the SDK validates it as the body streams past): the same bytes come back every time.
+fn fails_stored_checksum(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<aws_smithy_checksums::body::validate::Error>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 impl BlobStore for S3Blobs {

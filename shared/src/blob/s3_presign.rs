@@ -46,7 +46,6 @@ const MAX_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Presigns URLs to objects of one S3 bucket.
 #[derive(Debug)]
 pub struct S3Presigner {
-    bucket: String,
     region: String,
     /// Where objects are addressed, bucket included, without the trailing slash.
     base_url: String,
@@ -136,17 +135,11 @@ impl S3Presigner {
             }
         };
         Self {
-            bucket,
             region: region.to_owned(),
             base_url,
             provider: SharedCredentialsProvider::new(provider),
             cached: Mutex::new(None),
         }
-    }
-
-    /// The bucket this presigner signs for.
-    pub fn bucket(&self) -> &str {
-        &self.bucket
     }
 
     /// Credentials to sign a URL valid from `now` for `ttl`: the cached ones while they

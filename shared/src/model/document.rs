@@ -1,15 +1,14 @@
 //! Documents attached to records: their metadata, where their bytes live, and the checks a
 //! file must pass before anyone may download it.
 
-use std::fmt::Write as _;
-
 use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::audit::Changes;
+use super::audit::{AuditAction, Changes};
 use super::fields::{Fields, check_text, string};
 use super::ids::{AgencyId, DocumentId, RecordId};
 use crate::clock::Timestamp;
@@ -205,6 +204,22 @@ impl Document {
         changes
     }
 
+    /// This pending document once ingestion has judged it at `at`: available, or
+    /// quarantined for `quarantine_reason`; with the audit action that records it.
+    pub fn settled(&self, quarantine_reason: Option<String>, at: Timestamp) -> (Self, AuditAction) {
+        let (status, action) = match quarantine_reason {
+            None => (DocumentStatus::Available, AuditAction::DocumentVerify),
+            Some(_) => (DocumentStatus::Quarantined, AuditAction::DocumentQuarantine),
+        };
+        let settled = Self {
+            status,
+            quarantine_reason,
+            settled_at: Some(at),
+            ..self.clone()
+        };
+        (settled, action)
+    }
+
     /// `Content-Disposition` for downloading it: an attachment under its filename, with a
     /// plain-ASCII fallback and the exact name in RFC 5987 form, so no byte of the name can
     /// break out of the header.
@@ -220,17 +235,25 @@ impl Document {
                 }
             })
             .collect();
-        let mut encoded = String::with_capacity(self.filename.len() * 3);
-        for byte in self.filename.bytes() {
-            if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
-                encoded.push(byte as char);
-            } else {
-                let _ = write!(encoded, "%{byte:02X}");
-            }
-        }
+        let encoded = utf8_percent_encode(&self.filename, RFC_5987_ESCAPED);
         format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
     }
 }
+
+/// What RFC 5987 escapes in an extended header value: everything but `attr-char`.
+const RFC_5987_ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
 
 /// The key a document's bytes are uploaded to.
 pub fn object_key(agency: &AgencyId, record: &RecordId, document: &DocumentId) -> String {
@@ -247,6 +270,15 @@ pub fn parse_object_key(key: &str) -> Option<(AgencyId, RecordId, DocumentId)> {
     // Ids are canonical (uppercase): a key spelled differently is not one we made.
     let canonical = parts.next().is_none() && object_key(&agency, &record, &document) == key;
     canonical.then_some((agency, record, document))
+}
+
+/// An object key as S3 event notifications spell it (URL-encoded, `+` for a space),
+/// decoded; `None` if the bytes it stands for are not UTF-8.
+pub fn decode_notification_key(raw: &str) -> Option<String> {
+    percent_decode_str(&raw.replace('+', " "))
+        .decode_utf8()
+        .ok()
+        .map(|key| key.into_owned())
 }
 
 /// The body of `POST /records/{id}/documents`, validated.
@@ -380,6 +412,9 @@ pub enum Rejection {
     NotUtf8Text(ContentType),
     /// Its SHA-256 is not the declared one.
     ChecksumMismatch,
+    /// The store's own integrity check fails on reading it (its bytes do not match the
+    /// checksum stored with them): no read will ever give the bytes that were announced.
+    Corrupted,
 }
 
 impl std::fmt::Display for Rejection {
@@ -391,6 +426,7 @@ impl std::fmt::Display for Rejection {
             Self::NotOfDeclaredType(t) => write!(f, "content is not {}", t.as_str()),
             Self::NotUtf8Text(t) => write!(f, "content is not UTF-8 text ({})", t.as_str()),
             Self::ChecksumMismatch => f.write_str("SHA-256 differs from the declared one"),
+            Self::Corrupted => f.write_str("stored bytes do not match their stored checksum"),
         }
     }
 }

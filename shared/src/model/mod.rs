@@ -1,6 +1,7 @@
 //! The domain: identifiers, records, documents, and the audit chain. No I/O here.
 
 mod audit;
+mod chain;
 mod document;
 mod fields;
 mod ids;
@@ -9,10 +10,11 @@ mod record;
 pub use audit::{
     AuditAction, AuditEntry, ChainHead, Changes, GENESIS_HASH, canonical_json, sha256_hex,
 };
+pub use chain::{BrokenLink, ChainChecker, Problem, verify_chain};
 pub use document::{
     ContentCheck, ContentType, DOCUMENTS_PREFIX, Document, DocumentStatus, NewDocument,
-    QUARANTINE_PREFIX, Rejection, limits as document_limits, object_key, parse_object_key,
-    sha256_base64,
+    QUARANTINE_PREFIX, Rejection, decode_notification_key, limits as document_limits, object_key,
+    parse_object_key, sha256_base64,
 };
 pub use ids::{AgencyId, DocumentId, RecordId};
 pub use record::{

@@ -3,7 +3,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::audit::{AuditEntry, ChainHead, Changes};
+use super::audit::{AuditAction, AuditEntry, ChainHead, Changes};
+use super::document::Document;
 use super::fields::{Fields, check_text, string};
 use super::ids::{AgencyId, RecordId};
 use crate::clock::{Date, Timestamp};
@@ -184,31 +185,73 @@ pub struct StoredRecord {
 }
 
 impl StoredRecord {
-    /// A record that has just been created: its first entry as head, no documents.
-    pub fn created(record: Record, first: &AuditEntry) -> Self {
-        Self {
-            record,
-            head: first.head(),
-            documents: 0,
-        }
-    }
-
-    /// This record with `record` as its new content and `entry` appended to its chain.
-    pub fn updated(&self, record: Record, entry: &AuditEntry) -> Self {
-        Self {
+    /// A new record, and the first entry of its chain: `record.create`, by its creator,
+    /// when it was created.
+    pub fn create(record: Record) -> (Self, AuditEntry) {
+        let entry = AuditEntry::next(
+            &ChainHead::genesis(),
+            record.created_at,
+            &record.created_by,
+            AuditAction::Create,
+            record.creation_changes(),
+        );
+        let stored = Self {
             record,
             head: entry.head(),
-            documents: self.documents,
-        }
+            documents: 0,
+        };
+        (stored, entry)
     }
 
-    /// This record, content unchanged, with `entry` appended and `documents` attached.
-    pub fn with_entry(&self, entry: &AuditEntry, documents: u32) -> Self {
-        Self {
+    /// The next entry of this record's chain, and this record with that entry as its head.
+    /// Content and document count are as they were: a change to them is set on the result.
+    pub fn append(
+        &self,
+        at: Timestamp,
+        actor: &str,
+        action: AuditAction,
+        changes: Changes,
+    ) -> (Self, AuditEntry) {
+        let entry = AuditEntry::next(&self.head, at, actor, action, changes);
+        let next = Self {
             record: self.record.clone(),
             head: entry.head(),
-            documents,
+            documents: self.documents,
+        };
+        (next, entry)
+    }
+
+    /// `record` as this record's next version, by `actor` at `at`: one version more, and
+    /// a `record.update` entry listing every changed field. `None` if nothing changed.
+    pub fn revise(
+        &self,
+        mut record: Record,
+        at: Timestamp,
+        actor: &str,
+    ) -> Option<(Self, AuditEntry)> {
+        let changes = self.record.changes_to(&record);
+        if changes.is_empty() {
+            return None;
         }
+        record.version = self.record.version + 1;
+        record.updated_at = at;
+        actor.clone_into(&mut record.updated_by);
+        let (mut next, entry) = self.append(at, actor, AuditAction::Update, changes);
+        next.record = record;
+        Some((next, entry))
+    }
+
+    /// `document` attached to this record: `document.add`, by whoever announced it, when
+    /// they did; one more document.
+    pub fn attach(&self, document: &Document) -> (Self, AuditEntry) {
+        let (mut next, entry) = self.append(
+            document.created_at,
+            &document.created_by,
+            AuditAction::DocumentAdd,
+            document.creation_changes(),
+        );
+        next.documents += 1;
+        (next, entry)
     }
 }
 

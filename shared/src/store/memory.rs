@@ -1,12 +1,16 @@
 //! An in-process store: the same contract as DynamoDB, held in a mutex. Used by the
-//! handler unit tests; every operation is atomic because it runs under one lock.
+//! handler unit tests; every operation is atomic because it runs under one lock. A test
+//! can make another change land between a handler's read and its write with
+//! [`MemoryStore::before_next_write`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
     AuditLog, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page,
-    RecordStore, StoreError,
+    RecordStore, StoreError, usage,
 };
 use crate::clock::Timestamp;
 use crate::model::{
@@ -23,10 +27,16 @@ struct Tables {
     documents: BTreeMap<(RecordKey, DocumentId), Document>,
 }
 
+/// What a test runs on the store right before its next write.
+pub type WriteHook = Box<
+    dyn for<'a> FnOnce(&'a MemoryStore) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> + Send,
+>;
+
 /// The in-memory adapter.
 #[derive(Default)]
 pub struct MemoryStore {
     tables: Mutex<Tables>,
+    before_write: Mutex<Option<WriteHook>>,
 }
 
 impl MemoryStore {
@@ -35,7 +45,35 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// Runs `hook` on this store once, right before the next write (of any kind): how a
+    /// test makes a concurrent change land between a handler's read and its write. The
+    /// hook's own writes do not run it again.
+    pub fn before_next_write<F>(&self, hook: F)
+    where
+        F: for<'a> FnOnce(&'a MemoryStore) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>
+            + Send
+            + 'static,
+    {
+        if let Ok(mut slot) = self.before_write.lock() {
+            *slot = Some(Box::new(hook));
+        }
+    }
+
+    /// Runs the hook set by [`Self::before_next_write`], if any; every write calls it
+    /// first.
+    async fn writing(&self) {
+        let hook = self
+            .before_write
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take());
+        if let Some(hook) = hook {
+            hook(self).await;
+        }
+    }
+
     fn lock(&self) -> Result<MutexGuard<'_, Tables>, StoreError> {
+        usage::count(0.0, 0.0);
         self.tables
             .lock()
             .map_err(|_| StoreError::Backend("a writer panicked while holding the store".into()))
@@ -109,6 +147,7 @@ impl RecordStore for MemoryStore {
         entry: &AuditEntry,
         idempotency: Option<&IdempotentResponse>,
     ) -> Result<(), StoreError> {
+        self.writing().await;
         let mut tables = self.lock()?;
         let key = key_of(&record.record);
         if let Some(response) = idempotency {
@@ -142,6 +181,7 @@ impl RecordStore for MemoryStore {
         expected_version: u64,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
+        self.writing().await;
         let mut tables = self.lock()?;
         let key = key_of(&next.record);
         match tables.records.get(&key) {
@@ -160,6 +200,7 @@ impl RecordStore for MemoryStore {
         expected_version: u64,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
+        self.writing().await;
         let mut tables = self.lock()?;
         let key = (agency.clone(), id.clone());
         match tables.records.get(&key) {
@@ -271,6 +312,7 @@ impl DocumentStore for MemoryStore {
         document: &Document,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
+        self.writing().await;
         let mut tables = self.lock()?;
         let key = document_key(document);
         if tables.documents.contains_key(&key) {
@@ -287,6 +329,7 @@ impl DocumentStore for MemoryStore {
         settled: &Document,
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
+        self.writing().await;
         let mut tables = self.lock()?;
         let key = document_key(settled);
         match tables.documents.get(&key) {

@@ -1,12 +1,17 @@
 //! Persistence, as traits per concern, with three adapters: [`DynamoStore`] (production),
-//! `EmbeddedStore` (feature `embedded`: a crash-safe file for the local server) and [`MemoryStore`] (for
-//! handler tests). The contract tests in `tests/tests/store_contract.rs` hold all three to
-//! the same behaviour.
+//! `EmbeddedStore` (feature `embedded`: a crash-safe file for the local server) and
+//! [`MemoryStore`] (for handler tests). The contract tests in
+//! `tests/tests/store_contract.rs` hold all three to the same behaviour.
+//!
+//! Every adapter counts its calls in [`usage`]; [`retry`] is how a route redoes a
+//! conditional write that lost a race.
 
 mod dynamo;
 #[cfg(feature = "embedded")]
 mod embedded;
 mod memory;
+pub mod retry;
+pub mod usage;
 
 use std::fmt;
 use std::future::Future;
@@ -16,7 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use dynamo::DynamoStore;
 #[cfg(feature = "embedded")]
 pub use embedded::EmbeddedStore;
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, WriteHook};
 
 use crate::clock::Timestamp;
 use crate::error::ApiError;

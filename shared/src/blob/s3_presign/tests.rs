@@ -98,10 +98,6 @@ fn sorted_query(url: &str) -> (String, Vec<String>) {
     (path.to_owned(), pairs)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn hmac(key: &[u8], data: &str) -> Vec<u8> {
     hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data.as_bytes())
         .as_ref()
@@ -150,7 +146,10 @@ fn s3_accepts(method: &str, url: &str, headers: &[(String, String)], at: i64) ->
     let scope = format!("{date}/us-east-1/s3/aws4_request");
     let string_to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex(digest::digest(&digest::SHA256, canonical_request.as_bytes()).as_ref())
+        hex::encode(digest::digest(
+            &digest::SHA256,
+            canonical_request.as_bytes()
+        ))
     );
     let key = ["us-east-1", "s3", "aws4_request"].iter().fold(
         hmac(format!("AWS4{SECRET}").as_bytes(), date),
@@ -168,7 +167,9 @@ fn s3_accepts(method: &str, url: &str, headers: &[(String, String)], at: i64) ->
     .unwrap()
     .as_secs();
     let expires: i64 = param("X-Amz-Expires").parse().unwrap();
-    hex(&hmac(&key, &string_to_sign)) == signature && at >= signed_at && at < signed_at + expires
+    hex::encode(hmac(&key, &string_to_sign)) == signature
+        && at >= signed_at
+        && at < signed_at + expires
 }
 
 /// `url` with the last hex digit of its signature changed.

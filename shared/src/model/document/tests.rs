@@ -252,3 +252,55 @@ fn audit_changes_name_the_document() {
     );
     assert_eq!(changes.len(), 2);
 }
+
+#[test]
+fn notification_keys_are_url_decoded() {
+    assert_eq!(
+        decode_notification_key("documents/a+b/%C3%A9%2B"),
+        Some("documents/a b/é+".into())
+    );
+    assert_eq!(
+        decode_notification_key("plain/key-1"),
+        Some("plain/key-1".into())
+    );
+    // S3 never sends a broken escape; one is kept as it is (and names no document).
+    for kept in ["%", "%4", "%zz"] {
+        assert_eq!(decode_notification_key(kept), Some(kept.into()), "{kept}");
+    }
+    assert_eq!(decode_notification_key("%FF"), None, "not UTF-8");
+}
+
+/// How S3 writes a key into a notification: `+` for a space, `%XX` for the rest of what is
+/// not unreserved.
+fn s3_encode(key: &str) -> String {
+    key.bytes()
+        .map(|b| match b {
+            b' ' => "+".to_owned(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    #[test]
+    fn s3_keys_decode_back_to_what_was_uploaded(key in "\\PC{0,200}") {
+        proptest::prop_assert_eq!(decode_notification_key(&s3_encode(&key)), Some(key));
+    }
+
+    #[test]
+    fn any_notification_key_decodes_or_is_refused_without_panicking(raw in proptest::prelude::any::<String>()) {
+        if let Some(decoded) = decode_notification_key(&raw) {
+            // Whatever decodes is text, and never longer than what was sent.
+            proptest::prop_assert!(decoded.len() <= raw.len());
+        }
+    }
+}

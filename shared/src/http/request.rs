@@ -1,0 +1,165 @@
+//! The request a route sees: its verified caller, its time, and typed access to its path,
+//! query, headers and body, each refusing bad input with a 4xx problem.
+
+use http::HeaderMap;
+use lambda_http::{Request, RequestExt};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::json::StrictJson;
+use crate::auth::Caller;
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A request whose caller has been verified, with typed accessors.
+pub struct ApiRequest {
+    /// The verified caller.
+    pub caller: Caller,
+    /// When the request arrived, from the injected clock.
+    pub now: Timestamp,
+    inner: Request,
+}
+
+impl ApiRequest {
+    /// `inner`, from `caller`, arrived at `now`.
+    pub(super) fn new(caller: Caller, now: Timestamp, inner: Request) -> Self {
+        Self { caller, now, inner }
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        self.inner.headers()
+    }
+
+    /// A path parameter parsed by `parse`; a malformed one is a 400 naming it.
+    pub fn path<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, ApiError> {
+        let params = self.inner.path_parameters_ref();
+        let raw = params
+            .and_then(|params| params.first(name))
+            .unwrap_or_default();
+        parse(raw).ok_or_else(|| ApiError::invalid(name, "is not a valid identifier"))
+    }
+
+    /// The query string, deserialized into `T` (unknown parameters are refused when `T`
+    /// says `deny_unknown_fields`).
+    pub fn query<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_urlencoded::from_str(self.inner.uri().query().unwrap_or_default())
+            .map_err(|error| ApiError::invalid("query", error.to_string()))
+    }
+
+    /// A header as text; a header that is not visible ASCII is a 400.
+    pub fn header(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        self.headers()
+            .get(name)
+            .map(|value| {
+                value
+                    .to_str()
+                    .map_err(|_| ApiError::invalid(name, "must be visible ASCII"))
+            })
+            .transpose()
+    }
+
+    /// The JSON body: 415 unless the content type is JSON (`application/json` or any
+    /// `+json` type such as `application/merge-patch+json`), 413 past [`MAX_BODY_BYTES`],
+    /// 400 if it does not parse.
+    pub fn json(&self) -> Result<Value, ApiError> {
+        let media_type = self
+            .header("content-type")?
+            .and_then(|value| value.split(';').next())
+            .map(|value| value.trim().to_ascii_lowercase());
+        let is_json = media_type.as_deref().is_some_and(|media| {
+            media == "application/json"
+                || (media.starts_with("application/") && media.ends_with("+json"))
+        });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType("application/json".into()));
+        }
+        let bytes: &[u8] = self.inner.body().as_ref();
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::invalid("body", "is required"));
+        }
+        let parsed: StrictJson = serde_json::from_slice(bytes)
+            .map_err(|error| ApiError::invalid("body", format!("is not valid JSON: {error}")))?;
+        Ok(parsed.0)
+    }
+}
+
+/// The versions named by `If-Match` or `If-None-Match`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EtagCondition {
+    /// `*`: any current version.
+    Any,
+    /// A list of entity tags, quotes and `W/` kept as sent.
+    Tags(Vec<String>),
+}
+
+impl EtagCondition {
+    /// Parses a header value: `*` or a comma-separated list of entity tags.
+    pub fn parse(value: &str) -> Self {
+        if value.trim() == "*" {
+            return Self::Any;
+        }
+        Self::Tags(
+            value
+                .split(',')
+                .map(|tag| tag.trim().to_owned())
+                .filter(|tag| !tag.is_empty())
+                .collect(),
+        )
+    }
+
+    /// Strong comparison (`If-Match`): a weak tag never matches.
+    pub fn matches_strong(&self, etag: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Tags(tags) => tags.iter().any(|tag| tag == etag),
+        }
+    }
+
+    /// Weak comparison (`If-None-Match`): `W/"3"` matches `"3"`.
+    pub fn matches_weak(&self, etag: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Tags(tags) => tags
+                .iter()
+                .any(|tag| tag.strip_prefix("W/").unwrap_or(tag) == etag),
+        }
+    }
+}
+
+impl ApiRequest {
+    /// `If-Match`, which this route requires: missing is a 428.
+    pub fn if_match(&self) -> Result<EtagCondition, ApiError> {
+        self.header("if-match")?
+            .map(EtagCondition::parse)
+            .ok_or(ApiError::PreconditionRequired)
+    }
+
+    /// `If-None-Match`, if sent.
+    pub fn if_none_match(&self) -> Result<Option<EtagCondition>, ApiError> {
+        Ok(self.header("if-none-match")?.map(EtagCondition::parse))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_conditions_compare_as_rfc_9110_says() {
+        let tags = EtagCondition::parse("\"1\", W/\"2\"");
+        assert!(tags.matches_strong("\"1\"") && !tags.matches_strong("\"2\""));
+        assert!(tags.matches_weak("\"2\""));
+        assert!(EtagCondition::parse("*").matches_strong("\"9\""));
+        assert!(!EtagCondition::parse("7").matches_strong("\"7\""));
+    }
+}

@@ -1,0 +1,175 @@
+//! Every key of the table, written once.
+//!
+//! | item | pk | sk | other keys |
+//! |---|---|---|---|
+//! | record | `A#<agency>#R#<id>` | `RECORD` | `gsi1pk=A#<agency>`, `gsi2pk=A#<agency>#S#<status>`, both `gsi*sk=<updated_at ms, 13 digits>#<id>` |
+//! | audit entry | `A#<agency>#R#<id>` | `AUDIT#<seq, 10 digits>` | |
+//! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | |
+//! | idempotent response | `A#<agency>#IDEM#<key>` | `IDEM` | TTL attribute `expires_at` |
+//!
+//! The agency is part of every partition key, so no read of one agency can ever return
+//! another's item.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::item::{Fields, Item, s};
+use crate::model::{AgencyId, DocumentId, Record, RecordId, Status};
+use crate::store::{ListPosition, StoreError};
+
+/// Sort key of a record item.
+pub const RECORD_SK: &str = "RECORD";
+/// Sort key of an idempotent response.
+pub const IDEMPOTENCY_SK: &str = "IDEM";
+/// Sort-key prefix of a record's documents.
+pub const DOCUMENT_SK_PREFIX: &str = "DOC#";
+/// Largest audit `seq` a key can hold (10 digits).
+pub const MAX_AUDIT_SEQ: u64 = 9_999_999_999;
+
+/// Partition key of a record, its history and its documents.
+pub fn record_pk(agency: &AgencyId, id: &RecordId) -> String {
+    format!("A#{agency}#R#{id}")
+}
+
+/// Sort key of audit entry `seq`: zero-padded, so keys sort as numbers.
+pub fn audit_sk(seq: u64) -> String {
+    format!("AUDIT#{seq:010}")
+}
+
+/// Sort key of document `id` (a ULID: key order is creation order).
+pub fn document_sk(id: &DocumentId) -> String {
+    format!("{DOCUMENT_SK_PREFIX}{id}")
+}
+
+/// Partition key of the response kept for idempotency key `key`.
+pub fn idempotency_pk(agency: &AgencyId, key: &str) -> String {
+    format!("A#{agency}#IDEM#{key}")
+}
+
+/// The key of `pk`/`sk` as a `GetItem` or `ExclusiveStartKey` takes it.
+pub fn primary(pk: String, sk: impl Into<String>) -> Item {
+    Item::from([("pk".into(), s(pk)), ("sk".into(), s(sk))])
+}
+
+/// One of the two listings of an agency's records, newest update first: gsi1 holds them
+/// all, gsi2 one status each (so a status filter reads only what it returns).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listing {
+    /// The index.
+    pub index: &'static str,
+    /// Its partition-key attribute.
+    pub pk_name: &'static str,
+    /// Its sort-key attribute.
+    pub sk_name: &'static str,
+    /// The partition listed.
+    pub pk: String,
+}
+
+impl Listing {
+    /// Every record of `agency`.
+    pub fn all(agency: &AgencyId) -> Self {
+        Self {
+            index: "gsi1",
+            pk_name: "gsi1pk",
+            sk_name: "gsi1sk",
+            pk: format!("A#{agency}"),
+        }
+    }
+
+    /// The records of `agency` in `status`.
+    pub fn by_status(agency: &AgencyId, status: Status) -> Self {
+        Self {
+            index: "gsi2",
+            pk_name: "gsi2pk",
+            sk_name: "gsi2sk",
+            pk: format!("A#{agency}#S#{}", status.as_str()),
+        }
+    }
+
+    /// The listing that serves a query for `status` (any status: all records).
+    pub fn of(agency: &AgencyId, status: Option<Status>) -> Self {
+        match status {
+            Some(status) => Self::by_status(agency, status),
+            None => Self::all(agency),
+        }
+    }
+
+    /// The index attributes `record`'s item carries, for both listings.
+    pub fn attributes_of(record: &Record) -> [(String, AttributeValue); 4] {
+        let sort = sort_key(record.updated_at.as_millis(), record.id.as_str());
+        let [all, by_status] = [
+            Self::all(&record.agency),
+            Self::by_status(&record.agency, record.status),
+        ];
+        [
+            (all.pk_name.into(), s(all.pk)),
+            (all.sk_name.into(), s(sort.clone())),
+            (by_status.pk_name.into(), s(by_status.pk)),
+            (by_status.sk_name.into(), s(sort)),
+        ]
+    }
+
+    /// The `ExclusiveStartKey` that resumes this listing after `position`.
+    pub fn start_after(
+        &self,
+        agency: &AgencyId,
+        position: &ListPosition,
+    ) -> Result<Item, StoreError> {
+        let id =
+            RecordId::parse(&position.id).ok_or_else(|| StoreError::Corrupt("cursor id".into()))?;
+        let mut key = primary(record_pk(agency, &id), RECORD_SK);
+        key.insert(self.pk_name.into(), s(&self.pk));
+        key.insert(
+            self.sk_name.into(),
+            s(sort_key(position.updated_at, &position.id)),
+        );
+        Ok(key)
+    }
+
+    /// The position a `LastEvaluatedKey` of this listing stands for.
+    pub fn position_of(&self, key: &Item) -> Result<ListPosition, StoreError> {
+        let corrupt = || StoreError::Corrupt(format!("attribute {}", self.sk_name));
+        let fields = Fields(key);
+        let (updated, id) = fields
+            .str(self.sk_name)?
+            .split_once('#')
+            .ok_or_else(corrupt)?;
+        Ok(ListPosition {
+            updated_at: updated.parse().map_err(|_| corrupt())?,
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// A listing's sort key: `updated_at` in milliseconds, zero-padded, then the id.
+fn sort_key(updated_at: i64, id: &str) -> String {
+    format!("{updated_at:013}#{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_order_by_time_then_id() {
+        assert!(sort_key(999, "01B") < sort_key(1000, "01A"));
+        assert!(sort_key(1000, "01A") < sort_key(1000, "01B"));
+        assert_eq!(audit_sk(7), "AUDIT#0000000007");
+        assert_eq!(audit_sk(MAX_AUDIT_SEQ).len(), audit_sk(1).len());
+    }
+
+    #[test]
+    fn a_listing_position_survives_its_start_key() {
+        let agency = AgencyId::parse("parks").unwrap();
+        let position = ListPosition {
+            updated_at: 1_795_688_498_000,
+            id: "01KBXQ7R5M3N8P2V6W9Y4Z0A1B".into(),
+        };
+        for listing in [
+            Listing::all(&agency),
+            Listing::by_status(&agency, Status::Published),
+        ] {
+            let key = listing.start_after(&agency, &position).unwrap();
+            assert_eq!(listing.position_of(&key).unwrap(), position);
+        }
+    }
+}

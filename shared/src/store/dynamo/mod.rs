@@ -1,0 +1,298 @@
+//! The DynamoDB adapter: one table, single-table design ([`keys`] has every key).
+//!
+//! Every write is a `TransactWriteItems` with a condition on each item ([`write`]); every
+//! read a strongly consistent `GetItem` or `Query` ([`read`]). Items are encoded and decoded
+//! in [`item`], failures classified in [`error`].
+
+mod error;
+mod item;
+mod keys;
+mod read;
+mod write;
+
+use aws_sdk_dynamodb::Client;
+
+use super::{
+    AuditLog, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page,
+    RecordStore, StoreError,
+};
+use crate::clock::Timestamp;
+use crate::model::{
+    AgencyId, AuditEntry, Classification, Document, DocumentId, DocumentStatus, Record, RecordId,
+    StoredRecord,
+};
+use item::{
+    decode_audit, decode_document, decode_idempotent, decode_record, document_item,
+    idempotency_item, number, record_item, s,
+};
+use keys::{
+    DOCUMENT_SK_PREFIX, IDEMPOTENCY_SK, Listing, MAX_AUDIT_SEQ, RECORD_SK, audit_sk, document_sk,
+    idempotency_pk, primary, record_pk,
+};
+
+/// Queries one list page may issue before it returns what it has, with a cursor:
+/// bounds the cost of a page whose filter matches few records.
+const MAX_QUERIES_PER_PAGE: usize = 5;
+/// Items read per query when a filter may discard some.
+const FILTERED_QUERY_LIMIT: i32 = 100;
+
+/// Records, history, documents and idempotency keys in one DynamoDB table.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    /// The adapter for `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+impl RecordStore for DynamoStore {
+    async fn get_record(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+    ) -> Result<Option<StoredRecord>, StoreError> {
+        let item = self
+            .get_item(primary(record_pk(agency, id), RECORD_SK))
+            .await?;
+        item.as_ref().map(decode_record).transpose()
+    }
+
+    async fn create_record(
+        &self,
+        record: &StoredRecord,
+        entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
+    ) -> Result<(), StoreError> {
+        if entry.seq != 1 {
+            // A chain starts at 1; the conditions below only check that nothing is there.
+            return Err(StoreError::ConditionFailed);
+        }
+        let (agency, id) = (&record.record.agency, &record.record.id);
+        let mut items = vec![
+            self.put(record_item(record), "attribute_not_exists(pk)", &[])?,
+            self.put_entry(agency, id, entry)?,
+        ];
+        if let Some(response) = idempotency {
+            // An expired key that TTL has not swept yet may be reused.
+            items.push(self.put(
+                idempotency_item(response)?,
+                "attribute_not_exists(pk) OR expires_at < :now",
+                &[(":now", number(record.record.created_at.as_secs()))],
+            )?);
+        }
+        let idempotency_index = idempotency.map(|_| items.len() - 1);
+        self.transact(items, entry, idempotency_index).await
+    }
+
+    async fn update_if_version(
+        &self,
+        next: &StoredRecord,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let (agency, id) = (&next.record.agency, &next.record.id);
+        let items = vec![
+            // The chain head too: a document change advances it without a new version.
+            self.put(
+                record_item(next),
+                "version = :expected AND audit_seq = :seq",
+                &[
+                    (":expected", number(expected_version)),
+                    (":seq", number(entry.seq.saturating_sub(1))),
+                ],
+            )?,
+            self.put_entry(agency, id, entry)?,
+        ];
+        self.transact(items, entry, None).await
+    }
+
+    async fn delete_if_version(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let items = vec![
+            self.delete_record(agency, id, expected_version, entry)?,
+            self.put_entry(agency, id, entry)?,
+        ];
+        self.transact(items, entry, None).await
+    }
+
+    async fn list_records(
+        &self,
+        agency: &AgencyId,
+        filter: &ListFilter,
+        limit: usize,
+        after: Option<&ListPosition>,
+    ) -> Result<Page<Record, ListPosition>, StoreError> {
+        // A status filter has its own index, so its pages come back full; the other
+        // filters are applied by DynamoDB after reading (and so after `Limit`).
+        let listing = Listing::of(agency, filter.status);
+        let mut conditions = Vec::new();
+        let mut query = self
+            .query()
+            .index_name(listing.index)
+            .key_condition_expression(format!("{} = :pk", listing.pk_name))
+            .expression_attribute_values(":pk", s(&listing.pk))
+            .scan_index_forward(false);
+        if let Some(classification) = filter.classification {
+            conditions.push("classification = :classification");
+            query =
+                query.expression_attribute_values(":classification", s(classification.as_str()));
+        }
+        if let Some(tag) = &filter.tag {
+            conditions.push("contains(tags, :tag)");
+            query = query.expression_attribute_values(":tag", s(tag));
+        }
+        if !filter.include_confidential {
+            conditions.push("classification <> :confidential");
+            query = query.expression_attribute_values(
+                ":confidential",
+                s(Classification::Confidential.as_str()),
+            );
+        }
+        let filtered = !conditions.is_empty();
+        let query = query.set_filter_expression(filtered.then(|| conditions.join(" AND ")));
+
+        let mut start = after
+            .map(|position| listing.start_after(agency, position))
+            .transpose()?;
+        let mut items = Vec::with_capacity(limit);
+        for _ in 0..MAX_QUERIES_PER_PAGE {
+            let wanted = limit - items.len();
+            // Unfiltered: one more than needed tells whether another page exists.
+            let query_limit = if filtered {
+                FILTERED_QUERY_LIMIT
+            } else {
+                i32::try_from(wanted + 1).unwrap_or(i32::MAX)
+            };
+            let query = query
+                .clone()
+                .limit(query_limit)
+                .set_exclusive_start_key(start.take());
+            let output = self.run_query(query, decode_record).await?;
+            let mut read = output.items.into_iter();
+            items.extend(read.by_ref().take(wanted).map(|stored| stored.record));
+            if items.len() == limit {
+                let more = read.next().is_some() || output.last_key.is_some();
+                let next = more
+                    .then(|| items.last().map(ListPosition::after))
+                    .flatten();
+                return Ok(Page { items, next });
+            }
+            match output.last_key {
+                None => return Ok(Page { items, next: None }),
+                Some(key) => start = Some(key),
+            }
+        }
+        // Read budget spent with the page short: hand back where reading stopped.
+        let next = start.map(|key| listing.position_of(&key)).transpose()?;
+        Ok(Page { items, next })
+    }
+}
+
+impl AuditLog for DynamoStore {
+    async fn history(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> Result<Page<AuditEntry, u64>, StoreError> {
+        let query = self
+            .query()
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(record_pk(agency, id)))
+            .expression_attribute_values(":from", s(audit_sk(after_seq.unwrap_or(0) + 1)))
+            .expression_attribute_values(":to", s(audit_sk(MAX_AUDIT_SEQ)));
+        self.query_page(query, limit, decode_audit, |entry: &AuditEntry| entry.seq)
+            .await
+    }
+}
+
+impl IdempotencyStore for DynamoStore {
+    async fn get_idempotent(
+        &self,
+        agency: &AgencyId,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<IdempotentResponse>, StoreError> {
+        let item = self
+            .get_item(primary(idempotency_pk(agency, key), IDEMPOTENCY_SK))
+            .await?;
+        let kept = item
+            .map(|item| decode_idempotent(agency, key, &item))
+            .transpose()?;
+        // TTL deletes up to days late: an expired key is treated as gone.
+        Ok(kept.filter(|kept| kept.expires_at > now))
+    }
+}
+
+impl DocumentStore for DynamoStore {
+    async fn get_document(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        id: &DocumentId,
+    ) -> Result<Option<Document>, StoreError> {
+        let item = self
+            .get_item(primary(record_pk(agency, record), document_sk(id)))
+            .await?;
+        item.as_ref().map(decode_document).transpose()
+    }
+
+    async fn list_documents(
+        &self,
+        agency: &AgencyId,
+        record: &RecordId,
+        limit: usize,
+        after: Option<&DocumentId>,
+    ) -> Result<Page<Document, DocumentId>, StoreError> {
+        let pk = record_pk(agency, record);
+        let start = after.map(|after| primary(pk.clone(), document_sk(after)));
+        let query = self
+            .query()
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(DOCUMENT_SK_PREFIX))
+            .set_exclusive_start_key(start);
+        self.query_page(query, limit, decode_document, |document: &Document| {
+            document.id.clone()
+        })
+        .await
+    }
+
+    async fn add_document(
+        &self,
+        record: &StoredRecord,
+        document: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let new = self.put(document_item(document), "attribute_not_exists(pk)", &[])?;
+        self.write_document(record, new, entry).await
+    }
+
+    async fn settle_document(
+        &self,
+        record: &StoredRecord,
+        settled: &Document,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let still_pending = self.put(
+            document_item(settled),
+            "document_status = :pending",
+            &[(":pending", s(DocumentStatus::Pending.as_str()))],
+        )?;
+        self.write_document(record, still_pending, entry).await
+    }
+}

@@ -1,0 +1,87 @@
+//! Reads: one `GetItem`, and queries page by page. Each call's consumed capacity is counted
+//! toward the request ([`crate::store::usage`]), its failure classified, its items decoded.
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+
+use super::DynamoStore;
+use super::error::classify;
+use super::item::Item;
+use crate::store::{Page, StoreError, usage};
+
+/// What one query call returned: its items, decoded, and where DynamoDB stopped reading
+/// (`LastEvaluatedKey`), if it did before the end.
+pub struct QueryOutput<T> {
+    /// The items, in key order.
+    pub items: Vec<T>,
+    /// Where to resume.
+    pub last_key: Option<Item>,
+}
+
+/// Counts a read toward the request, with the units DynamoDB reported (none on failure).
+fn count_read(consumed: Option<&ConsumedCapacity>) {
+    let units = consumed.and_then(ConsumedCapacity::capacity_units);
+    usage::count(units.unwrap_or(0.0), 0.0);
+}
+
+impl DynamoStore {
+    /// The item at `key`, read strongly consistent: a client must see its own writes (a
+    /// PATCH right after a create, a replay right after the first response).
+    pub(super) async fn get_item(&self, key: Item) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        count_read(output.as_ref().ok().and_then(|o| o.consumed_capacity()));
+        Ok(output.map_err(classify)?.item)
+    }
+
+    /// A query of this store's table, to be given its key condition and options.
+    pub(super) fn query(&self) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+    }
+
+    /// Sends `query` once and decodes what it returns.
+    pub(super) async fn run_query<T>(
+        &self,
+        query: QueryFluentBuilder,
+        decode: impl Fn(&Item) -> Result<T, StoreError>,
+    ) -> Result<QueryOutput<T>, StoreError> {
+        let output = query.send().await;
+        count_read(output.as_ref().ok().and_then(|o| o.consumed_capacity()));
+        let output = output.map_err(classify)?;
+        Ok(QueryOutput {
+            items: output
+                .items()
+                .iter()
+                .map(decode)
+                .collect::<Result<_, _>>()?,
+            last_key: output.last_evaluated_key,
+        })
+    }
+
+    /// Up to `limit` items of `query` in key order (strongly consistent) and, when more
+    /// follow, the position of the last one: one call, reading one item more than it
+    /// returns to tell.
+    pub(super) async fn query_page<T, P>(
+        &self,
+        query: QueryFluentBuilder,
+        limit: usize,
+        decode: impl Fn(&Item) -> Result<T, StoreError>,
+        position_of: impl FnOnce(&T) -> P,
+    ) -> Result<Page<T, P>, StoreError> {
+        let query = query
+            .consistent_read(true)
+            .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX));
+        let output = self.run_query(query, decode).await?;
+        Ok(Page::from_overfetch(output.items, limit, position_of))
+    }
+}

@@ -1,0 +1,83 @@
+//! Every key of the embedded store, written once. Keys are text, and a record's keys (and
+//! an agency's) share a prefix ending in `/`: since `0` sorts right after `/`, everything
+//! under a prefix `p/` lies in the key range `p/..p0`.
+//!
+//! | table | key | value |
+//! |---|---|---|
+//! | `records` | `<agency>/<id>` | record and chain head (JSON) |
+//! | `history` | `<agency>/<id>/<seq, 10 digits>` | audit entry (JSON) |
+//! | `listing` | `<agency>/<updated_at ms, 13 digits>/<id>` | nothing: the newest-first index |
+//! | `documents` | `<agency>/<record id>/<document id>` | document (JSON) |
+//! | `idempotency` | `<agency>/<key>` | kept response (JSON) |
+
+use std::ops::Range;
+
+use crate::model::{AgencyId, DocumentId, Record, RecordId};
+use crate::store::ListPosition;
+
+/// Key of record `id` in `records`.
+pub fn record(agency: &AgencyId, id: &RecordId) -> String {
+    format!("{agency}/{id}")
+}
+
+/// Key of audit entry `seq` of record `id` in `history`.
+pub fn history(agency: &AgencyId, id: &RecordId, seq: u64) -> String {
+    format!("{agency}/{id}/{seq:010}")
+}
+
+/// The keys of record `id`'s history from `seq` on.
+pub fn history_from(agency: &AgencyId, id: &RecordId, seq: u64) -> Range<String> {
+    history(agency, id, seq)..format!("{agency}/{id}0")
+}
+
+/// Key of `record`'s place in `listing`.
+pub fn listing(record: &Record) -> String {
+    listing_at(
+        &record.agency,
+        record.updated_at.as_millis(),
+        record.id.as_str(),
+    )
+}
+
+fn listing_at(agency: &AgencyId, updated_at: i64, id: &str) -> String {
+    format!("{agency}/{updated_at:013}/{id}")
+}
+
+/// The listing keys of `agency` before `after` (all of them without it): read backwards,
+/// the newest first.
+pub fn listing_before(agency: &AgencyId, after: Option<&ListPosition>) -> Range<String> {
+    let end = match after {
+        Some(position) => listing_at(agency, position.updated_at, &position.id),
+        None => format!("{agency}0"),
+    };
+    format!("{agency}/")..end
+}
+
+/// The record id a listing key ends with.
+pub fn listed_id(listing_key: &str) -> Option<RecordId> {
+    RecordId::parse(listing_key.rsplit('/').next()?)
+}
+
+/// Key of document `id` of record `record` in `documents`.
+pub fn document(agency: &AgencyId, record: &RecordId, id: &DocumentId) -> String {
+    format!("{agency}/{record}/{id}")
+}
+
+/// The keys of record `record`'s documents after `after` (all of them without it).
+pub fn documents_after(
+    agency: &AgencyId,
+    record: &RecordId,
+    after: Option<&DocumentId>,
+) -> Range<String> {
+    let start = match after {
+        // The first key after `after`'s.
+        Some(after) => format!("{}\u{0}", document(agency, record, after)),
+        None => format!("{agency}/{record}/"),
+    };
+    start..format!("{agency}/{record}0")
+}
+
+/// Key of the response kept for idempotency key `key` in `idempotency`.
+pub fn idempotency(agency: &AgencyId, key: &str) -> String {
+    format!("{agency}/{key}")
+}

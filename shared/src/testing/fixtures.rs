@@ -1,0 +1,161 @@
+//! Records and documents written through the store exactly as the routes write them,
+//! with the same domain functions ([`StoredRecord::create`], [`StoredRecord::attach`],
+//! [`Document::settled`]), and a race staged on the in-memory store.
+
+use serde_json::{Value, json};
+
+use super::{TEST_NOW, deps};
+use crate::Deps;
+use crate::blob::FileBlobs;
+use crate::clock::Timestamp;
+use crate::model::{
+    AgencyId, ContentType, Document, DocumentId, NewDocument, NewRecord, Record, RecordId,
+    StoredRecord, sha256_base64,
+};
+use crate::store::{MemoryStore, RecordStore, Store};
+
+/// Writes a record of `agency` through the store, as `POST /records` would, and returns it.
+pub async fn seed_record<S: RecordStore>(
+    store: &S,
+    agency: &str,
+    body: &Value,
+    at: Timestamp,
+) -> StoredRecord {
+    seed_record_as(store, agency, &RecordId::generate(at), body, at).await
+}
+
+/// [`seed_record`] with a given id.
+pub async fn seed_record_as<S: RecordStore>(
+    store: &S,
+    agency: &str,
+    id: &RecordId,
+    body: &Value,
+    at: Timestamp,
+) -> StoredRecord {
+    let new = NewRecord::from_json(body).expect("a valid record body");
+    let agency = AgencyId::parse(agency).expect("a valid agency");
+    let (stored, entry) = StoredRecord::create(new.into_record(id.clone(), agency, "seed", at));
+    store
+        .create_record(&stored, &entry, None)
+        .await
+        .expect("seeding a record");
+    stored
+}
+
+/// Writes a change to `current` through the store, as `PATCH /records/{id}` would:
+/// `change` edits a copy, which becomes the next version, by `actor` at `at`. Returns the
+/// record as stored.
+pub async fn seed_update<S: RecordStore>(
+    store: &S,
+    current: &StoredRecord,
+    actor: &str,
+    at: Timestamp,
+    change: impl FnOnce(&mut Record),
+) -> StoredRecord {
+    let mut record = current.record.clone();
+    change(&mut record);
+    let (next, entry) = current.revise(record, at, actor).expect("a change to seed");
+    store
+        .update_if_version(&next, current.record.version, &entry)
+        .await
+        .expect("seeding an update");
+    next
+}
+
+/// Test dependencies on a fresh in-memory store holding one record of `agency`, titled
+/// `T`, with `classification`.
+pub async fn deps_with_record(
+    agency: &str,
+    classification: &str,
+) -> (Deps<MemoryStore>, StoredRecord) {
+    let deps = deps(MemoryStore::new());
+    let body = json!({"title": "T", "classification": classification});
+    let stored = seed_record(&deps.store, agency, &body, TEST_NOW).await;
+    (deps, stored)
+}
+
+/// Announces a document of `bytes` as `content_type` on `record` through the store, as
+/// `POST /records/{id}/documents` would (pending, audited), and returns it.
+pub async fn seed_document<S: Store>(
+    store: &S,
+    record: &StoredRecord,
+    content_type: ContentType,
+    bytes: &[u8],
+) -> Document {
+    let id = DocumentId::generate(TEST_NOW);
+    seed_document_as(store, record, &id, content_type, bytes).await
+}
+
+/// [`seed_document`] with a given id.
+pub async fn seed_document_as<S: Store>(
+    store: &S,
+    record: &StoredRecord,
+    id: &DocumentId,
+    content_type: ContentType,
+    bytes: &[u8],
+) -> Document {
+    let (agency, record_id) = (&record.record.agency, &record.record.id);
+    let current = store
+        .get_record(agency, record_id)
+        .await
+        .expect("reading the record")
+        .expect("the record exists");
+    let document = NewDocument {
+        filename: "scan 1.pdf".into(),
+        content_type,
+        size: bytes.len() as u64,
+        sha256: sha256_base64(bytes),
+    }
+    .into_document(id.clone(), record_id, agency, "seed", TEST_NOW);
+    let (next, entry) = current.attach(&document);
+    store
+        .add_document(&next, &document, &entry)
+        .await
+        .expect("seeding a document");
+    document
+}
+
+/// Writes `bytes` as the object at `key` of a folder blob store, as an upload would.
+pub fn put_blob(blobs: &FileBlobs, key: &str, bytes: &[u8]) {
+    let path = blobs.path_of(key).expect("a blob key");
+    std::fs::create_dir_all(path.parent().expect("a folder")).expect("creating the folder");
+    std::fs::write(path, bytes).expect("writing the blob");
+}
+
+/// Settles pending `document` as ingestion would (`quarantine_reason` given: quarantined;
+/// else available), through the store, and returns it settled.
+pub async fn settle_document<S: Store>(
+    store: &S,
+    document: &Document,
+    quarantine_reason: Option<&str>,
+) -> Document {
+    let current = store
+        .get_record(&document.agency, &document.record_id)
+        .await
+        .expect("reading the record")
+        .expect("the record exists");
+    let (settled, action) = document.settled(quarantine_reason.map(str::to_owned), TEST_NOW);
+    let (next, entry) = current.append(
+        TEST_NOW,
+        "ingest-document",
+        action,
+        document.settlement_changes(&settled),
+    );
+    store
+        .settle_document(&next, &settled, &entry)
+        .await
+        .expect("settling the document");
+    settled
+}
+
+/// Stages the race where a document lands between a handler's read of `record` and its
+/// write: right before the store's next write, a PDF is announced on `record` (its chain
+/// moves, its version does not).
+pub fn document_lands_before_next_write(store: &MemoryStore, record: &StoredRecord) {
+    let record = record.clone();
+    store.before_next_write(move |store| {
+        Box::pin(async move {
+            seed_document(store, &record, ContentType::Pdf, b"%PDF-").await;
+        })
+    });
+}
