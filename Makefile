@@ -1,16 +1,28 @@
 # Dossier's commands. `make serve` runs the whole API locally; `make test` is the whole
 # suite (what CI runs).
-.PHONY: serve token test load bench bloat build events fmt lint fuzz-api
+.PHONY: serve token invoke invoke-stop test load bench bloat build events fmt lint fuzz-api
 
 SUB ?= dev
 ROLE ?= clerk
 AGENCY ?= parks
+FN ?= get-record
+# The local server's data folder; DOSSIER_DATA works too. `serve` and `token` must agree on it:
+# a token is signed with the folder's secret.
+DATA ?=
+DATA_ARG = $(if $(DATA),--data "$(DATA)")
 
-serve: ## The whole API on http://127.0.0.1:3000, data in .dossier/ (ARGS="--port 8080", "--aws")
-	cargo run --release --quiet -p dossier-local -- serve $(ARGS)
+serve: ## The whole API on http://127.0.0.1:3000, data in .dossier/ (DATA=dir, ARGS="--port 8080", "--aws")
+	cargo run --release --quiet -p dossier-local -- serve $(DATA_ARG) $(ARGS)
 
-token: ## A local bearer token: make token ROLE=officer AGENCY=parks SUB=alice
-	@cargo run --release --quiet -p dossier-local -- token --sub "$(SUB)" --agency "$(AGENCY)" --roles "$(ROLE)"
+token: ## A local bearer token: make token ROLE=officer AGENCY=parks SUB=alice (DATA=dir as for serve)
+	@cargo run --release --quiet -p dossier-local -- token $(DATA_ARG) --sub "$(SUB)" --agency "$(AGENCY)" --roles "$(ROLE)"
+
+invoke: ## One function as it ships, under the Lambda emulator, on events/$(FN).json against a seeded moto (no Docker)
+	@scripts/setup-venv.sh
+	@PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/python scripts/invoke.py $(FN) $(ARGS)
+
+invoke-stop: ## Stop the moto server `make invoke` started
+	@.venv/bin/python scripts/invoke.py --stop
 
 test: ## Everything: lint, sam build, moto, unit/store/emulator tests
 	scripts/test.sh

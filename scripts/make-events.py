@@ -8,7 +8,7 @@ import base64, hashlib, hmac, json, pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV = json.loads((ROOT / "env.json").read_text())["Parameters"]
-RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # the RIE tests seed this record
+RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # tests/src/events.rs seeds this record (RECORD_ID there)
 DOCUMENT_ID = "01KBXQ9D3C4V5B6N7M8K9J0H1G"  # ... and this document of it
 # The file the document events announce and upload (the RIE tests upload exactly this).
 DOCUMENT = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n"
@@ -74,7 +74,7 @@ EVENTS = {
                            roles=("clerk",)),
     "get-history": event("GET", "/records/{id}/history", {"id": RECORD_ID}, query="limit=50",
                          roles=("auditor",)),
-    "delete-record": event("DELETE", "/records/{id}", {"id": RECORD_ID}, headers={"if-match": '"2"'}),
+    "delete-record": event("DELETE", "/records/{id}", {"id": RECORD_ID}, headers={"if-match": '"1"'}),
 }
 
 def sqs_s3_event(key: str, size: int) -> dict:

@@ -1,6 +1,9 @@
 //! Harness for Dossier's cross-crate tests: the local AWS emulator (moto) that
 //! `scripts/test.sh` starts, tables shaped like `template.yaml`'s, and the Lambda Runtime
-//! Interface Emulator running the function binaries `sam build` produced.
+//! Interface Emulator running the function binaries `sam build` produced, and the world
+//! the `events/` files act on ([`events`]).
+
+pub mod events;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

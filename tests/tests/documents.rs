@@ -1,7 +1,8 @@
 //! Documents on the local AWS emulator, through the real SDK: a presigned upload done over
 //! HTTP with the URL `S3Presigner` signed, the S3 → SQS notification it triggers, the ingest
-//! handler on real objects (good, wrong size, wrong type, wrong checksum, duplicate,
-//! unknown key, test event, a bad message among good ones), and the download.
+//! handler on real objects (good, wrong size, wrong type, wrong checksum, one that fails
+//! its stored checksum, duplicate, unknown key, test event, a bad message among good
+//! ones), and the download.
 //!
 //! The emulator does not check presigned signatures: what the URLs bind is tested in
 //! `shared/src/blob/s3_presign/tests.rs` by recomputing the signature.
@@ -281,6 +282,79 @@ async fn bad_objects_are_quarantined_and_moved_out_of_reach() {
         .unwrap();
     assert_eq!(history.items.len(), 7, "create + 3 × (add, quarantine)");
     assert_eq!(shared::model::verify_chain(&history.items), Ok(()));
+}
+
+/// S3 refuses a PUT whose body does not match its `x-amz-checksum-sha256` (400 BadDigest);
+/// moto stores it, with the claimed checksum, and the SDK's response checksum validation
+/// then fails on every read. Such an object can never verify: it is quarantined at once,
+/// not retried until the dead-letter queue with its document pending for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_failing_its_stored_checksum_is_quarantined_not_retried() {
+    let world = world().await;
+    let record = record(&world).await;
+    let deps = deps(world.store.clone()).with_blobs(presigner(&world.bucket), 1024 * 1024);
+    let body = json!({"filename": "a.pdf", "content_type": "application/pdf",
+                      "size": PDF.len(), "sha256": sha256_base64(PDF)});
+    let created = call(
+        &deps,
+        create_upload::handle,
+        &event("POST", "/records/{id}/documents")
+            .param("id", record.record.id.as_str())
+            .bearer(&token("clara", "parks", &["clerk"], TEST_NOW))
+            .json(&body),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let upload = &created.body["upload"];
+    let headers: Vec<(String, String)> = serde_json::from_value::<
+        std::collections::BTreeMap<String, String>,
+    >(upload["headers"].clone())
+    .unwrap()
+    .into_iter()
+    .collect();
+    // The announced checksum, other bytes of the same length.
+    let mut flipped = PDF.to_vec();
+    flipped[12] ^= 1;
+    let (status, _, reply) =
+        http_request("PUT", upload["url"].as_str().unwrap(), &headers, &flipped).await;
+    assert_eq!(
+        status,
+        200,
+        "moto stores it: {}",
+        String::from_utf8_lossy(&reply)
+    );
+    let document: Document = serde_json::from_value(created.body["document"].clone()).unwrap();
+    let key = document.object_key();
+    let notification =
+        json!({"Records": [{"eventName": "ObjectCreated:Put", "s3": {"object": {"key": key}}}]});
+    let ingest = Ingest {
+        store: world.store.clone(),
+        blobs: world.blobs.clone(),
+        clock: Clock::system(),
+    };
+    let event = sqs_event(vec![
+        json!({"messageId": "corrupt", "body": notification.to_string()}),
+    ]);
+    let response = ingest_document::handle(event, &ingest).await;
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "retried: {:?}",
+        response.batch_item_failures
+    );
+    let settled = document_now(&world, &document).await;
+    assert_eq!(settled.status, DocumentStatus::Quarantined);
+    assert_eq!(
+        settled.quarantine_reason.as_deref(),
+        Some("stored bytes do not match their stored checksum")
+    );
+    assert!(
+        world.blobs.open(&key).await.unwrap().is_none(),
+        "moved away"
+    );
+    assert_eq!(
+        tag_of(&world, &document.quarantine_key()).await.as_deref(),
+        Some("quarantined")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,30 +2,44 @@
 //! Interface Emulator against DynamoDB and S3 on moto, answering its `events/` file.
 
 use aws_sdk_s3::primitives::ByteStream;
+use dossier_tests::events::{self, DOCUMENT_ID, FUNCTIONS, RECORD_ID, World};
 use dossier_tests::{
     Emulator, bootstrap, create_bucket, create_table, dynamo, lambda_environment, s3,
-    workspace_root,
 };
 use serde_json::{Value, json};
 use shared::model::{AgencyId, ContentType, DocumentId, DocumentStatus, RecordId};
 use shared::store::{DocumentStore, DynamoStore, RecordStore};
-use shared::testing::{seed_document_as, seed_record_as};
-
-/// The record the `events/` files name.
-const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
-/// The document the `events/` files name, and its bytes (as `scripts/make-events.py` has them).
-const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
-const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
 fn event(name: &str) -> Value {
-    let path = workspace_root().join("events").join(format!("{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("event file")).expect("event JSON")
+    events::event(name)
 }
 
-async fn seed(store: &DynamoStore) {
-    let body = json!({"title": "Building permit 2026-114", "classification": "internal", "tags": ["permits"]});
-    let id = RecordId::parse(RECORD_ID).unwrap();
-    seed_record_as(store, "dev", &id, &body, shared::testing::TEST_NOW).await;
+/// A fresh table and bucket holding `world`, and the environment of a function on them.
+async fn world(world: World) -> (DynamoStore, Vec<(&'static str, String)>) {
+    let client = dynamo();
+    let table = create_table(&client).await;
+    let store = DynamoStore::new(client, table.clone());
+    let bucket = create_bucket(&s3()).await;
+    events::seed(world, &store, &s3(), &bucket).await;
+    let mut env = lambda_environment(&table);
+    env.retain(|(name, _)| *name != "BUCKET_NAME");
+    env.push(("BUCKET_NAME", bucket));
+    (store, env)
+}
+
+/// The template's logical id of `function`: `get-record` is `GetRecordFunction`.
+fn logical_id(function: &str) -> String {
+    let pascal: String = function
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("{pascal}Function")
 }
 
 fn body(response: &Value) -> Value {
@@ -116,166 +130,87 @@ async fn run(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_function_answers_its_event_under_the_emulator() {
-    let client = dynamo();
-    let table = create_table(&client).await;
-    let store = DynamoStore::new(client, table.clone());
-    seed(&store).await;
-    let bucket = create_bucket(&s3()).await;
-    let mut env = lambda_environment(&table);
-    env.push(("BUCKET_NAME", bucket.clone()));
-    let env = env.as_slice();
-
-    let mut measured = Vec::new();
-    measured.push(
-        run("get-record", "GetRecordFunction", env, Some(200), |r| {
+/// What `function`'s answer to its event must say, beyond its status.
+fn check_answer(function: &str, r: &Value, bucket: &str) {
+    match function {
+        "get-record" => {
             assert_eq!(body(r)["id"], RECORD_ID);
             assert_eq!(header(r, "etag"), Some("\"1\""));
-        })
-        .await,
-    );
-    measured.push(
-        run("list-records", "ListRecordsFunction", env, Some(200), |r| {
-            assert_eq!(body(r)["items"][0]["id"], RECORD_ID);
-        })
-        .await,
-    );
-    measured.push(
-        run(
-            "update-record",
-            "UpdateRecordFunction",
-            env,
-            Some(200),
-            |r| {
-                assert_eq!(header(r, "etag"), Some("\"2\""));
-                assert_eq!(body(r)["title"], "Building permit 2026-114 (amended)");
-            },
-        )
-        .await,
-    );
-    measured.push(
-        run("get-history", "GetHistoryFunction", env, Some(200), |r| {
+        }
+        "list-records" => assert_eq!(body(r)["items"][0]["id"], RECORD_ID),
+        "update-record" => {
+            assert_eq!(header(r, "etag"), Some("\"2\""));
+            assert_eq!(body(r)["title"], "Building permit 2026-114 (amended)");
+        }
+        "get-history" => {
             let items = body(r)["items"].as_array().cloned().unwrap_or_default();
-            assert_eq!(items.len(), 2, "{r}");
-            assert_eq!(items[1]["prev_hash"], items[0]["hash"]);
-        })
-        .await,
-    );
-    // Documents: the upload the ingest event announces lands in the bucket.
-    let (dev, record_id) = (
-        AgencyId::parse("dev").unwrap(),
-        RecordId::parse(RECORD_ID).unwrap(),
-    );
-    let current = store.get_record(&dev, &record_id).await.unwrap().unwrap();
-    let document_id = DocumentId::parse(DOCUMENT_ID).unwrap();
-    let document = seed_document_as(
-        &store,
-        &current,
-        &document_id,
-        ContentType::PlainText,
-        DOCUMENT,
-    )
-    .await;
-    s3().put_object()
-        .bucket(&bucket)
-        .key(document.object_key())
-        .body(ByteStream::from_static(DOCUMENT))
-        .send()
-        .await
-        .unwrap();
-    measured.push(
-        run(
-            "ingest-document",
-            "IngestDocumentFunction",
-            env,
-            None,
-            |r| {
-                assert_eq!(r, &json!({"batchItemFailures": []}));
-            },
-        )
-        .await,
-    );
-    let ingested = store
-        .get_document(&dev, &record_id, &document_id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(ingested.status, DocumentStatus::Available);
-    measured.push(
-        run("get-document", "GetDocumentFunction", env, Some(200), |r| {
+            assert_eq!(items.len(), 1, "{r}");
+            assert_eq!(items[0]["prev_hash"], "0".repeat(64));
+        }
+        "ingest-document" => assert_eq!(r, &json!({"batchItemFailures": []})),
+        "get-document" => {
             assert_eq!(body(r)["status"], "available");
             let url = body(r)["download"]["url"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
             assert!(
-                url.contains(&bucket) && url.contains("X-Amz-Signature="),
+                url.contains(bucket) && url.contains("X-Amz-Signature="),
                 "{url}"
             );
-        })
-        .await,
-    );
-    measured.push(
-        run(
-            "list-documents",
-            "ListDocumentsFunction",
-            env,
-            Some(200),
-            |r| {
-                assert_eq!(body(r)["items"][0]["id"], DOCUMENT_ID);
-            },
-        )
-        .await,
-    );
-    measured.push(
-        run(
-            "create-upload",
-            "CreateUploadFunction",
-            env,
-            Some(201),
-            |r| {
-                assert_eq!(body(r)["document"]["status"], "pending");
-                assert_eq!(body(r)["upload"]["method"], "PUT");
-            },
-        )
-        .await,
-    );
-    measured.push(
-        run(
-            "create-record",
-            "CreateRecordFunction",
-            env,
-            Some(201),
-            |r| {
-                assert!(header(r, "location").is_some_and(|l| l.starts_with("/records/")));
-                assert_eq!(body(r)["status"], "draft");
-            },
-        )
-        .await,
-    );
-    measured.push(
-        run(
-            "delete-record",
-            "DeleteRecordFunction",
-            env,
-            Some(204),
-            |r| assert_eq!(body(r), Value::Null),
-        )
-        .await,
-    );
-    let gone = store
-        .get_record(
-            &AgencyId::parse("dev").unwrap(),
-            &RecordId::parse(RECORD_ID).unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(gone, None);
+        }
+        "list-documents" => assert_eq!(body(r)["items"][0]["id"], DOCUMENT_ID),
+        "create-upload" => {
+            assert_eq!(body(r)["document"]["status"], "pending");
+            assert_eq!(body(r)["upload"]["method"], "PUT");
+        }
+        "create-record" => {
+            assert!(header(r, "location").is_some_and(|l| l.starts_with("/records/")));
+            assert_eq!(body(r)["status"], "draft");
+        }
+        "delete-record" => assert_eq!(body(r), Value::Null),
+        other => panic!("no check for {other}"),
+    }
+}
 
-    // Each route makes only the DynamoDB calls it needs, counted by the binary itself: a
-    // record read is one GetItem, a listing or a history page one Query, a document read the record's GetItem then the document's, a write one
-    // GetItem (the record, or the idempotency key) then one transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_function_answers_its_event_under_the_emulator() {
+    let (dev, record_id) = (
+        AgencyId::parse(events::AGENCY).unwrap(),
+        RecordId::parse(RECORD_ID).unwrap(),
+    );
+    let document_id = DocumentId::parse(DOCUMENT_ID).unwrap();
+    let mut measured = Vec::new();
+    for (function, expected, seeded) in FUNCTIONS {
+        let (store, env) = world(seeded).await;
+        let bucket = env
+            .iter()
+            .find(|(name, _)| *name == "BUCKET_NAME")
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default();
+        let logical_id = logical_id(function);
+        measured.push(
+            run(function, &logical_id, &env, expected, |r| {
+                check_answer(function, r, &bucket)
+            })
+            .await,
+        );
+        match function {
+            "ingest-document" => {
+                let ingested = store.get_document(&dev, &record_id, &document_id).await;
+                assert_eq!(ingested.unwrap().unwrap().status, DocumentStatus::Available);
+            }
+            "delete-record" => {
+                assert_eq!(store.get_record(&dev, &record_id).await.unwrap(), None);
+            }
+            _ => {}
+        }
+    }
+
+    // Each route makes only the store calls it needs, counted by the binary itself: a
+    // record read is one GetItem, a listing or a history page one Query, a document read
+    // the record's GetItem then the document's, a write one GetItem (the record, or the
+    // idempotency key) then one transaction.
     let calls: Vec<(&str, Option<u64>)> = measured
         .iter()
         .map(|m| (m.function, m.store_calls))
@@ -283,16 +218,16 @@ async fn every_function_answers_its_event_under_the_emulator() {
     assert_eq!(
         calls,
         [
+            ("create-record", Some(2)),
             ("get-record", Some(1)),
             ("list-records", Some(1)),
             ("update-record", Some(2)),
-            ("get-history", Some(1)),
-            ("ingest-document", None),
-            ("get-document", Some(2)),
-            ("list-documents", Some(2)),
-            ("create-upload", Some(2)),
-            ("create-record", Some(2)),
             ("delete-record", Some(2)),
+            ("get-history", Some(1)),
+            ("create-upload", Some(2)),
+            ("list-documents", Some(2)),
+            ("get-document", Some(2)),
+            ("ingest-document", None),
         ]
     );
 
@@ -485,12 +420,7 @@ async fn ingest_memory_stays_flat_whatever_the_file_size() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_bodies_get_the_same_problems_through_the_binaries() {
-    let client = dynamo();
-    let table = create_table(&client).await;
-    let store = DynamoStore::new(client, table.clone());
-    seed(&store).await;
-    let mut env = lambda_environment(&table);
-    env.push(("BUCKET_NAME", create_bucket(&s3()).await));
+    let (store, env) = world(World::Record).await;
     let binaries = [
         ("POST", "/records", "create-record", "CreateRecordFunction"),
         (

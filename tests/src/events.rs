@@ -1,0 +1,135 @@
+//! The world the `events/` files act on, written the way the routes write it: record
+//! [`RECORD_ID`] of agency [`AGENCY`] and its document [`DOCUMENT_ID`] (bytes
+//! [`DOCUMENT`]), as `scripts/make-events.py` names them. `make invoke` (through the
+//! `seed-events` binary) and the emulator tests seed with [`seed_for`].
+
+use aws_sdk_s3::primitives::ByteStream;
+use serde_json::{Value, json};
+use shared::model::{ContentType, DocumentId, RecordId};
+use shared::store::DynamoStore;
+use shared::testing::{TEST_NOW, seed_document_as, seed_record_as, settle_document};
+
+/// The agency every event's token names.
+pub const AGENCY: &str = "dev";
+/// The record the events name.
+pub const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
+/// The document the events name.
+pub const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
+/// The document's bytes, as `create-upload`'s event announces them.
+pub const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
+
+/// What an event needs to find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum World {
+    /// Nothing: the event creates what it acts on.
+    Empty,
+    /// The record, at version 1.
+    Record,
+    /// The record, its document announced and its bytes uploaded, not yet verified.
+    PendingDocument,
+    /// The record and its document, uploaded and verified.
+    AvailableDocument,
+}
+
+/// Every function with an event, the status its event answers with on a fresh world
+/// (`None` for the queue function, which answers a batch response), and that world.
+pub const FUNCTIONS: [(&str, Option<u16>, World); 10] = [
+    ("create-record", Some(201), World::Empty),
+    ("get-record", Some(200), World::Record),
+    ("list-records", Some(200), World::Record),
+    ("update-record", Some(200), World::Record),
+    ("delete-record", Some(204), World::Record),
+    ("get-history", Some(200), World::Record),
+    ("create-upload", Some(201), World::Record),
+    ("list-documents", Some(200), World::AvailableDocument),
+    ("get-document", Some(200), World::AvailableDocument),
+    ("ingest-document", None, World::PendingDocument),
+];
+
+/// The world `function`'s event needs; `None` for a function without an event.
+pub fn world_of(function: &str) -> Option<World> {
+    FUNCTIONS
+        .iter()
+        .find(|(name, ..)| *name == function)
+        .map(|(_, _, world)| *world)
+}
+
+/// `events/<function>.json`.
+pub fn event(function: &str) -> Value {
+    let path = crate::workspace_root()
+        .join("events")
+        .join(format!("{function}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("an event file is JSON")
+}
+
+/// Writes `world` through `store` (and the document's bytes to `bucket` through `s3`),
+/// on an empty table.
+pub async fn seed(world: World, store: &DynamoStore, s3: &aws_sdk_s3::Client, bucket: &str) {
+    if world == World::Empty {
+        return;
+    }
+    let id = RecordId::parse(RECORD_ID).expect("a record id");
+    let body = json!({"title": "Building permit 2026-114", "classification": "internal",
+                      "tags": ["permits"]});
+    let record = seed_record_as(store, AGENCY, &id, &body, TEST_NOW).await;
+    if world == World::Record {
+        return;
+    }
+    let document_id = DocumentId::parse(DOCUMENT_ID).expect("a document id");
+    let document = seed_document_as(
+        store,
+        &record,
+        &document_id,
+        ContentType::PlainText,
+        DOCUMENT,
+    )
+    .await;
+    s3.put_object()
+        .bucket(bucket)
+        .key(document.object_key())
+        .body(ByteStream::from_static(DOCUMENT))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("uploading the document to {bucket}: {e}"));
+    if world == World::AvailableDocument {
+        settle_document(store, &document, None).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_file_has_a_world_and_every_world_an_event_file() {
+        let mut files: Vec<String> = std::fs::read_dir(crate::workspace_root().join("events"))
+            .expect("events/")
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                entry
+                    .file_name()
+                    .to_str()?
+                    .strip_suffix(".json")
+                    .map(str::to_owned)
+            })
+            .collect();
+        files.sort();
+        let mut functions: Vec<&str> = FUNCTIONS.iter().map(|(name, ..)| *name).collect();
+        functions.sort();
+        assert_eq!(files, functions);
+        for (name, _, world) in FUNCTIONS {
+            let names_it = |id: &str| event(name).to_string().contains(id);
+            match world {
+                World::Empty => {}
+                // A listing names no record: it finds it.
+                World::Record => assert!(name == "list-records" || names_it(RECORD_ID), "{name}"),
+                World::PendingDocument | World::AvailableDocument => {
+                    assert!(names_it(RECORD_ID), "{name}");
+                    assert!(name == "list-documents" || names_it(DOCUMENT_ID), "{name}");
+                }
+            }
+        }
+    }
+}
