@@ -109,6 +109,14 @@ async fn receive_notifications(queue_url: &str, wanted: usize) -> Vec<Value> {
     messages
 }
 
+/// The headers a presigned upload must carry, as `create-upload` lists them.
+fn upload_headers(upload: &Value) -> Vec<(String, String)> {
+    serde_json::from_value::<std::collections::BTreeMap<String, String>>(upload["headers"].clone())
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
 fn sqs_event(messages: Vec<Value>) -> SqsEvent {
     serde_json::from_value(json!({ "Records": messages })).expect("an SQS event")
 }
@@ -135,12 +143,7 @@ async fn upload_notification_ingest_and_download_round_trip() {
     .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let upload = &created.body["upload"];
-    let headers: Vec<(String, String)> = serde_json::from_value::<
-        std::collections::BTreeMap<String, String>,
-    >(upload["headers"].clone())
-    .unwrap()
-    .into_iter()
-    .collect();
+    let headers = upload_headers(upload);
     let (status, _, reply) =
         http_request("PUT", upload["url"].as_str().unwrap(), &headers, PDF).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&reply));
@@ -306,12 +309,7 @@ async fn an_object_failing_its_stored_checksum_is_quarantined_not_retried() {
     .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let upload = &created.body["upload"];
-    let headers: Vec<(String, String)> = serde_json::from_value::<
-        std::collections::BTreeMap<String, String>,
-    >(upload["headers"].clone())
-    .unwrap()
-    .into_iter()
-    .collect();
+    let headers = upload_headers(upload);
     // The announced checksum, other bytes of the same length.
     let mut flipped = PDF.to_vec();
     flipped[12] ^= 1;

@@ -14,21 +14,17 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use aws_sdk_s3::primitives::ByteStream;
+use dossier_tests::events::{self, DOCUMENT, World};
 use dossier_tests::{
     Emulator, create_bucket, create_table, dynamo, lambda_environment, s3, workspace_root,
 };
 use serde_json::{Value, json};
-use shared::model::{ContentType, DocumentId, RecordId, StoredRecord, document_limits};
+use shared::model::{ContentType, RecordId, StoredRecord, document_limits};
 use shared::store::DynamoStore;
-use shared::testing::{seed_document, seed_document_as, seed_record_as, settle_document};
+use shared::testing::{seed_document, seed_record_as};
 
 const COLD_STARTS: usize = 30;
 const WARM_INVOCATIONS: usize = 200;
-/// The record the `events/` files name.
-const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
-/// The document the `events/` files name, and its bytes.
-const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
-const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
 /// How each invocation's event is derived from the function's `events/` file, so that every
 /// warm invocation does the route's real work (a create creates, a delete deletes).
@@ -182,19 +178,7 @@ struct Pool {
 async fn seed(store: &DynamoStore, bucket: &str, shape: Shape, count: usize) -> Pool {
     let now = shared::testing::TEST_NOW;
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
-    let named = RecordId::parse(RECORD_ID).unwrap();
-    let record = seed_record_as(store, "dev", &named, &body, now).await;
-    let document_id = DocumentId::parse(DOCUMENT_ID).unwrap();
-    let document = seed_document_as(
-        store,
-        &record,
-        &document_id,
-        ContentType::PlainText,
-        DOCUMENT,
-    )
-    .await;
-    put_object(bucket, &document.object_key(), DOCUMENT).await;
-    settle_document(store, &document, None).await;
+    events::seed(World::AvailableDocument, store, &s3(), bucket).await;
 
     let mut ids = Vec::with_capacity(count);
     let mut owner: Option<StoredRecord> = None;

@@ -1,7 +1,9 @@
 use serde_json::{Value, json};
 use shared::model::{ContentType, RecordId, Status, document_limits, sha256_base64};
 use shared::store::{AuditLog, DocumentStore, RecordStore};
-use shared::testing::{TEST_NOW, call, document_deps, event, seed_document, seed_record, token};
+use shared::testing::{
+    TEST_NOW, call, document_deps, event, seed_document, seed_plain_record, token,
+};
 
 use super::handle;
 
@@ -19,13 +21,7 @@ fn post(id: &str, roles: &[&str], agency: &str) -> shared::http::GatewayEvent {
 #[tokio::test]
 async fn announces_a_pending_document_with_a_bound_upload_url() {
     let deps = document_deps();
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "internal"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "internal").await;
     let id = record.record.id.as_str();
     let response = call(&deps, handle, &post(id, &["clerk"], "parks").json(&body())).await;
     assert_eq!(response.status, 201, "{}", response.body);
@@ -93,13 +89,7 @@ async fn announces_a_pending_document_with_a_bound_upload_url() {
 #[tokio::test]
 async fn refuses_bad_bodies_readers_other_agencies_and_archived_records() {
     let deps = document_deps();
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "internal"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "internal").await;
     let id = record.record.id.as_str();
     let mut big = body();
     big["size"] = json!(deps.max_document_bytes + 1);
@@ -161,13 +151,7 @@ async fn refuses_bad_bodies_readers_other_agencies_and_archived_records() {
 #[tokio::test]
 async fn a_record_holds_at_most_a_hundred_documents() {
     let deps = document_deps();
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "public").await;
     for _ in 0..document_limits::DOCUMENTS_PER_RECORD {
         seed_document(&deps.store, &record, ContentType::Pdf, b"%PDF-").await;
     }
@@ -187,13 +171,7 @@ async fn a_record_holds_at_most_a_hundred_documents() {
 #[tokio::test]
 async fn confidential_records_are_invisible_to_clerks() {
     let deps = document_deps();
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "confidential"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "confidential").await;
     let id = record.record.id.as_str();
     let response = call(&deps, handle, &post(id, &["clerk"], "parks").json(&body())).await;
     assert_eq!(response.status, 404);

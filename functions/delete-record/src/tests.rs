@@ -2,7 +2,9 @@ use serde_json::json;
 use shared::http::GatewayEvent;
 use shared::model::{AgencyId, AuditEntry, RecordId};
 use shared::store::{AuditLog, MemoryStore, RecordStore};
-use shared::testing::{TEST_NOW, call, deps, deps_with_record, event, seed_record, token};
+use shared::testing::{
+    TEST_NOW, call, deps, deps_with_record, event, seed_plain_record, seed_record, token,
+};
 
 use super::handle;
 
@@ -149,13 +151,7 @@ async fn only_officers_of_the_agency_delete() {
 #[tokio::test]
 async fn a_document_landing_between_read_and_delete_is_not_a_412() {
     let deps = deps(MemoryStore::new());
-    let stored = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let stored = seed_plain_record(&deps.store, "parks", "public").await;
     shared::testing::document_lands_before_next_write(&deps.store, &stored);
     let response = call(
         &deps,

@@ -1,7 +1,6 @@
-use serde_json::json;
 use shared::model::ContentType;
 use shared::testing::{
-    TEST_NOW, call, document_deps, event, seed_document, seed_record, settle_document, token,
+    TEST_NOW, call, document_deps, event, seed_document, seed_plain_record, settle_document, token,
 };
 
 use super::handle;
@@ -16,13 +15,7 @@ fn get(record: &str, doc: &str, roles: &[&str], agency: &str) -> shared::http::G
 #[tokio::test]
 async fn pending_documents_have_no_download_and_available_ones_do() {
     let deps = document_deps();
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "public").await;
     let document = seed_document(&deps.store, &record, ContentType::Pdf, b"%PDF-1.7").await;
     let (rid, did) = (record.record.id.as_str(), document.id.as_str());
     let response = call(&deps, handle, &get(rid, did, &["reader"], "parks")).await;
@@ -49,13 +42,7 @@ async fn pending_documents_have_no_download_and_available_ones_do() {
 #[tokio::test]
 async fn quarantined_documents_are_never_served() {
     let deps = document_deps();
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "public").await;
     let document = seed_document(&deps.store, &record, ContentType::Pdf, b"%PDF-1.7").await;
     settle_document(
         &deps.store,
@@ -85,20 +72,8 @@ async fn quarantined_documents_are_never_served() {
 #[tokio::test]
 async fn other_agencies_hidden_records_and_unknown_ids_are_404() {
     let deps = document_deps();
-    let public = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
-    let secret = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "S", "classification": "confidential"}),
-        TEST_NOW,
-    )
-    .await;
+    let public = seed_plain_record(&deps.store, "parks", "public").await;
+    let secret = seed_plain_record(&deps.store, "parks", "confidential").await;
     let doc = seed_document(&deps.store, &public, ContentType::Pdf, b"%PDF-").await;
     let hidden = seed_document(&deps.store, &secret, ContentType::Pdf, b"%PDF-").await;
     let (pid, sid) = (public.record.id.as_str(), secret.record.id.as_str());

@@ -4,7 +4,7 @@ use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::model::{ContentType, Document, DocumentStatus, StoredRecord};
 use shared::store::{AuditLog, DocumentStore, MemoryStore};
-use shared::testing::{TEST_NOW, put_blob, seed_document, seed_record};
+use shared::testing::{TEST_NOW, put_blob, seed_document, seed_plain_record};
 
 use super::*;
 
@@ -27,13 +27,7 @@ async fn pending(
     ingest: &Ingest<MemoryStore, FileBlobs>,
     bytes: &[u8],
 ) -> (StoredRecord, Document) {
-    let record = seed_record(
-        &ingest.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&ingest.store, "parks", "public").await;
     let document = seed_document(&ingest.store, &record, ContentType::Pdf, bytes).await;
     (record, document)
 }

@@ -1,6 +1,8 @@
 use serde_json::json;
 use shared::model::ContentType;
-use shared::testing::{TEST_NOW, call, deps, event, seed_document, seed_record, token};
+use shared::testing::{
+    TEST_NOW, call, deps, event, seed_document, seed_plain_record, seed_record, token,
+};
 
 use super::handle;
 
@@ -14,13 +16,7 @@ fn list(record: &str, query: &str, roles: &[&str], agency: &str) -> shared::http
 #[tokio::test]
 async fn pages_through_a_records_documents_in_creation_order() {
     let deps = deps(shared::store::MemoryStore::new());
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "public").await;
     let mut ids = Vec::new();
     for _ in 0..5 {
         ids.push(
@@ -51,13 +47,7 @@ async fn pages_through_a_records_documents_in_creation_order() {
 #[tokio::test]
 async fn cursors_agencies_and_visibility_are_enforced() {
     let deps = deps(shared::store::MemoryStore::new());
-    let record = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "confidential"}),
-        TEST_NOW,
-    )
-    .await;
+    let record = seed_plain_record(&deps.store, "parks", "confidential").await;
     let other = seed_record(
         &deps.store,
         "parks",

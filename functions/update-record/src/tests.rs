@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 use shared::http::GatewayEvent;
 use shared::model::{AgencyId, AuditEntry};
 use shared::store::{AuditLog, MemoryStore};
-use shared::testing::{TEST_NOW, call, deps, event, seed_record, token};
+use shared::testing::{TEST_NOW, call, deps, event, seed_plain_record, seed_record, token};
 
 use super::handle;
 
@@ -269,13 +269,7 @@ async fn hidden_records_are_404() {
 #[tokio::test]
 async fn a_document_landing_between_read_and_write_is_not_a_412() {
     let deps = deps(MemoryStore::new());
-    let stored = seed_record(
-        &deps.store,
-        "parks",
-        &json!({"title": "T", "classification": "public"}),
-        TEST_NOW,
-    )
-    .await;
+    let stored = seed_plain_record(&deps.store, "parks", "public").await;
     shared::testing::document_lands_before_next_write(&deps.store, &stored);
     let id = stored.record.id.to_string();
     let response = call(

@@ -24,6 +24,16 @@ pub async fn seed_record<S: RecordStore>(
     seed_record_as(store, agency, &RecordId::generate(at), body, at).await
 }
 
+/// [`seed_record`] of a record titled `T` with `classification`, at [`TEST_NOW`].
+pub async fn seed_plain_record<S: RecordStore>(
+    store: &S,
+    agency: &str,
+    classification: &str,
+) -> StoredRecord {
+    let body = json!({"title": "T", "classification": classification});
+    seed_record(store, agency, &body, TEST_NOW).await
+}
+
 /// [`seed_record`] with a given id.
 pub async fn seed_record_as<S: RecordStore>(
     store: &S,
@@ -69,8 +79,7 @@ pub async fn deps_with_record(
     classification: &str,
 ) -> (Deps<MemoryStore>, StoredRecord) {
     let deps = deps(MemoryStore::new());
-    let body = json!({"title": "T", "classification": classification});
-    let stored = seed_record(&deps.store, agency, &body, TEST_NOW).await;
+    let stored = seed_plain_record(&deps.store, agency, classification).await;
     (deps, stored)
 }
 
