@@ -890,6 +890,19 @@ async fn usage_config_and_aws_errors_have_their_exit_codes() {
         &["export", "--agency", "parks", "--out", "ftp://x/y"],
         &["redrive", "--from", "http://q/a"],
         &["nonsense"],
+        &["verify-chain", "--agency", "parks", "--al"],
+        &[
+            "export", "--agency", "parks", "--out", "x.jsonl", "--tabel", "t",
+        ],
+        &[
+            "redrive",
+            "--from",
+            "http://q/a",
+            "--to",
+            "http://q/b",
+            "--max",
+            "0",
+        ],
     ] {
         let run = admin(args, Some("some-table"));
         assert_eq!(run.code, 2, "{args:?}: {run:?}");
