@@ -91,12 +91,20 @@ async fn answer<S: Store>(
     };
     let (method, template) = route.key();
     let route_key = format!("{method} {template}");
-    let body = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(body) => body.to_bytes(),
-        Err(_) => {
-            let too_large = ApiError::PayloadTooLarge(MAX_REQUEST_BYTES);
-            return Ok(to_hyper(exchange.fail(&too_large, served(&route_key))));
-        }
+    // Refused on its declared length before a byte is read, as API Gateway does, or once
+    // reading passes the limit.
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    let within_limit = declared.is_none_or(|length| length <= MAX_REQUEST_BYTES as u64);
+    let body = match within_limit {
+        true => Limited::new(body, MAX_REQUEST_BYTES).collect().await.ok(),
+        false => None,
+    };
+    let Some(body) = body.map(|body| body.to_bytes()) else {
+        let too_large = ApiError::PayloadTooLarge(MAX_REQUEST_BYTES);
+        return Ok(to_hyper(exchange.fail(&too_large, served(&route_key))));
     };
     let event = gateway_event(route, &parts, &params, &body, exchange.request_id());
     let response = match event.to_request() {

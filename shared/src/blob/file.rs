@@ -230,17 +230,9 @@ fn expires_param(query: &[(String, String)], now: Timestamp) -> Result<String, R
     }
 }
 
-/// `text` percent-encoded for a query string (RFC 3986 unreserved characters kept).
+/// `text` percent-encoded for a query string.
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, super::QUERY).to_string()
 }
 
 /// A file being read.

@@ -41,6 +41,14 @@ pub const VERIFIED: &str = "verified";
 /// [`STATE_TAG`] value of quarantined files.
 pub const QUARANTINED: &str = "quarantined";
 
+/// What a query value escapes: everything but RFC 3986's unreserved characters (also
+/// SigV4's canonical form).
+const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// A blob store failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BlobError {

@@ -17,19 +17,15 @@ use aws_sigv4::http_request::{
     UriPathNormalizationMode, sign,
 };
 use aws_sigv4::sign::v4;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, utf8_percent_encode};
 
-use super::{BlobError, BlobPresigner, DownloadSpec, PENDING, Presigned, STATE_TAG, UploadSpec};
+use super::{
+    BlobError, BlobPresigner, DownloadSpec, PENDING, Presigned, QUERY, STATE_TAG, UploadSpec,
+};
 use crate::clock::Timestamp;
 use crate::config::ConfigError;
 
-/// Everything but RFC 3986's unreserved characters is escaped: SigV4's canonical form.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-/// The same for a key in a path, whose slashes separate segments.
+/// [`QUERY`] for a key in a path, whose slashes separate segments.
 const PATH: &AsciiSet = &QUERY.remove(b'/');
 /// Cached credentials are fetched again unless they outlive the URL being signed by this
 /// much, so a URL signed from the cache is not cut short by their expiry.
