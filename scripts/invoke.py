@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import pathlib
+import platform
 import signal
 import socket
 import subprocess
@@ -54,6 +55,24 @@ def free_port(preferred=None):
                 continue
             return s.getsockname()[1]
     fail("no free port")
+
+
+def two_free_ports():
+    """Two distinct free ports, both held until both are known."""
+    first, second = socket.socket(), socket.socket()
+    with first, second:
+        first.bind(("127.0.0.1", 0))
+        second.bind(("127.0.0.1", 0))
+        return first.getsockname()[1], second.getsockname()[1]
+
+
+def architecture():
+    """The Lambda architecture this machine runs natively: the emulator runs Linux binaries."""
+    if platform.system() != "Linux":
+        fail("make invoke runs the functions' Linux binaries: on another system use "
+             "sam local invoke with Docker (README, \"sam local invoke\")")
+    machine = platform.machine()
+    return {"x86_64": "x86_64", "aarch64": "arm64"}.get(machine) or fail(f"no Lambda architecture for {machine}")
 
 
 def answers(endpoint):
@@ -92,11 +111,14 @@ def stop():
     if not MOTO_STATE.exists():
         return
     state = json.loads(MOTO_STATE.read_text())
+    # Only the server we started: after a reboot the pid may be another process's.
     try:
+        ours = "moto-server.py" in pathlib.Path(f"/proc/{state['pid']}/cmdline").read_text()
+    except OSError:
+        ours = False
+    if ours:
         os.killpg(state["pid"], signal.SIGTERM)
         print(f"invoke: stopped moto (pid {state['pid']})", file=sys.stderr)
-    except ProcessLookupError:
-        pass
     MOTO_STATE.unlink()
 
 
@@ -138,36 +160,43 @@ def provision(tpl, endpoint, table, bucket):
         pass
 
 
-def sam_environment(logical, overrides_file):
+def sam_environment(logical, overrides_file, arch):
     """What `sam local invoke <logical> --env-vars <overrides_file>` gives the function,
-    computed by SAM's own code (with moto's credentials and region)."""
+    computed by SAM's own code, with moto's credentials and region in place of the shell's
+    (which `sam local invoke` would pass on)."""
     from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
     from samcli.lib.providers.sam_function_provider import SamFunctionProvider
     from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
-    overrides = {"Architecture": "x86_64"}
-    stacks, _ = SamLocalStackProvider.get_stacks(str(ROOT / "template.yaml"), parameter_overrides=overrides)
-    function = SamFunctionProvider(stacks).get(logical)
-    runner = types.SimpleNamespace(
-        env_vars_values=json.loads(pathlib.Path(overrides_file).read_text()),
-        get_aws_creds=lambda: {"region": REGION, "key": "test", "secret": "test"},
-        is_debugging=lambda: False)
-    return LocalLambdaRunner._make_env_vars(runner, function).resolve()
+    overrides = {"Architecture": arch}
+    try:
+        stacks, _ = SamLocalStackProvider.get_stacks(str(ROOT / "template.yaml"), parameter_overrides=overrides)
+        function = SamFunctionProvider(stacks).get(logical)
+        # The method `sam local invoke` itself calls, on a stand-in for its runner: it reads
+        # only these three members (aws-sam-cli is pinned in scripts/requirements.txt).
+        runner = types.SimpleNamespace(
+            env_vars_values=json.loads(pathlib.Path(overrides_file).read_text()),
+            get_aws_creds=lambda: {"region": REGION, "key": "test", "secret": "test"},
+            is_debugging=lambda: False)
+        return LocalLambdaRunner._make_env_vars(runner, function).resolve()
+    except (AttributeError, TypeError) as error:
+        fail(f"aws-sam-cli changed how it computes a function's environment ({error}): "
+             "check the pin in scripts/requirements.txt")
 
 
-def rie_path():
+def rie_path(arch):
     import samcli
-    path = pathlib.Path(samcli.__file__).parent / "local" / "rapid" / "aws-lambda-rie-x86_64"
+    path = pathlib.Path(samcli.__file__).parent / "local" / "rapid" / f"aws-lambda-rie-{arch}"
     if not path.exists():
         fail(f"no Lambda emulator at {path}")
     return path
 
 
-def invoke(bootstrap, env, event, log_path):
+def invoke(bootstrap, env, event, log_path, arch):
     """Runs `bootstrap` under the emulator with exactly `env`; sends `event`; returns the answer."""
-    port, runtime_port = free_port(), free_port()
+    port, runtime_port = two_free_ports()
     with open(log_path, "wb") as log:
         emulator = subprocess.Popen(
-            [str(rie_path()), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
+            [str(rie_path(arch)), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
              "--runtime-api-address", f"127.0.0.1:{runtime_port}", str(bootstrap)],
             env={**env, "PATH": "/usr/bin:/bin"}, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -206,6 +235,7 @@ def main():
         fail(f"no events/{function}.json (one of: {', '.join(names)})")
     tpl = template()
     logical = logical_id(tpl, function)
+    arch = architecture()
     STATE.mkdir(parents=True, exist_ok=True)
 
     # One function built apart: `sam build <function>` would leave only it in .aws-sam/build.
@@ -214,7 +244,7 @@ def main():
         print(f"invoke: sam build {logical} --build-dir {build_dir.relative_to(ROOT)}", file=sys.stderr)
         with open(STATE / "sam-build.log", "wb") as log:
             built = subprocess.run(["sam", "build", logical, "--build-dir", str(build_dir),
-                                    "--parameter-overrides", "Architecture=x86_64"],
+                                    "--parameter-overrides", f"Architecture={arch}"],
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, "SAM_CLI_TELEMETRY": "0"})
         if built.returncode:
@@ -226,7 +256,7 @@ def main():
     if not seeder:
         subprocess.run(["cargo", "build", "--quiet", "-p", "dossier-tests", "--bin", "seed-events"],
                        cwd=ROOT, check=True)
-        seeder = ROOT / "target" / "debug" / "seed-events"
+        seeder = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug" / "seed-events"
 
     endpoint = args.endpoint or moto_endpoint()
     parameters = json.loads((ROOT / "env.json").read_text())["Parameters"]
@@ -241,9 +271,9 @@ def main():
 
     overrides = STATE / "env.json"
     overrides.write_text(json.dumps({"Parameters": {**parameters, "AWS_ENDPOINT_URL": endpoint}}, indent=2) + "\n")
-    env = sam_environment(logical, overrides)
+    env = sam_environment(logical, overrides, arch)
     log_path = STATE / f"{function}.log"
-    response = invoke(bootstrap, env, json.loads(event_file.read_text()), log_path)
+    response = invoke(bootstrap, env, json.loads(event_file.read_text()), log_path, arch)
     print(json.dumps(response, indent=2))
     if args.logs:
         print(log_path.read_text(), file=sys.stderr)

@@ -238,7 +238,6 @@ async fn record<S: Store, B: BlobStore>(
     let (agency, record_id) = (&document.agency, &document.record_id);
     let reason = rejection.as_ref().map(Rejection::to_string);
     let (settled, action) = document.settled(reason.clone(), clock.now());
-    let changes = document.settlement_changes(&settled);
     for _ in retry::attempts() {
         let Some(current) = store.get_record(agency, record_id).await? else {
             // Left tagged pending: the lifecycle rule expires the orphaned upload.
@@ -249,7 +248,7 @@ async fn record<S: Store, B: BlobStore>(
             // lifecycle rule for abandoned uploads can never expire an available document.
             blobs.mark_verified(&document.object_key()).await?;
         }
-        let (next, entry) = current.append(clock.now(), "ingest-document", action, changes.clone());
+        let (next, entry) = current.append_settlement(document, &settled, action);
         let written = store.settle_document(&next, &settled, &entry).await;
         if let Some(()) = retry::unless_moved(written)? {
             return Ok(reason.map_or(Outcome::Verified, Outcome::Quarantined));

@@ -18,5 +18,6 @@ pub use document::{
 };
 pub use ids::{AgencyId, DocumentId, RecordId};
 pub use record::{
-    Classification, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag, limits,
+    Classification, INGESTION, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag,
+    limits,
 };

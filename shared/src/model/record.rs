@@ -170,6 +170,9 @@ impl Record {
     }
 }
 
+/// The actor of the entries ingestion writes (it acts for no user).
+pub const INGESTION: &str = "ingest-document";
+
 /// A record as stored: the record plus the head of its audit chain, which the next
 /// mutation extends under a condition on that head (so the chain cannot fork), and the
 /// number of documents attached (kept here so the per-record limit holds under races).
@@ -239,6 +242,19 @@ impl StoredRecord {
         let (mut next, entry) = self.append(at, actor, AuditAction::Update, changes);
         next.record = record;
         Some((next, entry))
+    }
+
+    /// Ingestion's verdict on `pending` (now `settled`, as [`Document::settled`] made it,
+    /// recorded as `action`) appended to this record's chain, by [`INGESTION`] when it was
+    /// settled. Content and document count are unchanged.
+    pub fn append_settlement(
+        &self,
+        pending: &Document,
+        settled: &Document,
+        action: AuditAction,
+    ) -> (Self, AuditEntry) {
+        let at = settled.settled_at.unwrap_or(pending.created_at);
+        self.append(at, INGESTION, action, pending.settlement_changes(settled))
     }
 
     /// `document` attached to this record: `document.add`, by whoever announced it, when

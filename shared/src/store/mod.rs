@@ -166,6 +166,11 @@ pub struct IdempotentResponse {
 }
 
 /// Records, and every write to them with its audit entry, atomically.
+///
+/// Every write appends exactly the next link of the record's chain: an entry whose `seq`
+/// is not the chain head's plus one (1 for a new record) is refused with
+/// [`StoreError::ConditionFailed`], and nothing changes. The contract suite holds all
+/// three adapters to it.
 pub trait RecordStore: Send + Sync {
     /// The record `id` of `agency`, or `None` (also for another agency's record).
     fn get_record(
@@ -174,9 +179,10 @@ pub trait RecordStore: Send + Sync {
         id: &RecordId,
     ) -> impl Future<Output = Result<Option<StoredRecord>, StoreError>> + Send;
 
-    /// Writes a new record, its first audit entry and (if given) the idempotent response,
-    /// all or nothing. [`StoreError::IdempotencyKeyTaken`] if an unexpired response for
-    /// the same key exists.
+    /// Writes a new record, its first audit entry (seq 1) and (if given) the idempotent
+    /// response, all or nothing. [`StoreError::IdempotencyKeyTaken`] if an unexpired
+    /// response for the same key exists; [`StoreError::ConditionFailed`] if the record, or
+    /// a history under its id, exists.
     fn create_record(
         &self,
         record: &StoredRecord,
@@ -185,7 +191,9 @@ pub trait RecordStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Replaces the record with `next` and appends `entry`, only if the stored version is
-    /// still `expected_version`; else [`StoreError::ConditionFailed`] and nothing changes.
+    /// still `expected_version` and its chain is still one entry behind `entry` (a
+    /// document change moves the chain, not the version); else
+    /// [`StoreError::ConditionFailed`] and nothing changes.
     fn update_if_version(
         &self,
         next: &StoredRecord,
@@ -194,7 +202,8 @@ pub trait RecordStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Deletes the record and appends `entry` (its history stays), only if the stored
-    /// version is still `expected_version`.
+    /// version is still `expected_version` and its chain one entry behind `entry`; else
+    /// [`StoreError::ConditionFailed`] and nothing changes.
     fn delete_if_version(
         &self,
         agency: &AgencyId,

@@ -1,6 +1,7 @@
 //! Records and documents written through the store exactly as the routes write them,
-//! with the same domain functions ([`StoredRecord::create`], [`StoredRecord::attach`],
-//! [`Document::settled`]), and a race staged on the in-memory store.
+//! with the same domain functions ([`StoredRecord::create`], [`StoredRecord::revise`],
+//! [`StoredRecord::attach`], [`Document::settled`], [`StoredRecord::append_settlement`]),
+//! and a race staged on the in-memory store.
 
 use serde_json::{Value, json};
 
@@ -144,12 +145,7 @@ pub async fn settle_document<S: Store>(
         .expect("reading the record")
         .expect("the record exists");
     let (settled, action) = document.settled(quarantine_reason.map(str::to_owned), TEST_NOW);
-    let (next, entry) = current.append(
-        TEST_NOW,
-        "ingest-document",
-        action,
-        document.settlement_changes(&settled),
-    );
+    let (next, entry) = current.append_settlement(document, &settled, action);
     store
         .settle_document(&next, &settled, &entry)
         .await
