@@ -20,7 +20,9 @@ use shared::blob::{BlobStore, S3Blobs};
 use shared::clock::Clock;
 use shared::model::{ContentType, Document, DocumentStatus, StoredRecord, sha256_base64};
 use shared::store::{AuditLog, DocumentStore, DynamoStore};
-use shared::testing::{TEST_NOW, call, deps, event, seed_document, seed_record, token};
+use shared::testing::{
+    TEST_NOW, TestResponse, call, deps, event, seed_document, seed_record, token,
+};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
@@ -109,6 +111,25 @@ async fn receive_notifications(queue_url: &str, wanted: usize) -> Vec<Value> {
     messages
 }
 
+/// `PDF` announced as `filename` on `record` through `create-upload`, presigning for the
+/// world's bucket: the 201 answer.
+async fn announce(world: &World, record: &StoredRecord, filename: &str) -> TestResponse {
+    let deps = deps(world.store.clone()).with_blobs(presigner(&world.bucket), 1024 * 1024);
+    let body = json!({"filename": filename, "content_type": "application/pdf",
+                      "size": PDF.len(), "sha256": sha256_base64(PDF)});
+    let created = call(
+        &deps,
+        create_upload::handle,
+        &event("POST", "/records/{id}/documents")
+            .param("id", record.record.id.as_str())
+            .bearer(&token("clara", "parks", &["clerk"], TEST_NOW))
+            .json(&body),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    created
+}
+
 /// The headers a presigned upload must carry, as `create-upload` lists them.
 fn upload_headers(upload: &Value) -> Vec<(String, String)> {
     serde_json::from_value::<std::collections::BTreeMap<String, String>>(upload["headers"].clone())
@@ -126,22 +147,10 @@ async fn upload_notification_ingest_and_download_round_trip() {
     let world = world().await;
     let queue = notify_queue(&s3(), &sqs(), &world.bucket).await;
     let record = record(&world).await;
-    let deps = deps(world.store.clone()).with_blobs(presigner(&world.bucket), 1024 * 1024);
     let rid = record.record.id.to_string();
 
     // Announce: the handler answers with a presigned PUT.
-    let body = json!({"filename": "Permit 2026 — signed.pdf", "content_type": "application/pdf",
-                      "size": PDF.len(), "sha256": sha256_base64(PDF)});
-    let created = call(
-        &deps,
-        create_upload::handle,
-        &event("POST", "/records/{id}/documents")
-            .param("id", &rid)
-            .bearer(&token("clara", "parks", &["clerk"], TEST_NOW))
-            .json(&body),
-    )
-    .await;
-    assert_eq!(created.status, 201, "{}", created.body);
+    let created = announce(&world, &record, "Permit 2026 — signed.pdf").await;
     let upload = &created.body["upload"];
     let headers = upload_headers(upload);
     let (status, _, reply) =
@@ -206,6 +215,7 @@ async fn upload_notification_ingest_and_download_round_trip() {
     assert_eq!(history_again.items.len(), 3);
 
     // Download through the presigned GET.
+    let deps = deps(world.store.clone()).with_blobs(presigner(&world.bucket), 1024 * 1024);
     let got = call(
         &deps,
         get_document::handle,
@@ -295,19 +305,7 @@ async fn bad_objects_are_quarantined_and_moved_out_of_reach() {
 async fn an_object_failing_its_stored_checksum_is_quarantined_not_retried() {
     let world = world().await;
     let record = record(&world).await;
-    let deps = deps(world.store.clone()).with_blobs(presigner(&world.bucket), 1024 * 1024);
-    let body = json!({"filename": "a.pdf", "content_type": "application/pdf",
-                      "size": PDF.len(), "sha256": sha256_base64(PDF)});
-    let created = call(
-        &deps,
-        create_upload::handle,
-        &event("POST", "/records/{id}/documents")
-            .param("id", record.record.id.as_str())
-            .bearer(&token("clara", "parks", &["clerk"], TEST_NOW))
-            .json(&body),
-    )
-    .await;
-    assert_eq!(created.status, 201, "{}", created.body);
+    let created = announce(&world, &record, "a.pdf").await;
     let upload = &created.body["upload"];
     let headers = upload_headers(upload);
     // The announced checksum, other bytes of the same length.
