@@ -574,7 +574,7 @@ async fn export_to_a_file_holds_the_agency_and_nothing_else() {
             Some("document") => {
                 let record = current.expect("a document line after its record");
                 assert_eq!(line["record_id"], json!(id_of(record)));
-                assert_eq!(line["filename"], "scan 1.pdf");
+                assert_eq!(line["filename"], "scan 1.txt");
                 assert_eq!(line["status"], "pending");
             }
             other => panic!("unexpected kind {other:?}"),

@@ -372,7 +372,9 @@ async fn announce(
     bytes: &[u8],
 ) -> (String, Vec<(String, String)>, String) {
     let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
-    let body = json!({"filename": "Notes 1.txt", "content_type": content_type, "size": bytes.len(),
+    let extension =
+        shared::model::ContentType::parse(content_type).map_or("txt", |t| t.extensions()[0]);
+    let body = json!({"filename": format!("Notes 1.{extension}"), "content_type": content_type, "size": bytes.len(),
                       "sha256": shared::model::sha256_base64(bytes)});
     let created = send(
         "POST",

@@ -4,6 +4,7 @@
 use lambda_http::http::StatusCode;
 use shared::Deps;
 use shared::auth::Permission;
+use shared::clock::Date;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord};
@@ -63,6 +64,17 @@ fn next_version(
     if next.legal_hold != was.legal_hold {
         caller.require(Permission::Manage)?;
     }
+    if next.retention_until != was.retention_until {
+        // Retention is what stands between a record and its deletion.
+        caller.require(Permission::Manage)?;
+        let frozen = was.status == Status::Archived || was.legal_hold;
+        if frozen && !extends(was.retention_until, next.retention_until) {
+            return Err(ApiError::Conflict(
+                "The retention of an archived record, or of one under legal hold, can only be extended."
+                    .into(),
+            ));
+        }
+    }
     if next.classification == Classification::Confidential
         && was.classification != Classification::Confidential
     {
@@ -81,6 +93,16 @@ fn next_version(
     }
 
     Ok(current.revise(next, request.now, &caller.sub))
+}
+
+/// Whether retention until `next` keeps the record at least as long as until `was` (no
+/// date: no retention).
+fn extends(was: Option<Date>, next: Option<Date>) -> bool {
+    match (was, next) {
+        (_, None) => was.is_none(),
+        (None, Some(_)) => true,
+        (Some(was), Some(next)) => next >= was,
+    }
 }
 
 #[cfg(test)]

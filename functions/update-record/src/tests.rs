@@ -290,3 +290,66 @@ async fn a_document_landing_between_read_and_write_is_not_a_412() {
     assert_eq!(actions, ["record.create", "document.add", "record.update"]);
     assert_eq!(shared::model::verify_chain(&history), Ok(()));
 }
+
+/// Sends `body` as an officer at the record's current version; answers the status.
+async fn officer_patch(deps: &Deps, id: &str, body: Value) -> u16 {
+    let record_id = shared::model::RecordId::parse(id).unwrap();
+    let current = shared::store::RecordStore::get_record(
+        &deps.store,
+        &AgencyId::parse("parks").unwrap(),
+        &record_id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let etag = current.record.etag();
+    let response = call(deps, handle, &patch(id, &["officer"], Some(&etag), &body)).await;
+    response.status
+}
+
+#[tokio::test]
+async fn retention_is_an_officers_to_change_and_only_to_extend_once_archived_or_held() {
+    let (deps, id) = seeded("internal").await;
+    assert_eq!(
+        officer_patch(&deps, &id, json!({"retention_until": "2030-01-01"})).await,
+        200
+    );
+    // A clerk may not touch it: neither clear it nor move it.
+    for body in [
+        json!({"retention_until": null}),
+        json!({"retention_until": "2029-01-01"}),
+        json!({"retention_until": "2031-01-01"}),
+    ] {
+        let response = call(&deps, handle, &patch(&id, &["clerk"], Some("\"2\""), &body)).await;
+        assert_eq!(response.status, 403, "{body}: {}", response.body);
+    }
+    // A draft's retention an officer may still shorten (nothing depends on it yet).
+    assert_eq!(
+        officer_patch(&deps, &id, json!({"retention_until": "2029-06-01"})).await,
+        200
+    );
+    // Archived, or under legal hold: only later, never sooner, never cleared.
+    for freeze in [json!({"status": "archived"}), json!({"legal_hold": true})] {
+        let (deps, id) = seeded("internal").await;
+        assert_eq!(
+            officer_patch(&deps, &id, json!({"retention_until": "2030-01-01"})).await,
+            200
+        );
+        assert_eq!(officer_patch(&deps, &id, freeze.clone()).await, 200);
+        for shorter in [json!("2029-12-31"), json!(null)] {
+            let status = officer_patch(&deps, &id, json!({"retention_until": shorter})).await;
+            assert_eq!(status, 409, "{freeze} then {shorter}");
+        }
+        assert_eq!(
+            officer_patch(&deps, &id, json!({"retention_until": "2031-01-01"})).await,
+            200,
+            "{freeze}: extending"
+        );
+        let entries = history(&deps, &id).await;
+        assert_eq!(
+            entries.last().unwrap().changes["retention_until"],
+            [json!("2030-01-01"), json!("2031-01-01")],
+            "audited like any change"
+        );
+    }
+}

@@ -85,6 +85,32 @@ impl ContentType {
         Self::ALL.into_iter().find(|t| t.as_str() == text)
     }
 
+    /// The file name extensions of this type, lowercase, the usual one first. A name must
+    /// end in one of them, so that a download never opens as something else (a verified
+    /// text file named `pay.hta` would run on a desktop).
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Self::Pdf => &["pdf"],
+            Self::Png => &["png"],
+            Self::Jpeg => &["jpg", "jpeg"],
+            Self::Tiff => &["tif", "tiff"],
+            Self::PlainText => &["txt"],
+            Self::Csv => &["csv"],
+        }
+    }
+
+    /// Whether `filename` ends in one of this type's [extensions](Self::extensions)
+    /// (in any case).
+    pub fn names(self, filename: &str) -> bool {
+        filename.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty()
+                && self
+                    .extensions()
+                    .iter()
+                    .any(|known| extension.eq_ignore_ascii_case(known))
+        })
+    }
+
     /// Whether files of this type are UTF-8 text rather than a binary format.
     pub fn is_text(self) -> bool {
         matches!(self, Self::PlainText | Self::Csv)
@@ -224,8 +250,12 @@ impl Document {
     /// plain-ASCII fallback and the exact name in RFC 5987 form, so no byte of the name can
     /// break out of the header.
     pub fn content_disposition(&self) -> String {
-        let fallback: String = self
-            .filename
+        // Names announced before extensions were checked get the type's own appended.
+        let filename = match self.content_type.names(&self.filename) {
+            true => self.filename.clone(),
+            false => format!("{}.{}", self.filename, self.content_type.extensions()[0]),
+        };
+        let fallback: String = filename
             .chars()
             .map(|c| {
                 if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '%' | ';' | ',') || c == ' ' {
@@ -235,7 +265,7 @@ impl Document {
                 }
             })
             .collect();
-        let encoded = utf8_percent_encode(&self.filename, RFC_5987_ESCAPED);
+        let encoded = utf8_percent_encode(&filename, RFC_5987_ESCAPED);
         format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
     }
 }
@@ -307,6 +337,23 @@ impl NewDocument {
             )),
         });
         let sha256 = fields.required("sha256", sha256);
+        if let (Some(filename), Some(content_type)) = (&filename, content_type)
+            && !content_type.names(filename)
+        {
+            let endings: Vec<String> = content_type
+                .extensions()
+                .iter()
+                .map(|extension| format!(".{extension}"))
+                .collect();
+            fields.refuse(
+                "filename",
+                format!(
+                    "must end in {} for {}",
+                    endings.join(" or "),
+                    content_type.as_str()
+                ),
+            );
+        }
         fields.finish()?;
         match (filename, content_type, size, sha256) {
             (Some(filename), Some(content_type), Some(size), Some(sha256)) => Ok(Self {

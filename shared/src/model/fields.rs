@@ -78,6 +78,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Reports `name` as bad for `detail`, when a rule spans several fields.
+    pub(crate) fn refuse(&mut self, name: &str, detail: impl Into<String>) {
+        self.errors.push(FieldError::new(name, detail));
+    }
+
     pub(crate) fn finish(self) -> Result<(), Vec<FieldError>> {
         if self.errors.is_empty() {
             Ok(())

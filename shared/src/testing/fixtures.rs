@@ -111,7 +111,7 @@ pub async fn seed_document_as<S: Store>(
         .expect("reading the record")
         .expect("the record exists");
     let document = NewDocument {
-        filename: "scan 1.pdf".into(),
+        filename: format!("scan 1.{}", content_type.extensions()[0]),
         content_type,
         size: bytes.len() as u64,
         sha256: sha256_base64(bytes),

@@ -73,7 +73,8 @@ fn filenames_that_are_paths_or_hide_characters_are_refused() {
     ] {
         assert!(NewDocument::from_json(&body(bad), 100).is_err(), "{bad:?}");
     }
-    assert!(NewDocument::from_json(&body(&"é".repeat(255)), 100).is_ok());
+    let longest = format!("{}.pdf", "é".repeat(251));
+    assert!(NewDocument::from_json(&body(&longest), 100).is_ok());
 }
 
 #[test]
@@ -152,6 +153,59 @@ fn content_disposition_cannot_be_broken_out_of() {
     assert_eq!(
         doc.content_disposition(),
         "attachment; filename=\"Plan 2026.pdf\"; filename*=UTF-8''Plan%202026.pdf"
+    );
+}
+
+#[test]
+fn a_filename_must_end_in_its_types_extension() {
+    let body = |filename: &str, content_type: &str| {
+        json!({"filename": filename, "content_type": content_type, "size": 5,
+               "sha256": sha256_base64(b"hello")})
+    };
+    for (filename, content_type) in [
+        ("pay.hta", "text/plain"),
+        ("x.js", "text/plain"),
+        ("report.pdf.exe", "application/pdf"),
+        ("photo.png", "image/jpeg"),
+        ("minutes", "text/plain"),
+        (".txt", "text/plain"),
+        ("data.txt", "text/csv"),
+    ] {
+        let errors = NewDocument::from_json(&body(filename, content_type), 100).unwrap_err();
+        assert_eq!(errors.len(), 1, "{filename}");
+        assert_eq!(errors[0].field, "filename", "{filename}");
+        assert!(
+            errors[0].detail.starts_with("must end in ."),
+            "{}",
+            errors[0].detail
+        );
+    }
+    for (filename, content_type) in [
+        ("Minutes.TXT", "text/plain"),
+        ("scan.jpeg", "image/jpeg"),
+        ("scan.JPG", "image/jpeg"),
+        ("plan.tif", "image/tiff"),
+        ("a.b.csv", "text/csv"),
+    ] {
+        assert!(
+            NewDocument::from_json(&body(filename, content_type), 100).is_ok(),
+            "{filename}"
+        );
+    }
+    // Another field's error does not hide this one.
+    let both = json!({"filename": "a.exe", "content_type": "text/plain", "size": 0,
+                      "sha256": sha256_base64(b"hello")});
+    assert_eq!(NewDocument::from_json(&both, 100).unwrap_err().len(), 2);
+}
+
+#[test]
+fn a_download_is_named_with_its_types_extension() {
+    // A name from before the rule downloads with the type's extension appended.
+    let mut doc = document(ContentType::PlainText, b"hello");
+    doc.filename = "pay.hta".into();
+    assert_eq!(
+        doc.content_disposition(),
+        "attachment; filename=\"pay.hta.txt\"; filename*=UTF-8''pay.hta.txt"
     );
 }
 
