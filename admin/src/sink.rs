@@ -57,8 +57,9 @@ impl Sink {
     }
 }
 
-/// A file written under `<name>.partial-<pid>` in the same directory and renamed over
-/// the destination when complete, so a failed export never looks like a complete one.
+/// A file written under `.<name>.partial-<random>` in the same directory (owner-only,
+/// created exclusively) and renamed over the destination when complete, so a failed
+/// export never looks like a complete one.
 pub struct FileSink {
     writer: BufWriter<File>,
     temporary: PathBuf,
@@ -72,10 +73,16 @@ impl FileSink {
         let name = destination.file_name().ok_or_else(|| {
             Failure::Usage(format!("--out {}: not a file", destination.display()))
         })?;
-        let mut temporary_name = name.to_os_string();
-        temporary_name.push(format!(".partial-{}", std::process::id()));
+        // A name nobody can guess, created exclusively and owner-only: the export holds
+        // confidential records, and is never written through a link someone planted.
+        let mut random = [0u8; 12];
+        aws_lc_rs::rand::fill(&mut random)
+            .map_err(|_| Failure::Io("no randomness for a temporary name".into()))?;
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".partial-{}", hex::encode(random)));
         let temporary = destination.with_file_name(temporary_name);
-        let file = File::create(&temporary).map_err(|e| {
+        let file = shared::private::new_file().open(&temporary).map_err(|e| {
             Failure::Usage(format!(
                 "--out {}: cannot create: {e}",
                 destination.display()

@@ -526,6 +526,16 @@ async fn export_to_a_file_holds_the_agency_and_nothing_else() {
         .map(|entry| entry.expect("an entry").file_name())
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("parks.jsonl")]);
+    // It holds confidential records: readable by its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out)
+            .expect("the export")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     let text = std::fs::read_to_string(&out).expect("the export");
     let lines = parse_lines(&text);

@@ -10,11 +10,14 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Frame;
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::Body;
 use shared::blob::{BLOB_PATH, Refused};
@@ -33,13 +36,50 @@ pub const OPENAPI_PATH: &str = "/openapi.yaml";
 /// The API's contract (OpenAPI 3.1), as the repository holds it.
 pub const OPENAPI_YAML: &str = include_str!("../../openapi.yaml");
 
-type HttpResponse = hyper::Response<Full<Bytes>>;
+/// How long a client may take: to send a request's headers, and between two chunks of a
+/// body (per chunk, so a large upload on a slow line is fine; a stalled one is not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// For the request line and headers.
+    pub headers: Duration,
+    /// Between two chunks of a body.
+    pub body_idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            headers: Duration::from_secs(10),
+            body_idle: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A response body: bytes at hand, or a file streamed from disk.
+type ResponseBody = BoxBody<Bytes, std::io::Error>;
+type HttpResponse = hyper::Response<ResponseBody>;
+
+fn full(bytes: impl Into<Bytes>) -> ResponseBody {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
 
 /// Serves `deps` on `listener` until `shutdown` completes, then lets in-flight requests
 /// finish.
 pub async fn serve<S: Store>(
     listener: TcpListener,
     deps: Arc<LocalDeps<S>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    serve_with(listener, deps, Timeouts::default(), shutdown).await;
+}
+
+/// [`serve`], with `timeouts`.
+pub async fn serve_with<S: Store>(
+    listener: TcpListener,
+    deps: Arc<LocalDeps<S>>,
+    timeouts: Timeouts,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -49,8 +89,10 @@ pub async fn serve<S: Store>(
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let deps = deps.clone();
-                let service = service_fn(move |request| answer(deps.clone(), request));
+                let service = service_fn(move |request| answer(deps.clone(), timeouts, request));
                 let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(timeouts.headers)
                     .serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
@@ -69,6 +111,7 @@ pub async fn serve<S: Store>(
 /// through the same edge (request id, access line) as in Lambda.
 async fn answer<S: Store>(
     deps: Arc<LocalDeps<S>>,
+    timeouts: Timeouts,
     request: hyper::Request<Incoming>,
 ) -> Result<HttpResponse, Infallible> {
     let (parts, body) = request.into_parts();
@@ -76,7 +119,7 @@ async fn answer<S: Store>(
     let exchange = Exchange::begin(new_request_id(), &parts.method, &path);
     if let Some(key) = path.strip_prefix(BLOB_PATH) {
         let route = format!("{} {BLOB_PATH}{{key}}", parts.method);
-        let response = match blob_request(&deps, &parts, key, body).await {
+        let response = match blob_request(&deps, &parts, key, body, timeouts).await {
             Ok(response) => response,
             Err(Refused(why)) => text_response(403, &why),
         };
@@ -98,13 +141,13 @@ async fn answer<S: Store>(
         .get(http::header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
     let within_limit = declared.is_none_or(|length| length <= MAX_REQUEST_BYTES as u64);
-    let body = match within_limit {
-        true => Limited::new(body, MAX_REQUEST_BYTES).collect().await.ok(),
-        false => None,
-    };
-    let Some(body) = body.map(|body| body.to_bytes()) else {
+    if !within_limit {
         let too_large = ApiError::PayloadTooLarge(MAX_REQUEST_BYTES);
         return Ok(to_hyper(exchange.fail(&too_large, served(&route_key))));
+    }
+    let body = match read_body(body, timeouts.body_idle).await {
+        Ok(body) => body,
+        Err(refusal) => return Ok(to_hyper(exchange.fail(&refusal, served(&route_key)))),
     };
     let event = gateway_event(route, &parts, &params, &body, exchange.request_id());
     let response = match event.to_request() {
@@ -116,6 +159,26 @@ async fn answer<S: Store>(
         }
     };
     Ok(to_hyper(response))
+}
+
+/// An API request's body, up to [`MAX_REQUEST_BYTES`], each chunk within `idle`.
+async fn read_body(body: Incoming, idle: Duration) -> Result<Bytes, ApiError> {
+    let mut body = Limited::new(body, MAX_REQUEST_BYTES);
+    let mut bytes = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(idle, body.frame())
+            .await
+            .map_err(|_| ApiError::invalid("body", "did not arrive in time"))?;
+        match frame {
+            None => return Ok(Bytes::from(bytes)),
+            Some(Ok(frame)) => {
+                if let Some(chunk) = frame.data_ref() {
+                    bytes.extend_from_slice(chunk);
+                }
+            }
+            Some(Err(_)) => return Err(ApiError::PayloadTooLarge(MAX_REQUEST_BYTES)),
+        }
+    }
 }
 
 /// What the access line says of a request answered here, not by a route's handler.
@@ -132,6 +195,7 @@ async fn blob_request<S: Store>(
     parts: &http::request::Parts,
     key: &str,
     mut body: Incoming,
+    timeouts: Timeouts,
 ) -> Result<HttpResponse, Refused> {
     let blobs = &deps.blobs;
     let query: Vec<(String, String)> =
@@ -153,7 +217,12 @@ async fn blob_request<S: Store>(
                 return Ok(text_response(500, "cannot store the upload"));
             };
             let mut written = 0u64;
-            while let Some(frame) = body.frame().await {
+            loop {
+                let Ok(frame) = tokio::time::timeout(timeouts.body_idle, body.frame()).await else {
+                    receiving.abandon().await;
+                    return Ok(text_response(408, "the upload stalled"));
+                };
+                let Some(frame) = frame else { break };
                 let Ok(frame) = frame else {
                     receiving.abandon().await;
                     return Ok(text_response(400, "the upload was interrupted"));
@@ -190,11 +259,26 @@ async fn blob_request<S: Store>(
         }
         "GET" => {
             let (content_type, disposition) = blobs.verify_download(key, &query, now)?;
-            let bytes = match blobs.path_of(key).map(std::fs::read) {
-                Some(Ok(bytes)) => bytes,
-                _ => return Ok(text_response(404, "no such object")),
+            let file = match blobs.path_of(key) {
+                Some(path) => tokio::fs::File::open(path).await.ok(),
+                None => None,
             };
-            let mut response = hyper::Response::new(Full::new(Bytes::from(bytes)));
+            let Some(file) = file else {
+                return Ok(text_response(404, "no such object"));
+            };
+            let length = file.metadata().await.map(|meta| meta.len()).ok();
+            // Streamed: memory stays flat whatever the document's size.
+            let chunks = futures_util::TryStreamExt::map_ok(
+                tokio_util::io::ReaderStream::new(file),
+                Frame::data,
+            );
+            let mut response = hyper::Response::new(BodyExt::boxed(StreamBody::new(chunks)));
+            if let Some(length) = length {
+                response.headers_mut().insert(
+                    http::header::CONTENT_LENGTH,
+                    http::HeaderValue::from(length),
+                );
+            }
             for (name, value) in [
                 (http::header::CONTENT_TYPE, content_type),
                 (http::header::CONTENT_DISPOSITION, disposition),
@@ -210,7 +294,7 @@ async fn blob_request<S: Store>(
 }
 
 fn text_response(status: u16, text: &str) -> HttpResponse {
-    let mut response = hyper::Response::new(Full::new(Bytes::from(text.to_owned())));
+    let mut response = hyper::Response::new(full(text.to_owned()));
     *response.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     response
@@ -218,7 +302,7 @@ fn text_response(status: u16, text: &str) -> HttpResponse {
 
 /// `GET /openapi.yaml`: the contract, as YAML.
 fn openapi_response() -> HttpResponse {
-    let mut response = hyper::Response::new(Full::new(Bytes::from_static(OPENAPI_YAML.as_bytes())));
+    let mut response = hyper::Response::new(full(Bytes::from_static(OPENAPI_YAML.as_bytes())));
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/yaml"),
@@ -261,7 +345,7 @@ fn to_hyper(response: lambda_http::Response<Body>) -> HttpResponse {
         Body::Binary(bytes) => Bytes::from(bytes),
         _ => Bytes::new(),
     };
-    hyper::Response::from_parts(parts, Full::new(bytes))
+    hyper::Response::from_parts(parts, full(bytes))
 }
 
 #[cfg(test)]

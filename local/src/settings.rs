@@ -24,15 +24,16 @@ pub fn local_secret(data: &Path) -> std::io::Result<String> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
         Err(error) => return Err(error),
     }
-    std::fs::create_dir_all(data)?;
+    shared::private::create_dir_all(data)?;
     let mut bytes = [0u8; 32];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| std::io::Error::other("no randomness"))?;
     let secret = hex::encode(bytes);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(&path)?.write_all(secret.as_bytes())?;
+    // A secret too short to use is replaced: removed first, as the new one is created
+    // exclusively (never through whatever the path holds).
+    let _ = std::fs::remove_file(&path);
+    shared::private::new_file()
+        .open(&path)?
+        .write_all(secret.as_bytes())?;
     Ok(secret)
 }
 

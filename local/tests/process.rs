@@ -160,3 +160,146 @@ async fn every_answer_leaves_one_access_line() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Peak resident memory of process `pid`, in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// One request with a JSON body and a bearer token; answers status and JSON body.
+async fn call(method: &str, url: &str, token: &str, body: &[u8]) -> (u16, Value) {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let request = hyper::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::copy_from_slice(body)))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_is_the_owners_alone_and_downloads_stream() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = std::env::temp_dir().join(format!("dossier-private-{}", std::process::id()));
+    let data = dir.join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_dossier-local"))
+        .args(["serve", "--port", &port.to_string(), "--data"])
+        .arg(&data)
+        .env_remove("DOSSIER_DATA")
+        .env_remove("JWT_HS256_SECRET")
+        .env_remove("JWT_ISSUER")
+        .env_remove("JWT_AUDIENCE")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = server.id().unwrap();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let base = format!("http://127.0.0.1:{port}");
+    let secret = std::fs::read_to_string(data.join("local-secret")).unwrap();
+    let now = shared::clock::Clock::system().now().as_secs();
+    let claims = serde_json::json!({"iss": dossier_local::settings::LOCAL_ISSUER,
+        "aud": dossier_local::settings::LOCAL_AUDIENCE, "sub": "clara", "agency": "parks",
+        "roles": ["clerk"], "iat": now, "exp": now + 600});
+    let token = shared::auth::mint_hs256(secret.trim().as_bytes(), &claims);
+
+    // A 40 MiB document, announced, uploaded and verified.
+    let bytes = vec![b'a'; 40 * 1024 * 1024];
+    let record = br#"{"title": "Big", "classification": "internal"}"#;
+    let (status, created) = call("POST", &format!("{base}/records"), &token, record).await;
+    assert_eq!(status, 201, "{created}");
+    let announce = serde_json::json!({"filename": "big.txt", "content_type": "text/plain",
+        "size": bytes.len(), "sha256": shared::model::sha256_base64(&bytes)});
+    let url = format!(
+        "{base}/records/{}/documents",
+        created["id"].as_str().unwrap()
+    );
+    let (status, announced) = call("POST", &url, &token, announce.to_string().as_bytes()).await;
+    assert_eq!(status, 201, "{announced}");
+    let upload = &announced["upload"];
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let mut put = hyper::Request::put(upload["url"].as_str().unwrap());
+    for (name, value) in upload["headers"].as_object().unwrap() {
+        put = put.header(name.as_str(), value.as_str().unwrap());
+    }
+    let response = client
+        .request(put.body(Full::new(Bytes::from(bytes.clone()))).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let document_url = format!("{url}/{}", announced["document"]["id"].as_str().unwrap());
+    let mut download = Value::Null;
+    for _ in 0..200 {
+        let (_, document) = call("GET", &document_url, &token, b"").await;
+        if document["status"] == "available" {
+            download = document["download"]["url"].clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let download = download
+        .as_str()
+        .expect("the document became available")
+        .to_owned();
+
+    // The download streams: the server's peak memory does not grow by the file.
+    let before = peak_rss_kib(pid);
+    let response = client.get(download.parse().unwrap()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let mut received = 0usize;
+    let mut body = response.into_body();
+    while let Some(frame) = body.frame().await {
+        received += frame.unwrap().data_ref().map_or(0, |data| data.len());
+    }
+    assert_eq!(received, bytes.len());
+    let grown = peak_rss_kib(pid).saturating_sub(before);
+    assert!(
+        grown < 8 * 1024,
+        "peak RSS grew by {grown} KiB serving 40 MiB"
+    );
+
+    // Everything under the data folder is the owner's alone.
+    let mut folders = vec![data.clone()];
+    let mut files = 0;
+    while let Some(folder) = folders.pop() {
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", folder.display());
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", path.display());
+                files += 1;
+            }
+        }
+    }
+    assert!(files >= 3, "the database, the secret and the document");
+    server.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -100,6 +100,22 @@ impl Config {
                 ));
             }
         };
+        if jwt_hs256_secret.is_some() {
+            // A shared secret signs tokens anyone holding it can mint: for a developer's
+            // machine, never beside an identity provider's keys, never in Lambda.
+            if !matches!(jwt_keys, JwtKeys::None) {
+                return Err(error(
+                    "JWT_HS256_SECRET",
+                    "is set beside a JWKS: it is for local development only, without one",
+                ));
+            }
+            if runs_in_lambda(&lookup) {
+                return Err(error(
+                    "JWT_HS256_SECRET",
+                    "is set in Lambda: it is for local development only (sam local sets AWS_SAM_LOCAL)",
+                ));
+            }
+        }
         let cursor_secret =
             secret("CURSOR_SECRET")?.ok_or_else(|| error("CURSOR_SECRET", "is not set"))?;
         Ok(Self {
@@ -178,6 +194,13 @@ pub fn table_name_from_env() -> Result<String, ConfigError> {
         .ok_or_else(|| error("TABLE_NAME", "is not set"))
 }
 
+/// Whether this runs in AWS Lambda: a Lambda environment that is not `sam local`'s (which,
+/// like the test harness and `make invoke`, sets `AWS_SAM_LOCAL=true`).
+fn runs_in_lambda(lookup: impl Fn(&str) -> Option<String>) -> bool {
+    lookup("AWS_LAMBDA_FUNCTION_NAME").is_some()
+        && lookup("AWS_SAM_LOCAL").is_none_or(|local| local != "true")
+}
+
 fn error(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
@@ -251,6 +274,39 @@ mod tests {
             assert!(error.to_string().contains(skip));
         }
         assert_eq!(config(&BASE).err().unwrap().variable, "JWT_JWKS_URL");
+    }
+
+    #[test]
+    fn hs256_is_refused_beside_a_jwks_and_in_lambda() {
+        let jwks = crate::testing::TestKeys::generate().jwks().to_string();
+        let jwks: &str = &jwks;
+        let with = |extra: &[(&str, &str)]| {
+            let mut pairs = BASE.to_vec();
+            pairs.push(("JWT_HS256_SECRET", SECRET));
+            pairs.extend_from_slice(extra);
+            config(&pairs).err().map(|e| e.variable)
+        };
+        assert_eq!(with(&[]), None, "alone, on a developer's machine");
+        assert_eq!(
+            with(&[("AWS_LAMBDA_FUNCTION_NAME", "f"), ("AWS_SAM_LOCAL", "true")]),
+            None
+        );
+        assert_eq!(with(&[("JWT_JWKS", jwks)]), Some("JWT_HS256_SECRET"));
+        assert_eq!(
+            with(&[("JWT_JWKS_URL", "https://idp.example/jwks.json")]),
+            Some("JWT_HS256_SECRET")
+        );
+        assert_eq!(
+            with(&[("AWS_LAMBDA_FUNCTION_NAME", "f")]),
+            Some("JWT_HS256_SECRET")
+        );
+        assert_eq!(
+            with(&[
+                ("AWS_LAMBDA_FUNCTION_NAME", "f"),
+                ("AWS_SAM_LOCAL", "false")
+            ]),
+            Some("JWT_HS256_SECRET")
+        );
     }
 
     #[test]

@@ -1,11 +1,17 @@
-//! Opaque, tamper-proof pagination cursors.
+//! Opaque, tamper-proof, confidential pagination cursors.
 //!
-//! A cursor is `base64url(position JSON) "." base64url(HMAC-SHA256)`, where the MAC
-//! covers the position and a scope naming the agency and the query's filters. A cursor
-//! edited by hand, minted for another agency, or replayed with other filters fails the
-//! MAC and is refused.
+//! A cursor is `base64url(nonce ‖ AES-256-GCM-SIV(position JSON))`, with the query's scope
+//! (the agency and its filters) as associated data. One edited by hand, minted for another
+//! agency, or replayed with other filters fails authentication and is refused; and since
+//! it is encrypted, a cursor shows nothing of where it points (a listing that stops inside
+//! a run of confidential records a caller may not see resumes after one of them).
+//!
+//! The nonce is derived from the scope and the position (an HMAC under a second key), so
+//! the same position in the same scope always gives the same cursor; GCM-SIV is built for
+//! such synthetic nonces, and needs no randomness.
 
-use aws_lc_rs::hmac;
+use aws_lc_rs::aead::{AES_256_GCM_SIV, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::{digest, hmac};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Serialize;
@@ -14,9 +20,13 @@ use serde::de::DeserializeOwned;
 /// Longest cursor accepted; anything longer is refused before it is decoded.
 pub const MAX_CURSOR_CHARS: usize = 1024;
 
-/// The key cursors are signed with.
-#[derive(Clone)]
-pub struct CursorKey(hmac::Key);
+/// The keys cursors are sealed with, both derived from one secret.
+pub struct CursorKey {
+    /// Encrypts and authenticates positions.
+    cipher: LessSafeKey,
+    /// Derives each cursor's nonce from its scope and position.
+    nonces: hmac::Key,
+}
 
 impl std::fmt::Debug for CursorKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,25 +38,48 @@ impl std::fmt::Debug for CursorKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InvalidCursor;
 
-impl CursorKey {
-    /// A key from a secret of at least 32 bytes.
-    pub fn new(secret: &[u8]) -> Self {
-        Self(hmac::Key::new(hmac::HMAC_SHA256, secret))
-    }
+/// A 256-bit key for `purpose`, from `secret`.
+fn derive(secret: &[u8], purpose: &[u8]) -> [u8; 32] {
+    let mut context = digest::Context::new(&digest::SHA256);
+    context.update(purpose);
+    context.update(&[0]);
+    context.update(secret);
+    let mut key = [0u8; 32];
+    key.copy_from_slice(context.finish().as_ref());
+    key
+}
 
-    fn tag(&self, scope: &str, payload: &str) -> hmac::Tag {
-        let mut context = hmac::Context::with_key(&self.0);
-        context.update(scope.as_bytes());
-        context.update(&[0]);
-        context.update(payload.as_bytes());
-        context.sign()
+impl CursorKey {
+    /// Keys from a secret of at least 32 bytes.
+    pub fn new(secret: &[u8]) -> Self {
+        let cipher = derive(secret, b"dossier cursor cipher");
+        // 32 bytes are exactly what AES-256 takes: this cannot fail.
+        let cipher = UnboundKey::new(&AES_256_GCM_SIV, &cipher).expect("a 256-bit AES key");
+        Self {
+            cipher: LessSafeKey::new(cipher),
+            nonces: hmac::Key::new(hmac::HMAC_SHA256, &derive(secret, b"dossier cursor nonce")),
+        }
     }
 
     /// A cursor for `position`, valid only for `scope`.
     pub fn seal<T: Serialize>(&self, scope: &str, position: &T) -> String {
-        let payload = B64.encode(serde_json::to_vec(position).unwrap_or_default());
-        let tag = self.tag(scope, &payload);
-        format!("{payload}.{}", B64.encode(tag.as_ref()))
+        let mut payload = serde_json::to_vec(position).unwrap_or_default();
+        let mut context = hmac::Context::with_key(&self.nonces);
+        context.update(scope.as_bytes());
+        context.update(&[0]);
+        context.update(&payload);
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&context.sign().as_ref()[..NONCE_LEN]);
+        let sealed = self.cipher.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(scope.as_bytes()),
+            &mut payload,
+        );
+        match sealed {
+            Ok(()) => B64.encode([nonce.as_slice(), &payload].concat()),
+            // Sealing fails only for inputs of gigabytes: such a cursor is never issued.
+            Err(_) => String::new(),
+        }
     }
 
     /// The position in `cursor`, if it was sealed by this key for `scope`.
@@ -54,15 +87,18 @@ impl CursorKey {
         if cursor.len() > MAX_CURSOR_CHARS {
             return Err(InvalidCursor);
         }
-        let (payload, tag) = cursor.split_once('.').ok_or(InvalidCursor)?;
-        let tag = B64.decode(tag).map_err(|_| InvalidCursor)?;
-        let mut message = Vec::with_capacity(scope.len() + 1 + payload.len());
-        message.extend_from_slice(scope.as_bytes());
-        message.push(0);
-        message.extend_from_slice(payload.as_bytes());
-        hmac::verify(&self.0, &message, &tag).map_err(|_| InvalidCursor)?;
-        let json = B64.decode(payload).map_err(|_| InvalidCursor)?;
-        serde_json::from_slice(&json).map_err(|_| InvalidCursor)
+        let bytes = B64.decode(cursor).map_err(|_| InvalidCursor)?;
+        if bytes.len() < NONCE_LEN {
+            return Err(InvalidCursor);
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| InvalidCursor)?;
+        let mut sealed = sealed.to_vec();
+        let json = self
+            .cipher
+            .open_in_place(nonce, Aad::from(scope.as_bytes()), &mut sealed)
+            .map_err(|_| InvalidCursor)?;
+        serde_json::from_slice(json).map_err(|_| InvalidCursor)
     }
 }
 
@@ -110,19 +146,16 @@ mod tests {
                 .open::<Position>("records|parks", &cursor)
                 .is_err()
         );
-        let (payload, tag) = cursor.split_once('.').unwrap();
-        let forged = B64.encode(br#"{"at":0,"id":"01J"}"#);
-        assert!(
-            key()
-                .open::<Position>("records|parks", &format!("{forged}.{tag}"))
-                .is_err()
-        );
+        let mut flipped = B64.decode(&cursor).unwrap();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        flipped[NONCE_LEN] ^= 1;
         for garbage in [
             "",
-            ".",
             "abc",
-            &format!("{payload}."),
-            &format!("{payload}.{tag}x"),
+            &B64.encode(&flipped),
+            &format!("{cursor}x"),
+            &cursor[..cursor.len() - 2],
             &"A".repeat(2000),
         ] {
             assert!(
@@ -130,6 +163,26 @@ mod tests {
                 "{garbage}"
             );
         }
+    }
+
+    #[test]
+    fn a_cursor_hides_where_it_points() {
+        let position = Position {
+            at: 1_795_688_498_000,
+            id: "01KBXQ7R5M3N8P2V6W9Y4Z0A1B".into(),
+        };
+        let cursor = key().seal("records|parks", &position);
+        let bytes = B64.decode(&cursor).unwrap();
+        for clue in [
+            &b"01KBXQ7R5M3N8P2V6W9Y4Z0A1B"[..],
+            b"1795688498000",
+            b"\"at\"",
+        ] {
+            assert!(!bytes.windows(clue.len()).any(|w| w == clue));
+            assert!(!cursor.contains(&B64.encode(clue)));
+        }
+        // The same position in the same scope: the same cursor.
+        assert_eq!(key().seal("records|parks", &position), cursor);
     }
 
     #[test]

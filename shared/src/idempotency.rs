@@ -1,6 +1,7 @@
 //! `Idempotency-Key` for creating routes: a retry with the same key and body replays the
 //! first response and creates nothing; the same key with another body is a 422. Keys are
-//! scoped by agency and kept for 24 hours.
+//! scoped by agency, caller (`sub`) and route, so nobody replays or pre-claims another
+//! person's key, and kept for 24 hours.
 
 use http::StatusCode;
 use http::header::HeaderName;
@@ -27,6 +28,8 @@ pub struct Idempotency {
 impl Idempotency {
     /// Reads `Idempotency-Key` (1 to 255 visible ASCII characters) and fingerprints `body`
     /// (its JCS form, so whitespace and key order do not make a retry look different).
+    /// The key is kept as the SHA-256 of the request's route, the caller's `sub` and the
+    /// key itself: one caller's key never answers another's request.
     pub fn of(request: &ApiRequest, body: &Value) -> Result<Self, ApiError> {
         let key = request.header("idempotency-key")?;
         if key.is_some_and(|key| {
@@ -37,8 +40,14 @@ impl Idempotency {
                 "must be 1 to 255 visible ASCII characters",
             ));
         }
+        // Newline-separated: a route has none, a `sub` none that a token would carry, a
+        // key none at all, so no two triples hash the same text.
+        let scoped = key.map(|key| {
+            let scope = format!("{}\n{}\n{key}", request.route(), request.caller.sub);
+            sha256_hex(scope.as_bytes())
+        });
         Ok(Self {
-            key: key.map(str::to_owned),
+            key: scoped,
             request_hash: sha256_hex(canonical_json(body).as_bytes()),
         })
     }

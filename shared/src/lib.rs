@@ -8,6 +8,7 @@
 //! - [`http`]: the edge every route goes through (auth, parsing, errors, access log).
 //! - [`records`]: what the record routes share (visibility, replies).
 //! - [`paging`]: `limit` and `cursor` in, `{items, next_cursor}` out.
+//! - [`private`]: owner-only files and folders (local data, exports).
 //! - [`idempotency`]: `Idempotency-Key` replays for creating routes.
 //! - [`cursor`]: signed pagination cursors.
 //! - [`clock`], [`config`], [`telemetry`].
@@ -22,6 +23,7 @@ pub mod http;
 pub mod idempotency;
 pub mod model;
 pub mod paging;
+pub mod private;
 pub mod records;
 pub mod store;
 pub mod telemetry;

@@ -56,11 +56,15 @@ pub fn init() {
     let _ = STAGE.set(in_lambda.then_some(stage));
 }
 
+/// The most verbose level any log line is written at. At TRACE the Lambda runtime logs
+/// every raw event, `Authorization` header included, so no setting may reach it.
+pub const MOST_VERBOSE: LevelFilter = LevelFilter::DEBUG;
+
 /// The log filter. The default level is Lambda's setting (the template sets it, and the
 /// console changes it without a deploy), else `RUST_LOG`'s bare level, else INFO.
 /// `RUST_LOG`'s `target=level` directives refine it either way, as the runtime's own
 /// subscriber let them. An unreadable directive is skipped and an unreadable level means
-/// INFO, so a typo never silences a function.
+/// INFO, so a typo never silences a function. Nothing goes past [`MOST_VERBOSE`].
 fn log_filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
     let mut default = None;
     let mut filter = Targets::new();
@@ -70,8 +74,13 @@ fn log_filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
         let Ok(parsed) = directive.parse::<Targets>() else {
             continue;
         };
-        default = parsed.default_level().or(default);
-        filter = filter.with_targets(parsed);
+        default = parsed
+            .default_level()
+            .map(|level| level.min(MOST_VERBOSE))
+            .or(default);
+        for (target, level) in parsed {
+            filter = filter.with_target(target, level.min(MOST_VERBOSE));
+        }
     }
     let default = match lambda_level
         .map(str::trim)
@@ -82,7 +91,7 @@ fn log_filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
         Some(level) => level.parse().unwrap_or(LevelFilter::INFO),
         None => default.unwrap_or(LevelFilter::INFO),
     };
-    filter.with_default(default)
+    filter.with_default(default.min(MOST_VERBOSE))
 }
 
 /// The stage to tag metrics with, if metrics are on.
@@ -231,6 +240,24 @@ mod tests {
         let both = log_filter(Some("ERROR"), Some("info,aws_smithy_runtime=debug"));
         assert!(!enabled(&both, "shared::http", Level::WARN));
         assert!(enabled(&both, "aws_smithy_runtime::client", Level::DEBUG));
+
+        // TRACE, where the runtime logs raw events, is out of reach of every setting.
+        for trace in [
+            log_filter(Some("TRACE"), None),
+            log_filter(None, Some("trace")),
+            log_filter(Some("DEBUG"), Some("lambda_runtime=trace")),
+        ] {
+            assert!(!enabled(
+                &trace,
+                "lambda_runtime::layers::api_response",
+                Level::TRACE
+            ));
+            assert!(enabled(
+                &trace,
+                "lambda_runtime::layers::api_response",
+                Level::DEBUG
+            ));
+        }
 
         let fatal = log_filter(Some("FATAL"), None);
         assert!(enabled(&fatal, "shared::http", Level::ERROR));

@@ -47,6 +47,9 @@ pub const CONFIG_VARIABLES: [&str; 9] = [
     "MAX_DOCUMENT_BYTES",
 ];
 
+/// The most verbose `LogLevel` the template allows: the token checks run the binaries at it.
+pub const MOST_VERBOSE_LOG_LEVEL: &str = "DEBUG";
+
 /// `env.json`'s variables (what `sam local invoke --env-vars env.json` gives functions).
 pub fn env_json() -> Value {
     let text = std::fs::read_to_string(workspace_root().join("env.json")).expect("env.json");
@@ -387,6 +390,8 @@ impl Emulator {
             .env_clear()
             .env("PATH", "/usr/bin:/bin")
             .env("AWS_LAMBDA_FUNCTION_NAME", name)
+            // As `sam local invoke` sets it: this is not AWS (HS256 tokens are allowed).
+            .env("AWS_SAM_LOCAL", "true")
             .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "test")
@@ -525,6 +530,15 @@ pub struct LocalServer {
 impl LocalServer {
     /// Starts serving; documents live in a fresh folder under `target/tmp`.
     pub async fn start<S: shared::store::Store>(store: S, settings: &[(&str, String)]) -> Self {
+        Self::start_with(store, settings, dossier_local::server::Timeouts::default()).await
+    }
+
+    /// [`LocalServer::start`] with `timeouts`.
+    pub async fn start_with<S: shared::store::Store>(
+        store: S,
+        settings: &[(&str, String)],
+        timeouts: dossier_local::server::Timeouts,
+    ) -> Self {
         let lookup = |name: &str| {
             settings
                 .iter()
@@ -550,9 +564,14 @@ impl LocalServer {
                 .with_blobs(blobs, max_bytes),
         );
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let done = tokio::spawn(dossier_local::server::serve(listener, deps, async move {
-            let _ = stopped.await;
-        }));
+        let done = tokio::spawn(dossier_local::server::serve_with(
+            listener,
+            deps,
+            timeouts,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Self {
             base,
             stop: Some(stop),

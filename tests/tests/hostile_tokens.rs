@@ -4,8 +4,8 @@
 //! ever reaches a log.
 
 use dossier_tests::{
-    Emulator, LocalServer, bootstrap, create_table, dynamo, env_json, lambda_environment,
-    workspace_root,
+    Emulator, LocalServer, MOST_VERBOSE_LOG_LEVEL, bootstrap, create_table, dynamo, env_json,
+    lambda_environment, workspace_root,
 };
 use serde_json::{Value, json};
 use shared::clock::Clock;
@@ -60,12 +60,13 @@ const ROUTES: [(&str, &str, &str, &str); 9] = [
     ),
 ];
 
-/// env.json's settings, with `keys` published as the inline JWKS.
+/// env.json's settings, with `keys` published as the inline JWKS (and so no HS256
+/// secret: the two are never configured together).
 fn settings(keys: &TestKeys) -> Vec<(&'static str, String)> {
     let table = env_json()["TABLE_NAME"].as_str().unwrap().to_owned();
     let mut env: Vec<(&'static str, String)> = lambda_environment(&table)
         .into_iter()
-        .filter(|(name, _)| *name != "JWT_JWKS")
+        .filter(|(name, _)| !matches!(*name, "JWT_JWKS" | "JWT_HS256_SECRET"))
         .collect();
     env.push(("JWT_JWKS", keys.jwks().to_string()));
     env
@@ -138,6 +139,8 @@ async fn every_function_binary_refuses_every_forged_token_and_logs_none() {
     let mut env = settings(&keys);
     env.retain(|(name, _)| *name != "TABLE_NAME");
     env.push(("TABLE_NAME", table));
+    // The most verbose level a deployment can set: nothing it logs may hold a token.
+    env.push(("AWS_LAMBDA_LOG_LEVEL", MOST_VERBOSE_LOG_LEVEL.to_owned()));
     let claims = claims();
     let secret = env_json()["JWT_HS256_SECRET"].as_str().unwrap().to_owned();
     let forged = forged_tokens(&keys, &TestKeys::generate(), secret.as_bytes(), &claims);

@@ -527,3 +527,63 @@ async fn documents_upload_ingest_and_download_through_the_local_server() {
     local.stop().await;
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// Reads from `stream` until it closes or `within` passes; what arrived.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let mut chunk = [0u8; 4096];
+        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return String::from_utf8_lossy(&answer).into_owned(),
+            Ok(Ok(read)) => answer.extend_from_slice(&chunk[..read]),
+            Err(_) => panic!(
+                "still open after {within:?}: {}",
+                String::from_utf8_lossy(&answer)
+            ),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stalls_is_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let timeouts = dossier_local::server::Timeouts {
+        headers: std::time::Duration::from_millis(300),
+        body_idle: std::time::Duration::from_millis(300),
+    };
+    let local = dossier_tests::LocalServer::start_with(
+        shared::store::MemoryStore::new(),
+        &dossier_tests::env_json_settings(),
+        timeouts,
+    )
+    .await;
+    let address = local.base.trim_start_matches("http://").to_owned();
+
+    // Headers that never end: the connection is closed.
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"GET /records HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut stream, std::time::Duration::from_secs(5)).await;
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+
+    // A body that stops halfway: a clear 400, and the connection is not held.
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"POST /records HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"title\"")
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut stream, std::time::Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("did not arrive in time"), "{answer}");
+    local.stop().await;
+}

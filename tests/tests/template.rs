@@ -408,6 +408,22 @@ fn the_transformed_template_has_no_dependency_cycle() {
 }
 
 #[test]
+fn the_log_level_never_reaches_trace() {
+    // At TRACE the Lambda runtime logs every raw event, Authorization header included.
+    let text = template();
+    let parameter = &text[text.find("  LogLevel:").expect("a LogLevel parameter")..];
+    let allowed = parameter
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("AllowedValues: "))
+        .expect("LogLevel's allowed values");
+    assert_eq!(allowed, "[DEBUG, INFO]");
+    assert!(
+        allowed.contains(dossier_tests::MOST_VERBOSE_LOG_LEVEL),
+        "the token checks run at the most verbose level the template allows"
+    );
+}
+
+#[test]
 fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
     let text = template();
     for needle in [

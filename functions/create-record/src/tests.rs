@@ -209,6 +209,29 @@ async fn an_idempotent_retry_replays_and_creates_nothing() {
     assert_eq!(response.status, 201);
     assert_ne!(response.body["id"], first.body["id"]);
 
+    // Keys are per caller: a colleague with the same key and body neither replays the
+    // first response (which would show them another's request) nor is refused because
+    // of it: theirs is a new request.
+    let colleague = event("POST", "/records")
+        .bearer(&token("carl", "parks", &["clerk"], TEST_NOW))
+        .json(&body())
+        .header("idempotency-key", "retry-1");
+    let response = call(&deps, handle, &colleague).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    assert!(response.header("idempotent-replayed").is_none());
+    assert_ne!(response.body["id"], first.body["id"]);
+    let other_body = event("POST", "/records")
+        .bearer(&token("carl", "parks", &["clerk"], TEST_NOW))
+        .json(&json!({"title": "Other", "classification": "public"}))
+        .header("idempotency-key", "retry-2");
+    assert_eq!(call(&deps, handle, &other_body).await.status, 201);
+    let pre_claimed = post(&body(), &["clerk"]).header("idempotency-key", "retry-2");
+    assert_eq!(
+        call(&deps, handle, &pre_claimed).await.status,
+        201,
+        "not 422"
+    );
+
     // After 24 hours the key is forgotten.
     deps.clock.advance(24 * 3600 * 1000 + 1);
     let later = event("POST", "/records")

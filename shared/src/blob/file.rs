@@ -141,11 +141,17 @@ impl FileBlobs {
             .path_of(key)
             .ok_or_else(|| BlobError::Backend(format!("not a blob key: {key}")))?;
         let incoming = self.root.join(".incoming");
-        tokio::fs::create_dir_all(&incoming).await.map_err(io)?;
-        let mut random = [0u8; 8];
-        let _ = aws_lc_rs::rand::fill(&mut random);
+        crate::private::create_dir_all_async(&incoming)
+            .await
+            .map_err(io)?;
+        let mut random = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut random)
+            .map_err(|_| BlobError::Backend("no randomness for a temporary name".into()))?;
         let temp = incoming.join(hex::encode(random));
-        let file = tokio::fs::File::create(&temp).await.map_err(io)?;
+        let file = crate::private::new_file_async()
+            .open(&temp)
+            .await
+            .map_err(io)?;
         Ok(Receiving {
             file,
             temp,
@@ -195,7 +201,9 @@ impl Receiving {
             return Ok(Err(Refused(why.into())));
         }
         if let Some(folder) = self.path.parent() {
-            tokio::fs::create_dir_all(folder).await.map_err(io)?;
+            crate::private::create_dir_all_async(folder)
+                .await
+                .map_err(io)?;
         }
         tokio::fs::rename(&self.temp, &self.path)
             .await
@@ -340,7 +348,9 @@ impl BlobStore for FileBlobs {
             return Err(BlobError::Backend(format!("not blob keys: {key}, {to}")));
         };
         if let Some(folder) = to.parent() {
-            tokio::fs::create_dir_all(folder).await.map_err(io)?;
+            crate::private::create_dir_all_async(folder)
+                .await
+                .map_err(io)?;
         }
         match tokio::fs::rename(&from, &to).await {
             Ok(()) => Ok(()),

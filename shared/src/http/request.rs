@@ -2,6 +2,7 @@
 //! query, headers and body, each refusing bad input with a 4xx problem.
 
 use http::HeaderMap;
+use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -31,6 +32,15 @@ impl ApiRequest {
 
     fn headers(&self) -> &HeaderMap {
         self.inner.headers()
+    }
+
+    /// The route it arrived on, as API Gateway names it (`POST /records`).
+    pub fn route(&self) -> String {
+        match self.inner.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.route_key.clone(),
+            _ => None,
+        }
+        .unwrap_or_else(|| format!("{} {}", self.inner.method(), self.inner.uri().path()))
     }
 
     /// A path parameter parsed by `parse`; a malformed one is a 400 naming it.

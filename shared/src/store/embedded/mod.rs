@@ -72,7 +72,13 @@ impl EmbeddedStore {
     /// Opens (or creates) the database at `path`, creating its folder if needed.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder)?;
+            crate::private::create_dir_all(folder)?;
+        }
+        // Created here, owner-only, before redb opens it (it would use the default mode).
+        if let Err(error) = crate::private::new_file().open(path)
+            && error.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            return Err(error.into());
         }
         let db = Database::create(path)?;
         let txn = db.begin_write()?;
