@@ -424,6 +424,39 @@ fn the_log_level_never_reaches_trace() {
 }
 
 #[test]
+fn s3_uses_the_key_for_its_own_bucket_only_and_quarantine_expires() {
+    let text = template();
+    let statement = &text[text
+        .find("Sid: S3NotificationsToEncryptedQueue")
+        .expect("the S3 statement")..];
+    let statement = &statement[..statement.find("- Sid:").unwrap_or(statement.len())];
+    assert!(
+        statement.contains("aws:SourceAccount: !Ref AWS::AccountId"),
+        "{statement}"
+    );
+    assert!(
+        statement.contains(
+            "aws:SourceArn: !Sub \"arn:${AWS::Partition}:s3:::dossier-${Stage}-documents-${AWS::AccountId}-${AWS::Region}\""
+        ),
+        "{statement}"
+    );
+    let rule = &text[text
+        .find("- Id: expire-quarantined")
+        .expect("a quarantine rule")..];
+    let rule: Vec<&str> = rule.lines().take(4).map(str::trim).collect();
+    assert_eq!(
+        rule,
+        [
+            "- Id: expire-quarantined",
+            "Status: Enabled",
+            "Prefix: quarantine/",
+            "ExpirationInDays: !Ref QuarantineRetentionDays"
+        ]
+    );
+    assert!(text.contains("  QuarantineRetentionDays:\n    Type: Number\n    Default: 90\n"));
+}
+
+#[test]
 fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
     let text = template();
     for needle in [
