@@ -20,7 +20,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::Body;
-use shared::blob::{BLOB_PATH, Refused};
+use shared::blob::{BLOB_PATH, Received, Refused};
 use shared::error::ApiError;
 use shared::http::{Exchange, GatewayEvent, Handling, new_request_id};
 use shared::model::parse_object_key;
@@ -237,7 +237,7 @@ async fn blob_request<S: Store>(
                 }
             }
             match receiving.finish(&grant).await {
-                Ok(Ok(())) => {
+                Ok(Received::Stored) => {
                     let deps = deps.clone();
                     let key = key.to_owned();
                     // As S3 notifies the queue: after the upload, not within it.
@@ -253,7 +253,11 @@ async fn blob_request<S: Store>(
                     });
                     Ok(text_response(200, ""))
                 }
-                Ok(Err(Refused(why))) => Ok(text_response(400, &why)),
+                Ok(Received::NotAsAnnounced(why)) => Ok(text_response(400, &why)),
+                Ok(Received::AlreadyThere) => Ok(text_response(
+                    412,
+                    "an object is already at this key (If-None-Match: *)",
+                )),
                 Err(error) => Ok(text_response(500, &error.to_string())),
             }
         }

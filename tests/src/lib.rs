@@ -139,14 +139,25 @@ pub fn sqs() -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::from_conf(config)
 }
 
-/// Creates a documents bucket and returns its name.
+/// Creates a documents bucket, versioned as `template.yaml`'s is, and returns its name.
 pub async fn create_bucket(s3: &aws_sdk_s3::Client) -> String {
+    use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
     let name = unique_name("docs");
     s3.create_bucket()
         .bucket(&name)
         .send()
         .await
         .expect("creating the test bucket");
+    s3.put_bucket_versioning()
+        .bucket(&name)
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("versioning the test bucket");
     name
 }
 

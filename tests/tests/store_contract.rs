@@ -607,7 +607,7 @@ async fn documents_are_added_listed_and_settled_on_the_chain<S: Store>(store: S)
         .await
         .unwrap()
         .unwrap();
-    let (settled, action) = pending.settled(None, TEST_NOW);
+    let (settled, action) = pending.settled(None, Some("3/L4kqtJl.v1".into()), TEST_NOW);
     assert_eq!(settled.status, DocumentStatus::Available);
     let changes = pending.settlement_changes(&settled);
     let (next, entry) = current.append(TEST_NOW, "ingest", action, changes.clone());

@@ -37,6 +37,7 @@ pub async fn handle<S: Store, B: BlobPresigner>(
         let spec = DownloadSpec {
             content_type: document.content_type.as_str(),
             content_disposition: &document.content_disposition(),
+            version: document.version.as_deref(),
         };
         let ttl = Duration::from_secs(document_limits::DOWNLOAD_URL_SECONDS);
         let download = deps

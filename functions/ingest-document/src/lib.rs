@@ -63,8 +63,9 @@ impl From<BlobError> for Transient {
 /// What reading an upload against its document found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Exactly the file that was announced.
-    Accepted,
+    /// Exactly the file that was announced, in this object version (the one served from
+    /// now on).
+    Accepted(Option<String>),
     /// Not the file that was announced, and never will be: it is quarantined.
     Rejected(Rejection),
     /// Not judged yet (the object is not there, the store did not answer): try again.
@@ -212,24 +213,27 @@ async fn settle<S: Store, B: BlobStore>(
     if document.status != DocumentStatus::Pending {
         return finish_again(&document, blobs).await;
     }
-    let rejection = match verify(&document, blobs).await {
-        Verdict::Accepted => None,
-        Verdict::Rejected(rejection) => Some(rejection),
+    let (version, rejection) = match verify(&document, blobs).await {
+        Verdict::Accepted(version) => (version, None),
+        Verdict::Rejected(rejection) => (None, Some(rejection)),
         Verdict::RetryLater(why) => return Err(Transient(why)),
     };
-    let outcome = record(&document, rejection, store, blobs, clock).await?;
+    let outcome = record(&document, version, rejection, store, blobs, clock).await?;
     if let Outcome::Quarantined(_) = outcome {
         // Recorded as quarantined first: even if the move fails, the file is never
         // served, and the redelivery moves it.
-        blobs.quarantine(key, &document.quarantine_key()).await?;
+        blobs
+            .quarantine(key, None, &document.quarantine_key())
+            .await?;
     }
     Ok(outcome)
 }
 
-/// Settles pending `document` as available (no `rejection`) or quarantined, on its
-/// record's chain, retrying while the chain moves under us.
+/// Settles pending `document` as available (no `rejection`; object `version` verified)
+/// or quarantined, on its record's chain, retrying while the chain moves under us.
 async fn record<S: Store, B: BlobStore>(
     document: &Document,
+    version: Option<String>,
     rejection: Option<Rejection>,
     store: &S,
     blobs: &B,
@@ -237,7 +241,7 @@ async fn record<S: Store, B: BlobStore>(
 ) -> Result<Outcome, Transient> {
     let (agency, record_id) = (&document.agency, &document.record_id);
     let reason = rejection.as_ref().map(Rejection::to_string);
-    let (settled, action) = document.settled(reason.clone(), clock.now());
+    let (settled, action) = document.settled(reason.clone(), version, clock.now());
     for _ in retry::attempts() {
         let Some(current) = store.get_record(agency, record_id).await? else {
             // Left tagged pending: the lifecycle rule expires the orphaned upload.
@@ -246,7 +250,10 @@ async fn record<S: Store, B: BlobStore>(
         if rejection.is_none() {
             // Tagged verified (idempotently) before it is announced available, so the
             // lifecycle rule for abandoned uploads can never expire an available document.
-            blobs.mark_verified(&document.object_key()).await?;
+            let key = document.object_key();
+            blobs
+                .mark_verified(&key, settled.version.as_deref())
+                .await?;
         }
         let (next, entry) = current.append_settlement(document, &settled, action);
         let written = store.settle_document(&next, &settled, &entry).await;
@@ -262,13 +269,36 @@ async fn record<S: Store, B: BlobStore>(
     Err(Transient("the record kept changing".into()))
 }
 
-/// A repeated notification for a settled document: redo the idempotent blob step that
-/// may not have happened the first time (tagging, or the move to quarantine).
+/// A notification for a settled document: a repeat, or a second version written to its
+/// key after it was verified. A repeat redoes the idempotent blob step that may not have
+/// happened the first time (tagging the verified version, or the move to quarantine); a
+/// second version is never verified, tagged or served: it is moved to quarantine, and the
+/// verified version stays where it was.
 async fn finish_again<B: BlobStore>(document: &Document, blobs: &B) -> Result<Outcome, Transient> {
     let key = document.object_key();
     match document.status {
-        DocumentStatus::Quarantined => blobs.quarantine(&key, &document.quarantine_key()).await?,
-        DocumentStatus::Available => blobs.mark_verified(&key).await?,
+        DocumentStatus::Quarantined => {
+            blobs
+                .quarantine(&key, None, &document.quarantine_key())
+                .await?
+        }
+        DocumentStatus::Available => {
+            let verified = document.version.as_deref();
+            let current = blobs.current_version(&key).await?;
+            match current.as_deref() {
+                Some(current) if verified.is_some_and(|verified| verified != current) => {
+                    let to = document.replaced_key(current);
+                    tracing::warn!(
+                        key,
+                        version = current,
+                        to,
+                        "a second version of a verified document; quarantined"
+                    );
+                    blobs.quarantine(&key, Some(current), &to).await?;
+                }
+                _ => blobs.mark_verified(&key, verified).await?,
+            }
+        }
         DocumentStatus::Pending => {}
     }
     Ok(Outcome::AlreadySettled(document.status))
@@ -282,6 +312,12 @@ async fn verify<B: BlobStore>(document: &Document, blobs: &B) -> Verdict {
         Ok(None) => return Verdict::RetryLater("the uploaded object is not there".into()),
         Err(error) => return error.into(),
     };
+    if let Some(encoding) = blob
+        .content_encoding
+        .filter(|encoding| !encoding.is_empty() && !encoding.eq_ignore_ascii_case("identity"))
+    {
+        return Verdict::Rejected(Rejection::Encoded(encoding));
+    }
     if blob.size != document.size {
         // Refused on the size the store reports, without reading a byte.
         return Verdict::Rejected(Rejection::SizeMismatch {
@@ -303,7 +339,7 @@ async fn verify<B: BlobStore>(document: &Document, blobs: &B) -> Verdict {
         }
     }
     match check.finish(&document.sha256) {
-        Ok(_) => Verdict::Accepted,
+        Ok(_) => Verdict::Accepted(blob.version),
         Err(rejection) => Verdict::Rejected(rejection),
     }
 }

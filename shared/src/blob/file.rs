@@ -97,9 +97,18 @@ impl FileBlobs {
         let content_type = header("content-type").unwrap_or_default();
         let size = header("content-length").unwrap_or_default();
         let sha256 = header("x-amz-checksum-sha256").unwrap_or_default();
+        let if_none_match = header("if-none-match").unwrap_or_default();
         let signature = param(query, "X-Dossier-Signature").unwrap_or_default();
         if !self.check(
-            &["PUT", key, &content_type, &size, &sha256, &expires],
+            &[
+                "PUT",
+                key,
+                &content_type,
+                &size,
+                &sha256,
+                &if_none_match,
+                &expires,
+            ],
             signature,
         ) {
             return Err(Refused(
@@ -162,6 +171,17 @@ impl FileBlobs {
     }
 }
 
+/// What became of a complete upload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// Stored at its key.
+    Stored,
+    /// Not the file the URL allows (S3 answers 400), for this reason.
+    NotAsAnnounced(String),
+    /// Something is at its key already (S3 answers 412 to `If-None-Match: *`).
+    AlreadyThere,
+}
+
 /// An upload being written; see [`FileBlobs::receive`].
 pub struct Receiving {
     file: tokio::fs::File,
@@ -180,8 +200,9 @@ impl Receiving {
     }
 
     /// Keeps the file if it is exactly what `grant` allows (as S3 checks the length and
-    /// the checksum header); else deletes it and says why.
-    pub async fn finish(mut self, grant: &UploadGrant) -> Result<Result<(), Refused>, BlobError> {
+    /// the checksum header) and nothing is at its key yet (as `If-None-Match: *` makes S3
+    /// check); else deletes it and says why.
+    pub async fn finish(mut self, grant: &UploadGrant) -> Result<Received, BlobError> {
         self.file.flush().await.map_err(io)?;
         self.file.sync_all().await.map_err(io)?;
         drop(self.file);
@@ -198,17 +219,24 @@ impl Receiving {
         };
         if let Some(why) = refusal {
             let _ = tokio::fs::remove_file(&self.temp).await;
-            return Ok(Err(Refused(why.into())));
+            return Ok(Received::NotAsAnnounced(why.into()));
         }
         if let Some(folder) = self.path.parent() {
             crate::private::create_dir_all_async(folder)
                 .await
                 .map_err(io)?;
         }
-        tokio::fs::rename(&self.temp, &self.path)
-            .await
-            .map_err(io)?;
-        Ok(Ok(()))
+        // A hard link, unlike a rename, never replaces what is there: of two uploads to
+        // one key, one lands and the other is refused.
+        let linked = tokio::fs::hard_link(&self.temp, &self.path).await;
+        let _ = tokio::fs::remove_file(&self.temp).await;
+        match linked {
+            Ok(()) => Ok(Received::Stored),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                Ok(Received::AlreadyThere)
+            }
+            Err(error) => Err(io(error)),
+        }
     }
 
     /// Gives up: deletes what was written.
@@ -269,7 +297,15 @@ impl BlobPresigner for FileBlobs {
         let expires_at = expiry(now, ttl);
         let expires = expires_at.as_secs().to_string();
         let size = spec.size.to_string();
-        let signature = self.sign(&["PUT", key, spec.content_type, &size, spec.sha256, &expires]);
+        let signature = self.sign(&[
+            "PUT",
+            key,
+            spec.content_type,
+            &size,
+            spec.sha256,
+            "*",
+            &expires,
+        ]);
         Ok(Presigned {
             method: "PUT".into(),
             url: format!(
@@ -280,6 +316,8 @@ impl BlobPresigner for FileBlobs {
                 ("content-type".into(), spec.content_type.to_owned()),
                 ("content-length".into(), size),
                 ("x-amz-checksum-sha256".into(), spec.sha256.to_owned()),
+                // As on S3: the URL writes the object once, never over it.
+                ("if-none-match".into(), "*".into()),
             ],
             expires_at,
         })
@@ -325,8 +363,11 @@ impl BlobStore for FileBlobs {
         match tokio::fs::File::open(&path).await {
             Ok(file) => {
                 let size = file.metadata().await.map_err(io)?.len();
+                // A folder keeps no versions, and uploads carry no encoding here.
                 Ok(Some(Blob {
                     size,
+                    version: None,
+                    content_encoding: None,
                     body: FileBody(file),
                 }))
             }
@@ -335,7 +376,12 @@ impl BlobStore for FileBlobs {
         }
     }
 
-    async fn mark_verified(&self, key: &str) -> Result<(), BlobError> {
+    async fn current_version(&self, _key: &str) -> Result<Option<String>, BlobError> {
+        // A folder keeps no versions; an upload never replaces a file (see `Received`).
+        Ok(None)
+    }
+
+    async fn mark_verified(&self, key: &str, _version: Option<&str>) -> Result<(), BlobError> {
         // Locally there is no lifecycle rule to spare the file from; it only has to exist.
         match self.path_of(key) {
             Some(path) if tokio::fs::try_exists(&path).await.map_err(io)? => Ok(()),
@@ -343,7 +389,12 @@ impl BlobStore for FileBlobs {
         }
     }
 
-    async fn quarantine(&self, key: &str, to: &str) -> Result<(), BlobError> {
+    async fn quarantine(
+        &self,
+        key: &str,
+        _version: Option<&str>,
+        to: &str,
+    ) -> Result<(), BlobError> {
         let (Some(from), Some(to)) = (self.path_of(key), self.path_of(to)) else {
             return Err(BlobError::Backend(format!("not blob keys: {key}, {to}")));
         };
@@ -414,7 +465,12 @@ mod tests {
                 .verify_upload("documents/a/b/d", &query, header(headers.clone()), NOW)
                 .is_err()
         );
-        for name in ["content-type", "content-length", "x-amz-checksum-sha256"] {
+        for name in [
+            "content-type",
+            "content-length",
+            "x-amz-checksum-sha256",
+            "if-none-match",
+        ] {
             let changed: Vec<_> = headers
                 .iter()
                 .map(|(n, v)| {
@@ -444,11 +500,56 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_upload_writes_once_and_owner_only() {
+        let root = std::env::temp_dir().join(format!("dossier-once-{}", std::process::id()));
+        let blobs = FileBlobs::new(&root, "http://h", b"secret");
+        let grant = UploadGrant {
+            size: 5,
+            sha256: crate::model::sha256_base64(b"hello"),
+        };
+        let upload = |bytes: &'static [u8]| {
+            let blobs = blobs.clone();
+            let grant = grant.clone();
+            async move {
+                let mut receiving = blobs.receive("documents/a/b/c").await.unwrap();
+                receiving.write(bytes).await.unwrap();
+                receiving.finish(&grant).await.unwrap()
+            }
+        };
+        assert_eq!(
+            upload(b"hallo").await,
+            Received::NotAsAnnounced(
+                "the body does not match x-amz-checksum-sha256 (BadDigest)".into()
+            )
+        );
+        assert_eq!(upload(b"hello").await, Received::Stored);
+        // Replayed, even with the same bytes: refused, and the file is untouched.
+        assert_eq!(upload(b"hello").await, Received::AlreadyThere);
+        let path = blobs.path_of("documents/a/b/c").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+        assert_eq!(
+            std::fs::read_dir(root.join(".incoming")).unwrap().count(),
+            0
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(path.parent().unwrap()), 0o700);
+            assert_eq!(mode(&root), 0o700);
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[tokio::test]
     async fn download_urls_bind_the_response_headers() {
         let blobs = FileBlobs::new("/tmp/unused", "http://h", b"secret");
         let spec = DownloadSpec {
             content_type: "application/pdf",
             content_disposition: "attachment; filename=\"a b.pdf\"",
+            version: None,
         };
         let download = blobs
             .presign_download("documents/a/b/c", &spec, NOW, Duration::from_secs(300))

@@ -23,7 +23,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Serialize;
 
-pub use file::{BLOB_PATH, FileBlobs, FileBody, Receiving, Refused, UploadGrant};
+pub use file::{BLOB_PATH, FileBlobs, FileBody, Received, Receiving, Refused, UploadGrant};
 #[cfg(feature = "s3")]
 pub use s3::S3Blobs;
 #[cfg(feature = "presign")]
@@ -99,6 +99,9 @@ pub struct DownloadSpec<'a> {
     pub content_type: &'a str,
     /// `Content-Disposition` of the response.
     pub content_disposition: &'a str,
+    /// The object version to serve: the one that was verified (a store that keeps no
+    /// versions has none). Whatever was written to the key since is never served.
+    pub version: Option<&'a str>,
 }
 
 /// A presigned request: what a client sends, with no credentials of its own.
@@ -126,6 +129,11 @@ fn as_object<S: serde::Serializer>(
 pub struct Blob<B> {
     /// Its size in bytes, as the store reports it (before any byte is read).
     pub size: u64,
+    /// The version being read, in a store that keeps versions.
+    pub version: Option<String>,
+    /// The `Content-Encoding` it was stored with, if any: a browser would decode the
+    /// bytes into others before anyone sees them.
+    pub content_encoding: Option<String>,
     /// Its bytes.
     pub body: B,
 }
@@ -168,13 +176,30 @@ pub trait BlobStore: Send + Sync + 'static {
         key: &str,
     ) -> impl Future<Output = Result<Option<Blob<Self::Body>>, BlobError>> + Send;
 
-    /// Marks `key` verified, so the lifecycle rule for abandoned uploads spares it.
-    fn mark_verified(&self, key: &str) -> impl Future<Output = Result<(), BlobError>> + Send;
+    /// The current version of the object at `key` (`None` in a store that keeps no
+    /// versions, or when there is no object), without reading it.
+    fn current_version(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<String>, BlobError>> + Send;
 
-    /// Moves `key` to `to` (under the quarantine prefix). Idempotent: moving an object
-    /// that is already gone succeeds.
-    fn quarantine(&self, key: &str, to: &str)
-    -> impl Future<Output = Result<(), BlobError>> + Send;
+    /// Marks version `version` of `key` (the current one if `None`) verified, so the
+    /// lifecycle rule for abandoned uploads spares it.
+    fn mark_verified(
+        &self,
+        key: &str,
+        version: Option<&str>,
+    ) -> impl Future<Output = Result<(), BlobError>> + Send;
+
+    /// Moves version `version` of `key` (the current one if `None`) to `to` (under the
+    /// quarantine prefix): that version no longer exists at `key`. Idempotent: moving an
+    /// object that is already gone succeeds.
+    fn quarantine(
+        &self,
+        key: &str,
+        version: Option<&str>,
+        to: &str,
+    ) -> impl Future<Output = Result<(), BlobError>> + Send;
 }
 
 /// When a URL signed at `now` for `ttl` expires. Signatures carry whole seconds, so the

@@ -4,6 +4,7 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectError;
+use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Tag, Tagging, TaggingDirective};
 use bytes::Bytes;
@@ -102,6 +103,8 @@ impl BlobStore for S3Blobs {
                     .content_length()
                     .and_then(|n| u64::try_from(n).ok())
                     .unwrap_or(0),
+                version: output.version_id().map(str::to_owned),
+                content_encoding: output.content_encoding().map(str::to_owned),
                 body: S3Body(output.body),
             })),
             Err(SdkError::ServiceError(context))
@@ -113,11 +116,31 @@ impl BlobStore for S3Blobs {
         }
     }
 
-    async fn mark_verified(&self, key: &str) -> Result<(), BlobError> {
+    async fn current_version(&self, key: &str) -> Result<Option<String>, BlobError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.version_id().map(str::to_owned)),
+            Err(SdkError::ServiceError(context))
+                if matches!(context.err(), HeadObjectError::NotFound(_)) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(classify(error)),
+        }
+    }
+
+    async fn mark_verified(&self, key: &str, version: Option<&str>) -> Result<(), BlobError> {
         self.client
             .put_object_tagging()
             .bucket(&self.bucket)
             .key(key)
+            .set_version_id(version.map(str::to_owned))
             .tagging(tagging(VERIFIED)?)
             .send()
             .await
@@ -125,14 +148,27 @@ impl BlobStore for S3Blobs {
         Ok(())
     }
 
-    async fn quarantine(&self, key: &str, to: &str) -> Result<(), BlobError> {
+    async fn quarantine(
+        &self,
+        key: &str,
+        version: Option<&str>,
+        to: &str,
+    ) -> Result<(), BlobError> {
         // Keys are built from ids only ([A-Za-z0-9/-]), so the copy source needs no
-        // escaping.
+        // escaping beyond the version id's.
+        let source = match version {
+            Some(version) => format!(
+                "{}/{key}?versionId={}",
+                self.bucket,
+                percent_encoding::utf8_percent_encode(version, super::QUERY)
+            ),
+            None => format!("{}/{key}", self.bucket),
+        };
         let copied = self
             .client
             .copy_object()
             .bucket(&self.bucket)
-            .copy_source(format!("{}/{key}", self.bucket))
+            .copy_source(source)
             .key(to)
             .tagging_directive(TaggingDirective::Replace)
             .tagging(format!("{STATE_TAG}={QUARANTINED}"))
@@ -141,13 +177,17 @@ impl BlobStore for S3Blobs {
         match copied {
             Ok(_) => {}
             // Already moved by an earlier delivery of the same notification.
-            Err(error) if error.code() == Some("NoSuchKey") => return Ok(()),
+            Err(error) if matches!(error.code(), Some("NoSuchKey" | "NoSuchVersion")) => {
+                return Ok(());
+            }
             Err(error) => return Err(classify(error)),
         }
+        // With a version, that version itself is deleted: nothing of it stays at `key`.
         self.client
             .delete_object()
             .bucket(&self.bucket)
             .key(key)
+            .set_version_id(version.map(str::to_owned))
             .send()
             .await
             .map_err(classify)?;

@@ -308,6 +308,9 @@ impl BlobPresigner for S3Presigner {
             // Until ingestion verifies it, the object is "pending", which the bucket's
             // lifecycle rule expires: abandoned or bad uploads do not pile up.
             ("x-amz-tagging".to_owned(), format!("{STATE_TAG}={PENDING}")),
+            // The URL writes the object once: replayed, even within its 15 minutes, it
+            // cannot put other bytes (or unsigned headers) over the verified ones.
+            ("if-none-match".to_owned(), "*".to_owned()),
         ];
         self.presign("PUT", key, "x-id=PutObject", headers, now, ttl)
             .await
@@ -320,8 +323,15 @@ impl BlobPresigner for S3Presigner {
         now: Timestamp,
         ttl: Duration,
     ) -> Result<Presigned, BlobError> {
+        // The verified version only, served as stored: `identity` overrides any
+        // `Content-Encoding` an upload slipped in, so no browser decodes the bytes into
+        // others than the audited ones.
+        let version = spec
+            .version
+            .map(|version| format!("&versionId={}", query_value(version)))
+            .unwrap_or_default();
         let query = format!(
-            "response-content-disposition={}&response-content-type={}&x-id=GetObject",
+            "response-content-disposition={}&response-content-encoding=identity&response-content-type={}{version}&x-id=GetObject",
             query_value(spec.content_disposition),
             query_value(spec.content_type),
         );

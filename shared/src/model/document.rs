@@ -188,6 +188,10 @@ pub struct Document {
     /// When ingestion settled it (available or quarantined).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_at: Option<Timestamp>,
+    /// The object version that was verified: the only one ever served (stores that keep
+    /// no versions have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 impl Document {
@@ -202,6 +206,13 @@ impl Document {
             "{QUARANTINE_PREFIX}{}/{}/{}",
             self.agency, self.record_id, self.id
         )
+    }
+
+    /// Where an object version written to its key after it was verified is moved:
+    /// beside its quarantine key, named by (a digest of) the version.
+    pub fn replaced_key(&self, version: &str) -> String {
+        let digest = super::audit::sha256_hex(version.as_bytes());
+        format!("{}-{}", self.quarantine_key(), &digest[..16])
     }
 
     /// The audit changes of announcing it.
@@ -230,17 +241,32 @@ impl Document {
         changes
     }
 
-    /// This pending document once ingestion has judged it at `at`: available, or
-    /// quarantined for `quarantine_reason`; with the audit action that records it.
-    pub fn settled(&self, quarantine_reason: Option<String>, at: Timestamp) -> (Self, AuditAction) {
-        let (status, action) = match quarantine_reason {
-            None => (DocumentStatus::Available, AuditAction::DocumentVerify),
-            Some(_) => (DocumentStatus::Quarantined, AuditAction::DocumentQuarantine),
+    /// This pending document once ingestion has judged it at `at`: available as object
+    /// version `version` (the one that was read), or quarantined for `quarantine_reason`;
+    /// with the audit action that records it.
+    pub fn settled(
+        &self,
+        quarantine_reason: Option<String>,
+        version: Option<String>,
+        at: Timestamp,
+    ) -> (Self, AuditAction) {
+        let (status, action, version) = match quarantine_reason {
+            None => (
+                DocumentStatus::Available,
+                AuditAction::DocumentVerify,
+                version,
+            ),
+            Some(_) => (
+                DocumentStatus::Quarantined,
+                AuditAction::DocumentQuarantine,
+                None,
+            ),
         };
         let settled = Self {
             status,
             quarantine_reason,
             settled_at: Some(at),
+            version,
             ..self.clone()
         };
         (settled, action)
@@ -389,6 +415,7 @@ impl NewDocument {
             created_at: now,
             created_by: actor.to_owned(),
             settled_at: None,
+            version: None,
         }
     }
 }
@@ -459,6 +486,9 @@ pub enum Rejection {
     NotUtf8Text(ContentType),
     /// Its SHA-256 is not the declared one.
     ChecksumMismatch,
+    /// It was stored with a `Content-Encoding`: a browser would decode it into other
+    /// bytes than the ones verified.
+    Encoded(String),
     /// The store's own integrity check fails on reading it (its bytes do not match the
     /// checksum stored with them): no read will ever give the bytes that were announced.
     Corrupted,
@@ -474,6 +504,7 @@ impl std::fmt::Display for Rejection {
             Self::NotUtf8Text(t) => write!(f, "content is not UTF-8 text ({})", t.as_str()),
             Self::ChecksumMismatch => f.write_str("SHA-256 differs from the declared one"),
             Self::Corrupted => f.write_str("stored bytes do not match their stored checksum"),
+            Self::Encoded(encoding) => write!(f, "stored with Content-Encoding {encoding}"),
         }
     }
 }

@@ -144,7 +144,7 @@ pub async fn settle_document<S: Store>(
         .await
         .expect("reading the record")
         .expect("the record exists");
-    let (settled, action) = document.settled(quarantine_reason.map(str::to_owned), TEST_NOW);
+    let (settled, action) = document.settled(quarantine_reason.map(str::to_owned), None, TEST_NOW);
     let (next, entry) = current.append_settlement(document, &settled, action);
     store
         .settle_document(&next, &settled, &entry)

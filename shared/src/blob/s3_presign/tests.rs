@@ -204,6 +204,7 @@ async fn the_upload_url_binds_method_key_type_length_checksum_and_expiry() {
     for header in [
         "content-length",
         "content-type",
+        "if-none-match",
         "x-amz-checksum-sha256",
         "x-amz-tagging",
     ] {
@@ -264,6 +265,13 @@ async fn the_upload_url_binds_method_key_type_length_checksum_and_expiry() {
             at,
         ),
         (
+            "over an existing object",
+            "PUT",
+            upload.url.clone(),
+            with("if-none-match", "\"etag\""),
+            at,
+        ),
+        (
             "a longer expiry",
             "PUT",
             upload
@@ -307,20 +315,39 @@ async fn the_download_url_binds_key_disposition_and_a_short_expiry() {
     let spec = DownloadSpec {
         content_type: "application/pdf",
         content_disposition: "attachment; filename=\"a.pdf\"; filename*=UTF-8''a.pdf",
+        version: Some("v1.verified"),
     };
     let download = download(&spec).await;
     let at = NOW.as_secs();
     assert_eq!(download.method, "GET");
     assert!(download.headers.is_empty(), "a plain GET: {download:#?}");
-    assert!(
-        download
-            .url
-            .contains("response-content-disposition=attachment")
-    );
+    for bound in [
+        "response-content-disposition=attachment",
+        "response-content-encoding=identity",
+        "versionId=v1.verified",
+    ] {
+        assert!(download.url.contains(bound), "{bound}: {}", download.url);
+    }
     assert!(s3_accepts("GET", &download.url, &[], at));
     assert!(!s3_accepts("GET", &download.url, &[], at + 300));
-    let other_name = download.url.replace("a.pdf", "b.exe");
-    assert!(!s3_accepts("GET", &other_name, &[], at));
+    for (what, url) in [
+        ("another name", download.url.replace("a.pdf", "b.exe")),
+        (
+            "another version",
+            download
+                .url
+                .replace("versionId=v1.verified", "versionId=v2"),
+        ),
+        (
+            "an encoding",
+            download.url.replace(
+                "response-content-encoding=identity",
+                "response-content-encoding=gzip",
+            ),
+        ),
+    ] {
+        assert!(!s3_accepts("GET", &url, &[], at), "{what} is refused");
+    }
 }
 
 #[tokio::test]
@@ -338,6 +365,7 @@ async fn upload_urls_are_the_ones_the_s3_sdk_presigns() {
             .checksum_algorithm(ChecksumAlgorithm::Sha256)
             .checksum_sha256(SPEC.sha256)
             .tagging(format!("{STATE_TAG}={PENDING}"))
+            .if_none_match("*")
             .presigned(sdk_presigning(Duration::from_secs(900)))
             .await
             .unwrap();
@@ -363,6 +391,7 @@ async fn download_urls_are_the_ones_the_s3_sdk_presigns() {
     let spec = DownloadSpec {
         content_type: "text/plain; charset=utf-8",
         content_disposition: "attachment; filename=\"r\u{e9}sum\u{e9}_.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20(1).txt",
+        version: Some("3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo"),
     };
     let ours = download(&spec).await;
     let theirs = sdk(credentials(None, None))
@@ -371,6 +400,8 @@ async fn download_urls_are_the_ones_the_s3_sdk_presigns() {
         .key("documents/a/b/c")
         .response_content_type(spec.content_type)
         .response_content_disposition(spec.content_disposition)
+        .response_content_encoding("identity")
+        .version_id(spec.version.unwrap())
         .presigned(sdk_presigning(Duration::from_secs(300)))
         .await
         .unwrap();

@@ -237,6 +237,9 @@ pub fn document_item(document: &Document) -> Item {
     if let Some(at) = document.settled_at {
         item.insert("settled_at".into(), number(at.as_millis()));
     }
+    if let Some(version) = &document.version {
+        item.insert("object_version".into(), s(version));
+    }
     item
 }
 
@@ -256,6 +259,7 @@ pub fn decode_document(item: &Item) -> Result<Document, StoreError> {
         created_at: f.timestamp("created_at")?,
         created_by: f.str("created_by")?.to_owned(),
         settled_at: f.optional_timestamp("settled_at")?,
+        version: f.optional_str("object_version")?,
     })
 }
 
