@@ -6,7 +6,8 @@ server provisioned from template.yaml. No Docker, no AWS account.
 1. moto: reuses the server recorded in .tmp/invoke/moto.json while it answers, else starts one
    (`make invoke-stop` stops it); --endpoint uses another.
 2. provisions, from template.yaml's RecordsTable, a fresh table named as env.json's TABLE_NAME,
-   and the bucket BUCKET_NAME (so every invocation starts from the same world).
+   and the bucket BUCKET_NAME (so every invocation starts from the same world); the anchors
+   bucket ANCHOR_BUCKET (Object Lock) and the signing key ANCHOR_KEY_ID (an alias) if missing.
 3. seeds exactly what the event acts on (the record, its document, the uploaded object) with
    the `seed-events` binary, through the same store code the functions run.
 4. writes .tmp/invoke/env.json (env.json plus AWS_ENDPOINT_URL pointing at moto) and computes
@@ -135,8 +136,10 @@ def logical_id(tpl, function):
     fail(f"no function in template.yaml builds {function!r}")
 
 
-def provision(tpl, endpoint, table, bucket):
-    """A fresh table shaped as the template's RecordsTable, and the bucket."""
+def provision(tpl, endpoint, table, bucket, anchors):
+    """A fresh table shaped as the template's RecordsTable, the documents bucket, and what
+    the anchoring function signs with and writes to: an ECC_NIST_P256 key under env.json's
+    alias, and an Object Lock bucket (both kept across runs, as a deployed stack's are)."""
     import boto3
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
     dynamodb = session.client("dynamodb", endpoint_url=endpoint)
@@ -158,6 +161,20 @@ def provision(tpl, endpoint, table, bucket):
         s3.create_bucket(Bucket=bucket)
     except s3.exceptions.BucketAlreadyOwnedByYou:
         pass
+    anchor_bucket, anchor_key = anchors
+    try:
+        s3.create_bucket(Bucket=anchor_bucket, ObjectLockEnabledForBucket=True)
+        s3.put_object_lock_configuration(Bucket=anchor_bucket, ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}})
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    kms = session.client("kms", endpoint_url=endpoint)
+    try:
+        kms.describe_key(KeyId=anchor_key)
+    except kms.exceptions.NotFoundException:
+        key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
+        kms.create_alias(AliasName=anchor_key, TargetKeyId=key["KeyMetadata"]["KeyId"])
 
 
 def sam_environment(logical, overrides_file, arch):
@@ -261,7 +278,7 @@ def main():
     endpoint = args.endpoint or moto_endpoint()
     parameters = json.loads((ROOT / "env.json").read_text())["Parameters"]
     table, bucket = parameters["TABLE_NAME"], parameters["BUCKET_NAME"]
-    provision(tpl, endpoint, table, bucket)
+    provision(tpl, endpoint, table, bucket, (parameters["ANCHOR_BUCKET"], parameters["ANCHOR_KEY_ID"]))
     aws = {**CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}
     seeded = subprocess.run([str(seeder), function], capture_output=True, text=True,
                             env={"PATH": os.environ.get("PATH", ""), "TABLE_NAME": table, "BUCKET_NAME": bucket,

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes events/*.json: one event per function. HTTP functions get an API Gateway HTTP API
 (payload 2.0) event with a long-lived bearer token signed with env.json's development-only
-HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification.
+HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification;
+anchor-chains an EventBridge scheduled event.
 
 Run again after changing env.json's secret or a route. Standard library only."""
 import base64, hashlib, hmac, json, pathlib
@@ -118,6 +119,13 @@ EVENTS.update({
     "get-document": event("GET", "/records/{id}/documents/{doc_id}", {"id": RECORD_ID, "doc_id": DOCUMENT_ID},
                           roles=("reader",)),
     "ingest-document": sqs_s3_event(f"documents/dev/{RECORD_ID}/{DOCUMENT_ID}", len(DOCUMENT)),
+    # What an EventBridge schedule rule delivers (the function reads none of it).
+    "anchor-chains": {
+        "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-11-27T08:00:00Z",
+        "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/dossier-dev-anchor-chains"],
+        "detail": {},
+    },
 })
 
 for name, body in EVENTS.items():

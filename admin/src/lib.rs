@@ -5,6 +5,10 @@
 //! dossier-admin verify-chain --table dossier-prod --agency parks --record 01J9Z3K4M5N6P7Q8R9S0T1V2W3
 //! # Every record of an agency (TABLE_NAME is the default table):
 //! TABLE_NAME=dossier-prod dossier-admin verify-chain --agency parks --all
+//! # ... and against the latest signed anchor (the stack's AnchorsBucketName, AnchorKeyArn):
+//! dossier-admin verify-chain --agency parks --all --anchors --anchor-bucket "$BUCKET" --anchor-key "$KEY"
+//! # A local server's data folder, against its anchors:
+//! dossier-admin verify-chain --data .dossier --agency parks --all --anchors
 //! # An agency's records, history and document metadata as JSON Lines, to a file or S3:
 //! dossier-admin export --agency parks --out parks.jsonl
 //! dossier-admin export --agency parks --out s3://dossier-exports/parks/2025-06-01.jsonl
@@ -22,6 +26,7 @@
 //! [`export`], [`redrive`]. `main.rs` only hands the process's arguments and standard
 //! streams to [`run`].
 
+pub mod anchors;
 pub mod export;
 pub mod redrive;
 pub mod sink;
@@ -73,6 +78,7 @@ pub struct Cli {
 /// would show it instead).
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    #[command(alias = "verify")]
     VerifyChain(verify_chain::VerifyChain),
     Export(export::Export),
     Redrive(redrive::Redrive),

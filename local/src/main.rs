@@ -3,21 +3,24 @@
 //! ```text
 //! dossier-local serve [--port 3000] [--host 127.0.0.1] [--data .dossier] [--aws]
 //! dossier-local token --sub alice --agency parks --roles clerk[,officer...] [--hours 12] [--data .dossier]
+//! dossier-local anchor [--data .dossier] [--aws]
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use dossier_local::routes::LocalDeps;
-use dossier_local::settings;
+use dossier_local::{anchoring, settings};
 use shared::Deps;
+use shared::anchor::signer::AnchorSigner;
 use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::model::AgencyId;
-use shared::store::{EmbeddedStore, Store};
+use shared::store::{DynamoStore, EmbeddedStore, Store};
 
 /// The whole Dossier API on one local server: the Lambda handlers behind a plain HTTP
 /// listener, on an embedded store. Every variable the functions read is honoured; local
@@ -35,6 +38,9 @@ enum Command {
     Serve(Serve),
     /// Print a bearer token the server started on the same data folder accepts.
     Token(Token),
+    /// Anchor the audit chains once (`serve` does it at start and every --anchor-every
+    /// minutes): a signed Merkle root per agency under DATA/anchors/.
+    Anchor(Anchor),
 }
 
 /// The data folder: the database, the documents and the local signing secret.
@@ -57,6 +63,18 @@ struct Serve {
     data: DataDir,
     /// Serve on the DynamoDB table TABLE_NAME (in AWS, or at AWS_ENDPOINT_URL) instead of
     /// the embedded store.
+    #[arg(long)]
+    aws: bool,
+    /// Minutes between anchorings of the audit chains (0: never).
+    #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+    anchor_every: u64,
+}
+
+#[derive(Debug, Args)]
+struct Anchor {
+    #[command(flatten)]
+    data: DataDir,
+    /// Anchor the DynamoDB table TABLE_NAME instead of the embedded store.
     #[arg(long)]
     aws: bool,
 }
@@ -87,6 +105,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Serve(serve) => run_serve(&serve),
         Command::Token(token) => print_token(&token),
+        Command::Anchor(anchor) => anchor_once(&anchor),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,20 +148,67 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             _ => format!("cannot listen on {address}: {error}"),
         })?;
         let tokens = token_hint(data);
+        let anchor_every = Duration::from_secs(args.anchor_every.saturating_mul(60));
         if args.aws {
             println!("Dossier API on http://{address} (DynamoDB table {}{})", config.table_name, endpoint_note());
             let deps = Deps::with_dynamodb(&config).await.with_blobs(blobs, max_document_bytes);
+            anchor_in_background(deps.store.clone(), data, anchor_every)?;
             run(listener, deps, &tokens).await;
         } else {
             let file = data.join("dossier.redb");
             let store = EmbeddedStore::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
             println!("Dossier API on http://{address} (data in {})", file.display());
+            anchor_in_background(store.clone(), data, anchor_every)?;
             let deps = Deps::new(&config, store, Clock::system()).with_blobs(blobs, max_document_bytes);
             run(listener, deps, &tokens).await;
         }
         println!("stopped");
         Ok(())
     })
+}
+
+/// Anchors `store`'s chains now and every `every` (never if zero), beside the server.
+fn anchor_in_background<S: Store + Send + Sync>(
+    store: S,
+    data: &std::path::Path,
+    every: Duration,
+) -> Result<(), String> {
+    if every.is_zero() {
+        return Ok(());
+    }
+    let anchoring = anchoring::local(store, data)?;
+    println!(
+        "Anchoring the audit chains every {} min into {} (key {})",
+        every.as_secs() / 60,
+        data.join("anchors").display(),
+        anchoring.signer.key_id()
+    );
+    tokio::spawn(anchoring::periodically(anchoring, every));
+    Ok(())
+}
+
+fn anchor_once(args: &Anchor) -> Result<(), String> {
+    let data = &args.data.path;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let line = runtime.block_on(async {
+        if args.aws {
+            let table = shared::config::table_name_from_env().map_err(|e| e.to_string())?;
+            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+            anchoring::run_once(&anchoring::local(store, data)?).await
+        } else {
+            let file = data.join("dossier.redb");
+            let store = EmbeddedStore::open(&file).map_err(|e| {
+                format!("cannot open {} (is dossier-local serve running on it? it anchors by itself): {e}", file.display())
+            })?;
+            anchoring::run_once(&anchoring::local(store, data)?).await
+        }
+    })?;
+    println!("{line}");
+    Ok(())
 }
 
 /// How to get a token this server accepts: one minted with its data folder's secret.

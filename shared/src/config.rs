@@ -186,6 +186,35 @@ impl DocumentsConfig {
     }
 }
 
+/// The settings of the anchoring function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnchorConfig {
+    /// `ANCHOR_BUCKET`: the Object Lock bucket anchors are kept in.
+    pub bucket: String,
+    /// `ANCHOR_KEY_ID`: the ARN of the asymmetric KMS key that signs them.
+    pub key_id: String,
+}
+
+impl AnchorConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let require = |variable: &'static str| {
+            lookup(variable)
+                .filter(|value| !value.trim().is_empty())
+                .ok_or_else(|| error(variable, "is not set"))
+        };
+        Ok(Self {
+            bucket: require("ANCHOR_BUCKET")?,
+            key_id: require("ANCHOR_KEY_ID")?,
+        })
+    }
+}
+
 /// `TABLE_NAME` alone, for functions that need no token settings (event functions).
 pub fn table_name_from_env() -> Result<String, ConfigError> {
     std::env::var("TABLE_NAME")

@@ -1,6 +1,7 @@
 //! Dossier's shared library: everything two functions need, written once.
 //!
 //! - [`model`]: records, ids, the audit chain. Pure.
+//! - [`anchor`]: signed Merkle roots over the chain heads, kept write-once.
 //! - [`auth`]: bearer-token verification and the role model.
 //! - [`error`]: the API error and its RFC 9457 problem+json mapping.
 //! - [`store`]: persistence traits with a DynamoDB, an embedded and an in-memory adapter.
@@ -13,6 +14,7 @@
 //! - [`cursor`]: signed pagination cursors.
 //! - [`clock`], [`config`], [`telemetry`].
 
+pub mod anchor;
 pub mod auth;
 pub mod blob;
 pub mod clock;

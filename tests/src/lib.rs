@@ -33,9 +33,9 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Every variable `shared::config::Config` reads (and so `template.yaml` declares and
-/// `env.json` sets).
-pub const CONFIG_VARIABLES: [&str; 9] = [
+/// Every variable `shared::config` reads (and so `template.yaml` declares and `env.json`
+/// sets).
+pub const CONFIG_VARIABLES: [&str; 11] = [
     "TABLE_NAME",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
@@ -45,6 +45,8 @@ pub const CONFIG_VARIABLES: [&str; 9] = [
     "CURSOR_SECRET",
     "BUCKET_NAME",
     "MAX_DOCUMENT_BYTES",
+    "ANCHOR_BUCKET",
+    "ANCHOR_KEY_ID",
 ];
 
 /// The most verbose `LogLevel` the template allows: the token checks run the binaries at it.
@@ -137,6 +139,75 @@ pub fn sqs() -> aws_sdk_sqs::Client {
         ))
         .build();
     aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// A KMS client for the emulator.
+pub fn kms() -> aws_sdk_kms::Client {
+    let config = aws_sdk_kms::Config::builder()
+        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_kms::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_kms::config::Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "dossier-tests",
+        ))
+        .build();
+    aws_sdk_kms::Client::from_conf(config)
+}
+
+/// Creates an anchors bucket as `template.yaml`'s: Object Lock in compliance mode (one
+/// day, the shortest), and returns its name.
+pub async fn create_anchor_bucket(s3: &aws_sdk_s3::Client) -> String {
+    use aws_sdk_s3::types::{
+        DefaultRetention, ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode,
+        ObjectLockRule,
+    };
+    let name = unique_name("anchors");
+    s3.create_bucket()
+        .bucket(&name)
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .expect("creating the anchors bucket");
+    let retention = DefaultRetention::builder()
+        .mode(ObjectLockRetentionMode::Compliance)
+        .days(1)
+        .build();
+    s3.put_object_lock_configuration()
+        .bucket(&name)
+        .object_lock_configuration(
+            ObjectLockConfiguration::builder()
+                .object_lock_enabled(ObjectLockEnabled::Enabled)
+                .rule(
+                    ObjectLockRule::builder()
+                        .default_retention(retention)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("locking the anchors bucket");
+    name
+}
+
+/// Creates an anchor-signing key as `template.yaml`'s (ECC_NIST_P256, SIGN_VERIFY) and
+/// returns its ARN.
+pub async fn create_anchor_key(kms: &aws_sdk_kms::Client) -> String {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let key = kms
+        .create_key()
+        .key_spec(KeySpec::EccNistP256)
+        .key_usage(KeyUsageType::SignVerify)
+        .send()
+        .await
+        .expect("creating the anchor key");
+    key.key_metadata
+        .and_then(|metadata| metadata.arn)
+        .expect("a key ARN")
 }
 
 /// Creates a documents bucket, versioned as `template.yaml`'s is, and returns its name.

@@ -5,9 +5,9 @@
 
 use std::process::Command;
 
-use dossier_tests::events::FUNCTIONS;
+use dossier_tests::events::{FUNCTIONS, event_answer_holds};
 use dossier_tests::{endpoint, workspace_root};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[test]
 fn every_function_answers_its_event_through_make_invoke() {
@@ -35,7 +35,10 @@ fn every_function_answers_its_event_through_make_invoke() {
             .unwrap_or_else(|e| panic!("{function}: not JSON ({e}): {stderr}"));
         match expected {
             Some(status) => assert_eq!(response["statusCode"], status, "{function}: {response}"),
-            None => assert_eq!(response, json!({"batchItemFailures": []}), "{function}"),
+            None => assert!(
+                event_answer_holds(function, &response),
+                "{function}: {response}"
+            ),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use dossier_tests::{create_table, dynamo, unique_name};
 use serde_json::json;
+use shared::anchor::RecordHead;
 use shared::clock::Timestamp;
 use shared::model::{
     AgencyId, AuditAction, AuditEntry, ChainHead, ContentType, Document, DocumentId,
@@ -837,6 +838,50 @@ async fn a_chain_link_that_skips_or_repeats_a_seq_is_refused<S: Store>(store: S)
     );
 }
 
+async fn every_live_records_chain_head_is_listed_by_agency<S: Store>(store: S) {
+    let mut parks = Vec::new();
+    for (i, classification) in ["public", "confidential", "internal"].iter().enumerate() {
+        let at = TEST_NOW.plus_millis(i as i64);
+        let body = json!({"title": format!("T{i}"), "classification": classification});
+        parks.push(create(&store, "parks", body, at).await);
+    }
+    // One edited (its head moves), one deleted (it has no head left to list).
+    let (edited, entry) = retitled(&parks[0], "edited", TEST_NOW.plus_millis(10));
+    store.update_if_version(&edited, 1, &entry).await.unwrap();
+    parks[0] = headed(&edited, &entry);
+    let deleted = parks.remove(2);
+    let delete = AuditEntry::next(
+        &deleted.head,
+        TEST_NOW,
+        "olga",
+        AuditAction::Delete,
+        Default::default(),
+    );
+    store
+        .delete_if_version(&agency("parks"), &deleted.record.id, 1, &delete)
+        .await
+        .unwrap();
+    let zoning = create(
+        &store,
+        "zoning",
+        json!({"title": "Z", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+
+    let heads = store.chain_heads().await.unwrap();
+    let mut expected: Vec<RecordHead> = parks.iter().map(RecordHead::of).collect();
+    expected.sort_by(|a, b| a.record.as_str().cmp(b.record.as_str()));
+    assert_eq!(expected[0].head.seq.max(expected[1].head.seq), 2);
+    assert_eq!(
+        heads.into_iter().collect::<Vec<_>>(),
+        vec![
+            (agency("parks"), expected),
+            (agency("zoning"), vec![RecordHead::of(&zoning)]),
+        ]
+    );
+}
+
 async fn dynamo_store() -> DynamoStore {
     let client = dynamo();
     let table = create_table(&client).await;
@@ -896,4 +941,5 @@ contract!(
     document_changes_and_record_edits_never_fork_the_chain,
     concurrent_document_adds_from_one_read_yield_one_winner,
     a_chain_link_that_skips_or_repeats_a_seq_is_refused,
+    every_live_records_chain_head_is_listed_by_agency,
 );

@@ -11,14 +11,15 @@ use serde_json::Value;
 struct Function {
     logical_id: String,
     binary: String,
-    /// `METHOD /path` of an HTTP API route, or `SQS` for a queue consumer.
+    /// `METHOD /path` of an HTTP API route, `SQS` for a queue consumer, `Schedule` for a
+    /// scheduled function.
     route: String,
     actions: Vec<String>,
 }
 
 impl Function {
     fn is_http(&self) -> bool {
-        self.route != "SQS"
+        !matches!(self.route.as_str(), "SQS" | "Schedule")
     }
 }
 
@@ -61,8 +62,8 @@ fn functions() -> Vec<Function> {
             let (method, path) = rest.split_once(", Path: ").expect("Method and Path");
             function.route = format!("{method} {}", path.trim_end_matches(" }").trim_matches('"'));
         }
-        if trimmed == "Type: SQS" {
-            function.route = "SQS".to_owned();
+        if let Some(source @ ("SQS" | "Schedule")) = trimmed.strip_prefix("Type: ") {
+            function.route = source.to_owned();
         }
         if let Some(actions) = trimmed.strip_prefix("Action: [") {
             function.actions.extend(
@@ -98,6 +99,11 @@ fn every_function_crate_has_a_template_entry_and_an_event() {
         let event: Value =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("an event per function"))
                 .unwrap();
+        if function.route == "Schedule" {
+            assert_eq!(event["source"], "aws.events", "{}", path.display());
+            assert_eq!(event["detail-type"], "Scheduled Event");
+            continue;
+        }
         if !function.is_http() {
             let message = &event["Records"][0];
             assert_eq!(message["eventSource"], "aws:sqs", "{}", path.display());
@@ -113,6 +119,43 @@ fn every_function_crate_has_a_template_entry_and_an_event() {
         );
         assert_eq!(event["requestContext"]["routeKey"], function.route.as_str());
         assert_eq!(event["version"], "2.0");
+    }
+}
+
+#[test]
+fn the_anchors_cannot_be_rewritten_and_only_their_function_signs() {
+    let text = template();
+    for needle in [
+        "KeySpec: ECC_NIST_P256",
+        "KeyUsage: SIGN_VERIFY",
+        "ObjectLockEnabled: true",
+        "Mode: COMPLIANCE",
+        "Days: !Ref AnchorRetentionDays",
+        "Schedule: !Ref AnchorSchedule",
+        "dossier-signer: anchors",
+        "StringNotEquals: { aws:PrincipalTag/dossier-signer: anchors }",
+        "Action: [s3:DeleteObject, s3:DeleteObjectVersion]",
+        "AnchoringStoppedAlarm:",
+    ] {
+        assert!(text.contains(needle), "template.yaml lacks {needle}");
+    }
+    let anchoring = functions()
+        .into_iter()
+        .find(|f| f.route == "Schedule")
+        .expect("the anchoring function");
+    assert_eq!(anchoring.binary, "anchor-chains");
+    let signers: Vec<String> = functions()
+        .into_iter()
+        .filter(|f| f.actions.iter().any(|a| a == "kms:Sign"))
+        .map(|f| f.logical_id)
+        .collect();
+    assert_eq!(signers, ["AnchorChainsFunction"]);
+    // It reads the heads and writes anchors: nothing else of the table or the documents.
+    for action in &anchoring.actions {
+        assert!(
+            !action.starts_with("dynamodb:") || action == "dynamodb:Scan",
+            "{action}"
+        );
     }
 }
 
@@ -181,7 +224,7 @@ fn the_documents_pipeline_is_wired_safely() {
     // Nothing may ever presign or read quarantined files but the function moving them.
     let ingest = functions()
         .into_iter()
-        .find(|f| !f.is_http())
+        .find(|f| f.route == "SQS")
         .expect("the ingest function");
     assert_eq!(ingest.binary, "ingest-document");
     for line in text.lines().filter(|l| l.contains("/quarantine/*")) {
@@ -374,7 +417,7 @@ fn no_policy_of_ours_allows_a_wildcard() {
         }
         // A key policy's Resource "*" means the key itself; its admin statement is the
         // account root's, which IAM then narrows.
-        if !allow || resource == "DataKey" {
+        if !allow || resource == "DataKey" || resource == "AnchorKey" {
             continue;
         }
         if trimmed.starts_with("Action:") {
@@ -483,20 +526,23 @@ fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
         );
         assert!(text.contains(&format!("\n  {alarm}:\n")), "{alarm}");
     }
-    // Every API function is in the error and throttle alarms; the dashboard shows them all.
+    // Every function is in the error and throttle alarms; the dashboard shows them all.
     for function in functions() {
         let id = &function.logical_id;
         let alarmed = text
             .lines()
             .filter(|l| l.contains(&format!("Value: !Ref {id} }}")))
+            .filter(|l| l.contains("MetricName: Errors") || l.contains("MetricName: Throttles"))
             .count();
         // Errors and throttles: two metrics in the alarms for each function.
         assert_eq!(alarmed, 2, "{id} is in {alarmed} alarm metrics");
     }
-    for alarm in alarms
-        .iter()
-        .chain(&["FunctionThrottlesAlarm", "DocumentsDeadLetterAlarm"])
-    {
+    for alarm in alarms.iter().chain(&[
+        "FunctionThrottlesAlarm",
+        "DocumentsDeadLetterAlarm",
+        "AnchorErrorsAlarm",
+        "AnchoringStoppedAlarm",
+    ]) {
         assert!(
             text.contains(&format!("${{{alarm}.Arn}}")),
             "dashboard lacks {alarm}"

@@ -37,6 +37,11 @@ pub enum Problem {
     PastHead,
     /// The record item is gone but its history does not end with `record.delete`.
     RecordMissing,
+    /// The history no longer holds the head an anchor signed for this record (the entry at
+    /// the anchored sequence number differs, or is gone): it was rewritten since.
+    Anchor,
+    /// The record is older than the latest anchor but not in it.
+    Unanchored,
 }
 
 impl Problem {
@@ -50,6 +55,8 @@ impl Problem {
             Self::Head => "record's chain head does not match the history",
             Self::PastHead => "history continues past the record's chain head",
             Self::RecordMissing => "record item missing without a record.delete entry",
+            Self::Anchor => "history differs from the head the latest anchor signed",
+            Self::Unanchored => "record predates the latest anchor but is not in it",
         }
     }
 }

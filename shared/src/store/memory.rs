@@ -9,9 +9,10 @@ use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    AuditLog, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page,
-    RecordStore, StoreError, usage,
+    AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter,
+    ListPosition, Page, RecordStore, StoreError, usage,
 };
+use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
     AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredRecord,
@@ -255,6 +256,15 @@ impl AuditLog for MemoryStore {
         Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
             entry.seq
         }))
+    }
+}
+
+impl ChainHeads for MemoryStore {
+    async fn chain_heads(&self) -> Result<BTreeMap<AgencyId, Vec<RecordHead>>, StoreError> {
+        let tables = self.lock()?;
+        Ok(super::by_agency(tables.records.values().map(|stored| {
+            (stored.record.agency.clone(), RecordHead::of(stored))
+        })))
     }
 }
 

@@ -13,6 +13,7 @@ mod memory;
 pub mod retry;
 pub mod usage;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 
@@ -23,6 +24,7 @@ pub use dynamo::DynamoStore;
 pub use embedded::EmbeddedStore;
 pub use memory::{MemoryStore, WriteHook};
 
+use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::model::{
@@ -290,7 +292,37 @@ pub trait DocumentStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
-/// Everything the routes need from storage.
-pub trait Store: RecordStore + AuditLog + IdempotencyStore + DocumentStore + 'static {}
+/// Every record's chain head, across agencies: what the anchors commit to.
+pub trait ChainHeads: Send + Sync {
+    /// The chain head of every record in the store, by agency, each agency's sorted by
+    /// record id. Deleted records have none (their history keeps their last head). Read
+    /// while writes go on, so a record written meanwhile may show its head from before.
+    fn chain_heads(
+        &self,
+    ) -> impl Future<Output = Result<BTreeMap<AgencyId, Vec<RecordHead>>, StoreError>> + Send;
+}
 
-impl<T: RecordStore + AuditLog + IdempotencyStore + DocumentStore + 'static> Store for T {}
+/// Everything the functions need from storage.
+pub trait Store:
+    RecordStore + AuditLog + IdempotencyStore + DocumentStore + ChainHeads + 'static
+{
+}
+
+impl<T: RecordStore + AuditLog + IdempotencyStore + DocumentStore + ChainHeads + 'static> Store
+    for T
+{
+}
+
+/// `heads` grouped by agency, each agency's sorted by record id.
+fn by_agency(
+    heads: impl IntoIterator<Item = (AgencyId, RecordHead)>,
+) -> BTreeMap<AgencyId, Vec<RecordHead>> {
+    let mut grouped: BTreeMap<AgencyId, Vec<RecordHead>> = BTreeMap::new();
+    for (agency, head) in heads {
+        grouped.entry(agency).or_default().push(head);
+    }
+    for heads in grouped.values_mut() {
+        heads.sort_by(|a, b| a.record.as_str().cmp(b.record.as_str()));
+    }
+    grouped
+}

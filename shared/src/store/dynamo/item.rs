@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::keys::{
     IDEMPOTENCY_SK, Listing, RECORD_SK, audit_sk, document_sk, idempotency_pk, record_pk,
 };
+use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
 use crate::model::{
     AgencyId, AuditAction, AuditEntry, ChainHead, Classification, ContentType, Document,
@@ -127,6 +128,21 @@ pub fn record_item(stored: &StoredRecord) -> Item {
         item.insert("retention_until".into(), s(date.to_string()));
     }
     item
+}
+
+/// The agency and chain head of a record item (all a scan for anchoring reads of it).
+pub fn decode_head(item: &Item) -> Result<(AgencyId, RecordHead), StoreError> {
+    let f = Fields(item);
+    Ok((
+        f.parsed("agency", AgencyId::parse)?,
+        RecordHead {
+            record: f.parsed("id", RecordId::parse)?,
+            head: ChainHead {
+                seq: f.num("audit_seq")?,
+                hash: f.str("audit_head")?.to_owned(),
+            },
+        },
+    ))
 }
 
 /// Reads a record item back.

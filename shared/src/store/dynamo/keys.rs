@@ -65,10 +65,13 @@ pub struct Listing {
 }
 
 impl Listing {
+    /// The index of [`Listing::all`]: it holds every record item, and nothing else.
+    pub const ALL_INDEX: &'static str = "gsi1";
+
     /// Every record of `agency`.
     pub fn all(agency: &AgencyId) -> Self {
         Self {
-            index: "gsi1",
+            index: Self::ALL_INDEX,
             pk_name: "gsi1pk",
             sk_name: "gsi1sk",
             pk: format!("A#{agency}"),

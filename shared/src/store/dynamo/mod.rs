@@ -5,6 +5,7 @@
 //! in [`item`], failures classified in [`error`].
 
 mod error;
+mod heads;
 mod item;
 mod keys;
 mod read;

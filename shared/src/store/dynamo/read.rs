@@ -19,7 +19,7 @@ pub struct QueryOutput<T> {
 }
 
 /// Counts a read toward the request, with the units DynamoDB reported (none on failure).
-fn count_read(consumed: Option<&ConsumedCapacity>) {
+pub(super) fn count_read(consumed: Option<&ConsumedCapacity>) {
     let units = consumed.and_then(ConsumedCapacity::capacity_units);
     usage::count(units.unwrap_or(0.0), 0.0);
 }

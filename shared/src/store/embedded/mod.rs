@@ -7,6 +7,7 @@
 
 mod keys;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -18,9 +19,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    AuditLog, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter, ListPosition, Page,
-    RecordStore, StoreError, usage,
+    AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter,
+    ListPosition, Page, RecordStore, StoreError, usage,
 };
+use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
     AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredRecord,
@@ -364,6 +366,20 @@ impl AuditLog for EmbeddedStore {
             Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
                 entry.seq
             }))
+        })
+        .await
+    }
+}
+
+impl ChainHeads for EmbeddedStore {
+    async fn chain_heads(&self) -> Result<BTreeMap<AgencyId, Vec<RecordHead>>, StoreError> {
+        self.read(|txn| {
+            let mut heads = Vec::new();
+            for entry in txn.open_table(RECORDS)?.iter()? {
+                let stored: StoredRecord = decode(entry?.1.value())?;
+                heads.push((stored.record.agency.clone(), RecordHead::of(&stored)));
+            }
+            Ok(super::by_agency(heads))
         })
         .await
     }
