@@ -3,9 +3,10 @@
 //! S3 multipart writer through the library. Run with `scripts/with-moto.sh cargo test -p
 //! dossier-admin`.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::Command;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sqs::types::{MessageAttributeValue, QueueAttributeName};
@@ -15,41 +16,7 @@ use shared::clock::Timestamp;
 use shared::model::{AuditAction, AuditEntry, Changes, ContentType, RecordId, StoredRecord};
 use shared::store::{AuditLog, DynamoStore, RecordStore};
 use shared::testing::{TEST_NOW, seed_document, seed_record, seed_update};
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `dossier-admin args` against moto, with `TABLE_NAME=table` if given.
-fn admin(args: &[&str], table: Option<&str>) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dossier-admin"));
-    command
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("TABLE_NAME");
-    if let Some(table) = table {
-        command.env("TABLE_NAME", table);
-    }
-    let output = command.output().expect("running dossier-admin");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
-}
+use support::admin;
 
 async fn world() -> (String, DynamoStore) {
     let table = create_table(&dynamo()).await;

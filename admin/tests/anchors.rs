@@ -3,13 +3,14 @@
 //! check and is caught by the anchor signed before. On the local server's data folder
 //! (embedded store, local key) and on moto (DynamoDB, KMS, Object Lock S3).
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anchor_chains::{Anchoring, anchor_all};
 use aws_sdk_dynamodb::types::AttributeValue;
 use dossier_tests::{
-    create_anchor_bucket, create_anchor_key, create_table, dynamo, endpoint, kms, s3, unique_name,
+    create_anchor_bucket, create_anchor_key, create_table, dynamo, kms, s3, unique_name,
 };
 use redb::{ReadableTable, TableDefinition};
 use serde_json::json;
@@ -20,37 +21,7 @@ use shared::clock::Clock;
 use shared::model::{AuditEntry, StoredRecord};
 use shared::store::{AuditLog, DynamoStore, EmbeddedStore};
 use shared::testing::{TEST_NOW, seed_record, seed_update};
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn admin(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_dossier-admin"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .env_remove("AWS_PROFILE")
-        .env_remove("TABLE_NAME")
-        .env_remove("ANCHOR_BUCKET")
-        .env_remove("ANCHOR_KEY_ID")
-        .output()
-        .expect("running dossier-admin");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
-}
+use support::admin;
 
 /// A record of `agency` with `updates` retitlings (so `updates + 1` entries).
 async fn seed_with_history<S: shared::store::RecordStore>(
@@ -162,7 +133,7 @@ async fn a_rewritten_history_in_the_data_folder_is_caught_by_the_anchor() {
         if anchors {
             args.push("--anchors");
         }
-        admin(&args)
+        admin(&args, None)
     };
     let run = verify(true);
     assert_eq!(run.code, 0, "{run:?}");
@@ -194,16 +165,19 @@ async fn a_rewritten_history_in_the_data_folder_is_caught_by_the_anchor() {
     assert!(!run.stdout.contains(&id_of(&other)));
 
     // One record checked alone proves its inclusion, or names what broke.
-    let run = admin(&[
-        "verify",
-        "--data",
-        data_arg,
-        "--agency",
-        "parks",
-        "--record",
-        &id_of(&other),
-        "--anchors",
-    ]);
+    let run = admin(
+        &[
+            "verify",
+            "--data",
+            data_arg,
+            "--agency",
+            "parks",
+            "--record",
+            &id_of(&other),
+            "--anchors",
+        ],
+        None,
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout
@@ -315,7 +289,7 @@ async fn a_rewritten_history_in_the_table_is_caught_by_the_kms_signed_anchor() {
             "--all",
         ];
         args.extend(anchors);
-        admin(&args)
+        admin(&args, None)
     };
     let with_anchors = [
         "--anchors",
@@ -437,7 +411,7 @@ async fn anchors_that_cannot_be_found_or_read_are_said_so() {
             "/nonexistent.pem",
         ),
     ] {
-        let run = admin(&[&base[..], extra].concat());
+        let run = admin(&[&base[..], extra].concat(), None);
         assert_eq!(run.code, 2, "{extra:?}: {run:?}");
         assert!(run.stderr.contains(says), "{extra:?}: {run:?}");
     }
@@ -458,6 +432,7 @@ async fn anchors_that_cannot_be_found_or_read_are_said_so() {
             ],
         ]
         .concat(),
+        None,
     );
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("not a PEM public key"), "{run:?}");
@@ -476,6 +451,7 @@ async fn anchors_that_cannot_be_found_or_read_are_said_so() {
             &["--anchor-bucket", &bucket, "--anchor-key", &key],
         ]
         .concat(),
+        None,
     );
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
@@ -486,15 +462,18 @@ async fn anchors_that_cannot_be_found_or_read_are_said_so() {
     // A data folder without a key cannot check anything.
     let data = data_folder();
     drop(EmbeddedStore::open(&data.join("dossier.redb")).unwrap());
-    let run = admin(&[
-        "verify-chain",
-        "--data",
-        data.to_str().unwrap(),
-        "--agency",
-        "parks",
-        "--all",
-        "--anchors",
-    ]);
+    let run = admin(
+        &[
+            "verify-chain",
+            "--data",
+            data.to_str().unwrap(),
+            "--agency",
+            "parks",
+            "--all",
+            "--anchors",
+        ],
+        None,
+    );
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("anchor-key.p8"), "{run:?}");
     std::fs::remove_dir_all(&data).unwrap();

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType,
@@ -79,21 +79,26 @@ pub fn endpoint() -> String {
     })
 }
 
-/// A DynamoDB client for the emulator.
-pub fn dynamo() -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+/// The SDK configuration every emulator client shares: its endpoint, a region and the
+/// static credentials moto accepts.
+fn emulator_config() -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             "test",
             "test",
             None,
             None,
             "dossier-tests",
-        ))
-        .build();
-    Client::from_conf(config)
+        )))
+        .build()
+}
+
+/// A DynamoDB client for the emulator.
+pub fn dynamo() -> Client {
+    Client::new(&emulator_config())
 }
 
 /// Presigned URLs to `bucket` on the emulator (path-style, as for any endpoint override).
@@ -108,17 +113,7 @@ pub fn presigner(bucket: &str) -> shared::blob::S3Presigner {
 
 /// An S3 client for the emulator (path-style: the emulator serves every bucket on one host).
 pub fn s3() -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "dossier-tests",
-        ))
+    let config = aws_sdk_s3::config::Builder::from(&emulator_config())
         .force_path_style(true)
         .build();
     aws_sdk_s3::Client::from_conf(config)
@@ -126,36 +121,12 @@ pub fn s3() -> aws_sdk_s3::Client {
 
 /// An SQS client for the emulator.
 pub fn sqs() -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "dossier-tests",
-        ))
-        .build();
-    aws_sdk_sqs::Client::from_conf(config)
+    aws_sdk_sqs::Client::new(&emulator_config())
 }
 
 /// A KMS client for the emulator.
 pub fn kms() -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint())
-        .region(aws_sdk_kms::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_kms::config::Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "dossier-tests",
-        ))
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
+    aws_sdk_kms::Client::new(&emulator_config())
 }
 
 /// Creates an anchors bucket as `template.yaml`'s: Object Lock in compliance mode (one
