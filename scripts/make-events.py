@@ -29,12 +29,14 @@ def token(sub: str, roles: list) -> str:
 
 
 def event(method, route, path_params=None, query="", headers=None, body=None, roles=("officer",)):
+    """An event of a route that takes a token; `roles=None`: a public route, no token."""
     path = route
     for name, value in (path_params or {}).items():
         path = path.replace("{" + name + "}", value)
     all_headers = {"accept": "application/json", "host": "dossier.execute-api.us-east-1.amazonaws.com",
-                   "user-agent": "curl/8.5.0", "x-forwarded-proto": "https",
-                   "authorization": "Bearer " + token("dev-" + roles[0], list(roles))}
+                   "user-agent": "curl/8.5.0", "x-forwarded-proto": "https"}
+    if roles:
+        all_headers["authorization"] = "Bearer " + token("dev-" + roles[0], list(roles))
     all_headers.update(headers or {})
     result = {
         "version": "2.0",
@@ -76,6 +78,12 @@ EVENTS = {
     "get-history": event("GET", "/records/{id}/history", {"id": RECORD_ID}, query="limit=50",
                          roles=("auditor",)),
     "delete-record": event("DELETE", "/records/{id}", {"id": RECORD_ID}, headers={"if-match": '"1"'}),
+    "get-agency": event("GET", "/agency", roles=("reader",)),
+    # The first write of the agency's profile: no If-Match.
+    "put-agency": event("PUT", "/agency", headers={"content-type": "application/json"},
+                        body={"name": "Development Agency", "description": "Records of the dev agency.",
+                              "contact_email": "records@dev.example.gov",
+                              "website": "https://dev.example.gov", "timezone": "America/Chicago"}),
 }
 
 def sqs_s3_event(key: str, size: int) -> dict:
@@ -118,6 +126,10 @@ EVENTS.update({
                             roles=("reader",)),
     "get-document": event("GET", "/records/{id}/documents/{doc_id}", {"id": RECORD_ID, "doc_id": DOCUMENT_ID},
                           roles=("reader",)),
+    "public-get-record": event("GET", "/public/agencies/{agency}/records/{id}",
+                               {"agency": "dev", "id": RECORD_ID}, roles=None),
+    "public-get-document": event("GET", "/public/agencies/{agency}/records/{id}/documents/{doc_id}",
+                                 {"agency": "dev", "id": RECORD_ID, "doc_id": DOCUMENT_ID}, roles=None),
     "ingest-document": sqs_s3_event(f"documents/dev/{RECORD_ID}/{DOCUMENT_ID}", len(DOCUMENT)),
     # What an EventBridge schedule rule delivers (the function reads none of it).
     "anchor-chains": {

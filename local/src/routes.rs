@@ -2,7 +2,7 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::blob::FileBlobs;
-use shared::http::respond;
+use shared::http::{respond, respond_public};
 use shared::store::Store;
 use shared::{Deps, DocumentDeps};
 
@@ -31,11 +31,19 @@ pub enum Route {
     ListDocuments,
     /// `GET /records/{id}/documents/{doc_id}`
     GetDocument,
+    /// `GET /agency`
+    GetAgency,
+    /// `PUT /agency`
+    PutAgency,
+    /// `GET /public/agencies/{agency}/records/{id}` (no token)
+    PublicGetRecord,
+    /// `GET /public/agencies/{agency}/records/{id}/documents/{doc_id}` (no token)
+    PublicGetDocument,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 9] = [
+    pub const ALL: [Route; 13] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -45,6 +53,10 @@ impl Route {
         Self::CreateUpload,
         Self::ListDocuments,
         Self::GetDocument,
+        Self::GetAgency,
+        Self::PutAgency,
+        Self::PublicGetRecord,
+        Self::PublicGetDocument,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -59,6 +71,13 @@ impl Route {
             Self::CreateUpload => ("POST", "/records/{id}/documents"),
             Self::ListDocuments => ("GET", "/records/{id}/documents"),
             Self::GetDocument => ("GET", "/records/{id}/documents/{doc_id}"),
+            Self::GetAgency => ("GET", "/agency"),
+            Self::PutAgency => ("PUT", "/agency"),
+            Self::PublicGetRecord => ("GET", "/public/agencies/{agency}/records/{id}"),
+            Self::PublicGetDocument => (
+                "GET",
+                "/public/agencies/{agency}/records/{id}/documents/{doc_id}",
+            ),
         }
     }
 
@@ -103,6 +122,14 @@ impl Route {
             Self::CreateUpload => respond(deps, request, create_upload::handle).await,
             Self::ListDocuments => respond(records, request, list_documents::handle).await,
             Self::GetDocument => respond(deps, request, get_document::handle).await,
+            Self::GetAgency => respond(records, request, get_agency::handle).await,
+            Self::PutAgency => respond(records, request, put_agency::handle).await,
+            Self::PublicGetRecord => {
+                respond_public(records, request, public_get_record::handle).await
+            }
+            Self::PublicGetDocument => {
+                respond_public(deps, request, public_get_document::handle).await
+            }
         }
     }
 }
@@ -132,6 +159,10 @@ mod tests {
                 Route::GetDocument,
                 vec![("id".into(), id.into()), ("doc_id".into(), id.into())]
             ))
+        );
+        assert_eq!(
+            Route::find("PUT", "/agency"),
+            Some((Route::PutAgency, vec![]))
         );
         assert_eq!(Route::find("PUT", "/records"), None);
         assert_eq!(Route::find("GET", "/records/"), None);

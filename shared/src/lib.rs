@@ -14,6 +14,7 @@
 //! - [`cursor`]: signed pagination cursors.
 //! - [`clock`], [`config`], [`telemetry`].
 
+pub mod agencies;
 pub mod anchor;
 pub mod auth;
 pub mod blob;
@@ -26,6 +27,7 @@ pub mod idempotency;
 pub mod model;
 pub mod paging;
 pub mod private;
+pub mod public;
 pub mod records;
 pub mod store;
 pub mod telemetry;

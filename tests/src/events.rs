@@ -5,9 +5,11 @@
 
 use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{Value, json};
-use shared::model::{ContentType, DocumentId, RecordId};
+use shared::model::{ContentType, DocumentId, RecordId, Status};
 use shared::store::DynamoStore;
-use shared::testing::{TEST_NOW, seed_document_as, seed_record_as, settle_document};
+use shared::testing::{
+    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_update, settle_document,
+};
 
 /// The agency every event's token names.
 pub const AGENCY: &str = "dev";
@@ -23,18 +25,23 @@ pub const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: 
 pub enum World {
     /// Nothing: the event creates what it acts on.
     Empty,
+    /// The agency's profile, at version 1.
+    Agency,
     /// The record, at version 1.
     Record,
     /// The record, its document announced and its bytes uploaded, not yet verified.
     PendingDocument,
     /// The record and its document, uploaded and verified.
     AvailableDocument,
+    /// The agency's profile, and the record (public, published) with its verified
+    /// document: what the public routes read.
+    Public,
 }
 
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 11] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 15] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -44,6 +51,10 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 11] = [
     ("create-upload", Some(201), World::Record),
     ("list-documents", Some(200), World::AvailableDocument),
     ("get-document", Some(200), World::AvailableDocument),
+    ("get-agency", Some(200), World::Agency),
+    ("put-agency", Some(201), World::Empty),
+    ("public-get-record", Some(200), World::Public),
+    ("public-get-document", Some(302), World::Public),
     ("ingest-document", None, World::PendingDocument),
     ("anchor-chains", None, World::Record),
 ];
@@ -84,15 +95,32 @@ pub fn event(function: &str) -> Value {
 /// Writes `world` through `store` (and the document's bytes to `bucket` through `s3`),
 /// on an empty table.
 pub async fn seed(world: World, store: &DynamoStore, s3: &aws_sdk_s3::Client, bucket: &str) {
-    if world == World::Empty {
-        return;
+    match world {
+        World::Empty => return,
+        World::Agency | World::Public => {
+            seed_profile(store, AGENCY, "Development Agency").await;
+            if world == World::Agency {
+                return;
+            }
+        }
+        _ => {}
     }
     let id = RecordId::parse(RECORD_ID).expect("a record id");
-    let body = json!({"title": "Building permit 2026-114", "classification": "internal",
+    let classification = match world {
+        World::Public => "public",
+        _ => "internal",
+    };
+    let body = json!({"title": "Building permit 2026-114", "classification": classification,
                       "tags": ["permits"]});
-    let record = seed_record_as(store, AGENCY, &id, &body, TEST_NOW).await;
+    let mut record = seed_record_as(store, AGENCY, &id, &body, TEST_NOW).await;
     if world == World::Record {
         return;
+    }
+    if world == World::Public {
+        record = seed_update(store, &record, "dev-officer", TEST_NOW, |record| {
+            record.status = Status::Published;
+        })
+        .await;
     }
     let document_id = DocumentId::parse(DOCUMENT_ID).expect("a document id");
     let document = seed_document_as(
@@ -110,7 +138,7 @@ pub async fn seed(world: World, store: &DynamoStore, s3: &aws_sdk_s3::Client, bu
         .send()
         .await
         .unwrap_or_else(|e| panic!("uploading the document to {bucket}: {e}"));
-    if world == World::AvailableDocument {
+    if matches!(world, World::AvailableDocument | World::Public) {
         settle_document(store, &document, None).await;
     }
 }
@@ -139,15 +167,20 @@ mod tests {
         for (name, _, world) in FUNCTIONS {
             let names_it = |id: &str| event(name).to_string().contains(id);
             match world {
-                World::Empty => {}
+                World::Empty | World::Agency => {}
                 // A listing names no record: it finds it; so does the anchoring.
                 World::Record => assert!(
                     matches!(name, "list-records" | "anchor-chains") || names_it(RECORD_ID),
                     "{name}"
                 ),
-                World::PendingDocument | World::AvailableDocument => {
+                World::PendingDocument | World::AvailableDocument | World::Public => {
                     assert!(names_it(RECORD_ID), "{name}");
-                    assert!(name == "list-documents" || names_it(DOCUMENT_ID), "{name}");
+                    // Listings and the public record name no document: they find it.
+                    assert!(
+                        matches!(name, "list-documents" | "public-get-record")
+                            || names_it(DOCUMENT_ID),
+                        "{name}"
+                    );
                 }
             }
         }

@@ -13,7 +13,7 @@ use shared::store::MemoryStore;
 use shared::testing::{TestKeys, forged_tokens};
 
 /// The HTTP functions: logical id, binary, and a concrete path for the local server.
-const ROUTES: [(&str, &str, &str, &str); 9] = [
+const ROUTES: [(&str, &str, &str, &str); 11] = [
     ("CreateRecordFunction", "create-record", "POST", "/records"),
     (
         "GetRecordFunction",
@@ -58,6 +58,8 @@ const ROUTES: [(&str, &str, &str, &str); 9] = [
         "GET",
         "/records/01KBXQ7R5M3N8P2V6W9Y4Z0A1B/documents/01KBXQ9D3C4V5B6N7M8K9J0H1G",
     ),
+    ("GetAgencyFunction", "get-agency", "GET", "/agency"),
+    ("PutAgencyFunction", "put-agency", "PUT", "/agency"),
 ];
 
 /// env.json's settings, with `keys` published as the inline JWKS (and so no HS256

@@ -12,7 +12,7 @@ use shared::anchor::RecordHead;
 use shared::anchor::archive::{AnchorArchive, S3Anchors};
 use shared::anchor::signer::KmsSigner;
 use shared::model::{AgencyId, ContentType, DocumentId, DocumentStatus, RecordId};
-use shared::store::{DocumentStore, DynamoStore, RecordStore};
+use shared::store::{AgencyStore, DocumentStore, DynamoStore, RecordStore};
 
 fn event(name: &str) -> Value {
     events::event(name)
@@ -188,6 +188,26 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(body(r)["status"], "draft");
         }
         "delete-record" => assert_eq!(body(r), Value::Null),
+        "get-agency" => {
+            assert_eq!(body(r)["agency"], events::AGENCY);
+            assert_eq!(header(r, "etag"), Some("\"1\""));
+        }
+        "public-get-record" => {
+            assert_eq!(body(r)["id"], RECORD_ID);
+            assert_eq!(body(r)["documents"][0]["id"], DOCUMENT_ID);
+            assert_eq!(header(r, "cache-control"), Some("public, max-age=60"));
+        }
+        "public-get-document" => {
+            let url = header(r, "location").unwrap_or_default();
+            assert!(
+                url.contains(bucket) && url.contains("X-Amz-Signature="),
+                "{url}"
+            );
+        }
+        "put-agency" => {
+            assert_eq!(body(r)["timezone"], "America/Chicago");
+            assert_eq!(header(r, "etag"), Some("\"1\""));
+        }
         other => panic!("no check for {other}"),
     }
 }
@@ -217,6 +237,12 @@ async fn every_function_answers_its_event_under_the_emulator() {
             }
             "delete-record" => {
                 assert_eq!(store.get_record(&dev, &record_id).await.unwrap(), None);
+            }
+            "put-agency" => {
+                let written = store.get_agency(&dev).await.unwrap().expect("a profile");
+                assert_eq!(written.profile.name, "Development Agency");
+                let history = store.agency_history(&dev, 10, None).await.unwrap();
+                assert_eq!(history.items.len(), 1);
             }
             "anchor-chains" => {
                 // Signed by the KMS key, over the record's head, checked with its public key.
@@ -253,6 +279,10 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("create-upload", Some(2)),
             ("list-documents", Some(2)),
             ("get-document", Some(2)),
+            ("get-agency", Some(1)),
+            ("put-agency", Some(2)),
+            ("public-get-record", Some(3)),
+            ("public-get-document", Some(3)),
             ("ingest-document", None),
             ("anchor-chains", None),
         ]

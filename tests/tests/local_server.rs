@@ -192,6 +192,57 @@ async fn readme_session(local: &Local) -> String {
     assert_eq!(entries.len(), 2);
     assert_eq!(shared::model::verify_chain(&entries), Ok(()));
 
+    let officer = format!("Bearer {}", local.token("olga", "parks", &["officer"]));
+    let profile = br#"{"name": "Parks Department", "contact_email": "records@parks.example.gov", "timezone": "America/Chicago"}"#;
+    let written = send(
+        "PUT",
+        &format!("{}/agency", local.base),
+        &[
+            ("authorization", &officer),
+            ("content-type", "application/json"),
+        ],
+        Some(profile),
+    )
+    .await;
+    assert_eq!(written.status, 201, "{}", written.body);
+    let read = send(
+        "GET",
+        &format!("{}/agency", local.base),
+        &[("authorization", &clerk)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (read.status, read.body["timezone"].as_str()),
+        (200, Some("America/Chicago"))
+    );
+
+    // Published, the record is public: anyone reads it, without a token.
+    let published = send(
+        "PATCH",
+        &format!("{}{location}", local.base),
+        &[
+            ("authorization", &officer),
+            ("content-type", "application/merge-patch+json"),
+            ("if-match", "\"2\""),
+        ],
+        Some(br#"{"status": "published"}"#),
+    )
+    .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    let public = send(
+        "GET",
+        &format!("{}/public/agencies/parks{}", local.base, location),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (public.status, public.body["description"].as_str()),
+        (200, Some("Oak at 12 Elm St."))
+    );
+    assert!(public.body.get("created_by").is_none());
+
     let missing = send("GET", &format!("{}/nowhere", local.base), &[], None).await;
     assert_eq!(
         (

@@ -53,8 +53,8 @@ fn template_routes(text: &str) -> BTreeSet<String> {
             let rest = line
                 .trim()
                 .strip_prefix("Properties: { ApiId: !Ref HttpApi, Method: ")?;
-            let (method, path) = rest.split_once(", Path: ")?;
-            let path = path.trim_end_matches(" }").trim_matches('"');
+            let (method, rest) = rest.split_once(", Path: \"")?;
+            let path = rest.split('"').next()?;
             Some(format!("{method} {path}"))
         })
         .collect()

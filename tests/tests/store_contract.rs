@@ -10,7 +10,8 @@ use shared::anchor::RecordHead;
 use shared::clock::Timestamp;
 use shared::model::{
     AgencyId, AuditAction, AuditEntry, ChainHead, ContentType, Document, DocumentId,
-    DocumentStatus, NewDocument, NewRecord, RecordId, StoredRecord, sha256_base64,
+    DocumentStatus, NewDocument, NewRecord, ProfileBody, RecordId, StoredAgency, StoredRecord,
+    sha256_base64, verify_chain,
 };
 use shared::store::{
     DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Store,
@@ -882,6 +883,76 @@ async fn every_live_records_chain_head_is_listed_by_agency<S: Store>(store: S) {
     );
 }
 
+fn profile(name: &str) -> ProfileBody {
+    ProfileBody::from_json(&json!({"name": name, "contact_email": "records@parks.example.gov",
+                                   "website": "https://parks.example.gov", "timezone": "America/Chicago"}))
+    .unwrap()
+}
+
+async fn agency_profiles_are_written_at_a_version_on_one_chain<S: Store>(store: S) {
+    let parks = agency("parks");
+    assert_eq!(store.get_agency(&parks).await.unwrap(), None);
+    let (v1, first) =
+        StoredAgency::revise(None, &parks, profile("Parks"), TEST_NOW, "olga").unwrap();
+    store.put_agency(&v1, None, &first).await.unwrap();
+    assert_eq!(store.get_agency(&parks).await.unwrap(), Some(v1.clone()));
+    // A second first write (a racing officer) is refused.
+    assert_eq!(
+        store.put_agency(&v1, None, &first).await,
+        Err(StoreError::ConditionFailed)
+    );
+
+    let later = TEST_NOW.plus_millis(1);
+    let (v2, second) =
+        StoredAgency::revise(Some(&v1), &parks, profile("Parks Dept"), later, "olga").unwrap();
+    // Stale version, or a link that does not follow the head: refused, nothing changes.
+    for (expected, entry) in [(Some(2), &second), (None, &second), (Some(1), &first)] {
+        assert_eq!(
+            store.put_agency(&v2, expected, entry).await,
+            Err(StoreError::ConditionFailed),
+            "{expected:?} seq {}",
+            entry.seq
+        );
+    }
+    let gap = AuditEntry::next(
+        &second.head(),
+        later,
+        "olga",
+        AuditAction::AgencyUpdate,
+        Default::default(),
+    );
+    assert_eq!(
+        store.put_agency(&v2, Some(1), &gap).await,
+        Err(StoreError::ConditionFailed),
+        "a link past the head"
+    );
+    assert_eq!(store.get_agency(&parks).await.unwrap(), Some(v1.clone()));
+    store.put_agency(&v2, Some(1), &second).await.unwrap();
+    assert_eq!(store.get_agency(&parks).await.unwrap(), Some(v2));
+
+    let page = store.agency_history(&parks, 1, None).await.unwrap();
+    assert_eq!((page.items, page.next), (vec![first.clone()], Some(1)));
+    let page = store.agency_history(&parks, 10, Some(1)).await.unwrap();
+    assert_eq!(
+        (page.items.clone(), page.next),
+        (vec![second.clone()], None)
+    );
+    assert_eq!(verify_chain([&first, &second]), Ok(()));
+
+    // Another agency sees nothing of it, and agencies hold no record chain heads.
+    let zoning = agency("zoning");
+    assert_eq!(store.get_agency(&zoning).await.unwrap(), None);
+    assert!(
+        store
+            .agency_history(&zoning, 10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(store.chain_heads().await.unwrap().is_empty());
+}
+
 async fn dynamo_store() -> DynamoStore {
     let client = dynamo();
     let table = create_table(&client).await;
@@ -927,6 +998,7 @@ macro_rules! contract {
 }
 
 contract!(
+    agency_profiles_are_written_at_a_version_on_one_chain,
     create_then_get_round_trips,
     creating_twice_fails_and_changes_nothing,
     updates_only_at_the_expected_version,

@@ -14,6 +14,8 @@ struct Function {
     /// `METHOD /path` of an HTTP API route, `SQS` for a queue consumer, `Schedule` for a
     /// scheduled function.
     route: String,
+    /// Whether its route is served without the JWT authorizer.
+    public: bool,
     actions: Vec<String>,
 }
 
@@ -47,6 +49,7 @@ fn functions() -> Vec<Function> {
                     logical_id: name.to_owned(),
                     binary: String::new(),
                     route: String::new(),
+                    public: false,
                     actions: Vec::new(),
                 });
             }
@@ -59,8 +62,10 @@ fn functions() -> Vec<Function> {
             function.binary = binary.to_owned();
         }
         if let Some(rest) = trimmed.strip_prefix("Properties: { ApiId: !Ref HttpApi, Method: ") {
-            let (method, path) = rest.split_once(", Path: ").expect("Method and Path");
-            function.route = format!("{method} {}", path.trim_end_matches(" }").trim_matches('"'));
+            let (method, rest) = rest.split_once(", Path: \"").expect("Method and Path");
+            let path = rest.split('"').next().unwrap_or_default();
+            function.route = format!("{method} {path}");
+            function.public = rest.contains("Auth: { Authorizer: NONE }");
         }
         if let Some(source @ ("SQS" | "Schedule")) = trimmed.strip_prefix("Type: ") {
             function.route = source.to_owned();
@@ -76,6 +81,41 @@ fn functions() -> Vec<Function> {
     }
     functions.extend(current);
     functions
+}
+
+#[test]
+fn only_the_public_routes_go_without_the_authorizer() {
+    let text = template();
+    assert!(text.contains("DefaultAuthorizer: JwtAuthorizer"));
+    let functions = functions();
+    for function in functions.iter().filter(|f| f.is_http()) {
+        let public_path = function.route.split(' ').nth(1).unwrap_or_default();
+        assert_eq!(
+            function.public,
+            public_path.starts_with("/public/"),
+            "{} ({})",
+            function.logical_id,
+            function.route
+        );
+        if function.public {
+            // Its own, lower throttling, and read-only access.
+            assert!(
+                text.contains(&format!("        \"{}\":\n", function.route)),
+                "{} has no RouteSettings",
+                function.route
+            );
+            assert!(
+                function.actions.iter().all(|action| matches!(
+                    action.as_str(),
+                    "dynamodb:GetItem" | "dynamodb:Query" | "s3:GetObjectVersion" | "kms:Decrypt"
+                )),
+                "{}: {:?}",
+                function.logical_id,
+                function.actions
+            );
+        }
+    }
+    assert!(functions.iter().any(|f| f.public));
 }
 
 #[test]
@@ -284,7 +324,7 @@ fn the_test_table_matches_the_template() {
 }
 
 #[tokio::test]
-async fn event_tokens_verify_with_the_env_json_settings() {
+async fn event_tokens_verify_with_the_env_json_settings_and_public_events_carry_none() {
     let env = env_json();
     let config = shared::config::Config::from_lookup(|name| env[name].as_str().map(str::to_owned))
         .expect("env.json is a valid configuration");
@@ -299,6 +339,11 @@ async fn event_tokens_verify_with_the_env_json_settings() {
             .headers()
             .get("authorization")
             .and_then(|v| v.to_str().ok());
+        if function.public {
+            // A public route's event carries no token: none is needed, none is read.
+            assert_eq!(header, None, "{}", path.display());
+            continue;
+        }
         let caller = verifier
             .verify_header(header, shared::clock::Clock::system().now())
             .await;
@@ -517,6 +562,7 @@ fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
         "ServerErrorRateAlarm",
         "LatencyAlarm",
         "FunctionErrorsAlarm",
+        "AgencyFunctionErrorsAlarm",
         "IngestErrorsAlarm",
     ];
     for alarm in alarms {
@@ -539,6 +585,7 @@ fn deployments_are_gradual_in_prod_and_roll_back_on_alarms() {
     }
     for alarm in alarms.iter().chain(&[
         "FunctionThrottlesAlarm",
+        "AgencyFunctionThrottlesAlarm",
         "DocumentsDeadLetterAlarm",
         "AnchorErrorsAlarm",
         "AnchoringStoppedAlarm",

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::events::{self, DOCUMENT, World};
 use dossier_tests::{
-    Emulator, create_bucket, create_table, dynamo, lambda_environment, s3, workspace_root,
+    Emulator, create_anchor_bucket, create_anchor_key, create_bucket, create_table, dynamo, kms,
+    lambda_environment, s3, workspace_root,
 };
 use serde_json::{Value, json};
 use shared::model::{ContentType, RecordId, StoredRecord, document_limits};
@@ -38,6 +39,8 @@ enum Shape {
     UploadToNext,
     /// Each notification for the next pending upload of the pool.
     IngestNext,
+    /// Each a new name for the agency's profile, over whatever version it is at.
+    AnyVersionProfile,
 }
 
 struct Subject {
@@ -47,7 +50,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 12] = [
+const SUBJECTS: [Subject; 17] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -115,9 +118,41 @@ const SUBJECTS: [Subject; 12] = [
         floor: "floor-getitem",
     },
     Subject {
+        name: "get-agency",
+        event_file: "get-agency",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "put-agency",
+        event_file: "put-agency",
+        shape: Shape::AnyVersionProfile,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "public-get-record",
+        event_file: "public-get-record",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "public-get-document",
+        event_file: "public-get-document",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
         name: "ingest-document",
         event_file: "ingest-document",
         shape: Shape::IngestNext,
+        floor: "floor-getitem",
+    },
+    // The hourly run: the first invocation anchors the seeded agency, every later one finds
+    // its heads unchanged (a scan, the latest anchor read back, nothing written).
+    Subject {
+        name: "anchor-chains",
+        event_file: "anchor-chains",
+        shape: Shape::AsIs,
         floor: "floor-getitem",
     },
 ];
@@ -173,12 +208,18 @@ struct Pool {
     ids: Vec<String>,
 }
 
-/// Seeds the record (and document) the `events/` files name, and `count` more of what
-/// `shape` consumes.
-async fn seed(store: &DynamoStore, bucket: &str, shape: Shape, count: usize) -> Pool {
+/// Seeds the record (and document) the `events/` files name (for the public routes: public
+/// and published), the agency's profile, and `count` more of what `shape` consumes.
+async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize) -> Pool {
     let now = shared::testing::TEST_NOW;
+    let shape = subject.shape;
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
-    events::seed(World::AvailableDocument, store, &s3(), bucket).await;
+    if subject.event_file.starts_with("public-") {
+        events::seed(World::Public, store, &s3(), bucket).await;
+    } else {
+        events::seed(World::AvailableDocument, store, &s3(), bucket).await;
+        events::seed(World::Agency, store, &s3(), bucket).await;
+    }
 
     let mut ids = Vec::with_capacity(count);
     let mut owner: Option<StoredRecord> = None;
@@ -228,6 +269,12 @@ fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Va
             event["body"] =
                 json!(json!({"title": format!("Bench update {invocation}")}).to_string());
         }
+        Shape::AnyVersionProfile => {
+            event["headers"]["if-match"] = json!("*");
+            let mut body: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
+            body["name"] = json!(format!("Bench agency {invocation}"));
+            event["body"] = json!(body.to_string());
+        }
         Shape::DeleteNext => {
             let id = pool.ids.pop().expect("enough seeded records");
             event["pathParameters"]["id"] = json!(id);
@@ -276,9 +323,15 @@ impl Bench {
             _ => 0,
         };
         let store = DynamoStore::new(client, table.clone());
-        let pool = seed(&store, &bucket, subject.shape, consumed).await;
+        let pool = seed(&store, &bucket, subject, consumed).await;
         let mut env = lambda_environment(&table);
-        env.push(("BUCKET_NAME", bucket));
+        let fresh = [
+            ("BUCKET_NAME", bucket),
+            ("ANCHOR_BUCKET", create_anchor_bucket(&s3()).await),
+            ("ANCHOR_KEY_ID", create_anchor_key(&kms()).await),
+        ];
+        env.retain(|(name, _)| !fresh.iter().any(|(fresh, _)| fresh == name));
+        env.extend(fresh);
         let path = bootstrap(subject.name);
         let event_file = workspace_root()
             .join("events")
@@ -358,19 +411,21 @@ fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
     if subject.name == "floor-echo" {
         return;
     }
-    if subject.shape == Shape::IngestNext {
-        // Every notification verified, none handed back to the queue.
-        assert_eq!(
-            response,
-            &json!({"batchItemFailures": []}),
-            "{}",
+    if matches!(subject.name, "ingest-document" | "anchor-chains") {
+        // Every notification verified, none handed back to the queue; the agency anchored.
+        assert!(
+            events::event_answer_holds(subject.name, response),
+            "{}: {response}\n{}",
+            subject.name,
             emulator.logs()
         );
         return;
     }
     let status = response["statusCode"].as_u64().unwrap_or(0);
+    // The public download answers with a redirect to the presigned URL.
+    let redirect = subject.name == "public-get-document" && status == 302;
     assert!(
-        (200..300).contains(&status),
+        (200..300).contains(&status) || redirect,
         "{}: {response}\n{}",
         subject.name,
         emulator.logs()

@@ -12,7 +12,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use super::reply::{Reply, problem_response};
-use super::request::ApiRequest;
+use super::request::{ApiRequest, PublicRequest};
 use crate::auth::{Caller, Verifier};
 use crate::clock::Clock;
 use crate::error::ApiError;
@@ -44,6 +44,22 @@ where
     type Answer = A;
 }
 
+/// A public route: `async fn(PublicRequest, &D) -> Result<Reply, ApiError>`, given to
+/// [`run_public`] or [`respond_public`]. It has no caller to scope by: what it may answer
+/// is in its types ([`crate::public`]).
+pub trait PublicRoute<'a, D: 'a>: Fn(PublicRequest, &'a D) -> Self::Answer {
+    /// The route's future.
+    type Answer: Future<Output = Result<Reply, ApiError>> + Send + 'a;
+}
+
+impl<'a, D: 'a, F, A> PublicRoute<'a, D> for F
+where
+    F: Fn(PublicRequest, &'a D) -> A,
+    A: Future<Output = Result<Reply, ApiError>> + Send + 'a,
+{
+    type Answer = A;
+}
+
 /// Runs `route` on Lambda: one `lambda_http` event loop, `deps` shared by every request.
 pub async fn run<'a, D: RouteDeps>(
     deps: &'a D,
@@ -57,6 +73,19 @@ pub async fn run<'a, D: RouteDeps>(
     .await
 }
 
+/// Runs public `route` on Lambda, like [`run`].
+pub async fn run_public<'a, D: RouteDeps>(
+    deps: &'a D,
+    route: impl PublicRoute<'a, D> + Copy + Send + Sync + 'a,
+) -> Result<(), lambda_http::Error> {
+    lambda_http::run(lambda_http::service_fn(
+        move |request: Request| async move {
+            Ok::<_, std::convert::Infallible>(respond_public(deps, request, route).await)
+        },
+    ))
+    .await
+}
+
 /// Turns a request into a response through `route`: verifies the caller, runs the
 /// route, maps any error to problem+json, stamps `x-request-id`, logs one access line.
 pub async fn respond<'a, D: RouteDeps>(
@@ -64,22 +93,17 @@ pub async fn respond<'a, D: RouteDeps>(
     request: Request,
     route: impl Route<'a, D>,
 ) -> Response<Body> {
-    let (request_id, route_key) = request_identity(&request);
-    let path = match request.raw_http_path() {
-        "" => request.uri().path().to_owned(),
-        raw => raw.to_owned(),
-    };
-    let exchange = Exchange::begin(request_id, request.method(), &path);
-    let now = deps.clock().now();
-    let authorization = request
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let verified = deps.verifier().verify_header(authorization, now).await;
+    let (exchange, route_key) = arrival(&request);
+    let request = PublicRequest::new(deps.clock().now(), request);
+    let authorization = request.header("authorization").ok().flatten();
+    let verified = deps
+        .verifier()
+        .verify_header(authorization, request.now)
+        .await;
     let ((caller, result), store) = usage::measure(async {
         match verified {
             Ok(caller) => {
-                let answer = route(ApiRequest::new(caller.clone(), now, request), deps).await;
+                let answer = route(ApiRequest::new(caller.clone(), request), deps).await;
                 (Some(caller), answer)
             }
             Err(error) => (None, Err(ApiError::from(error))),
@@ -96,6 +120,53 @@ pub async fn respond<'a, D: RouteDeps>(
         Ok(reply) => exchange.finish(reply.into_response(), handling),
         Err(error) => exchange.fail(&error, handling),
     }
+}
+
+/// Turns a request into a response through public `route`: like [`respond`], without a
+/// caller. Any `Authorization` header is dropped unread; an error is cacheable only when
+/// it is a 404 (`public, max-age=10`: what is missing now may be published soon).
+pub async fn respond_public<'a, D: RouteDeps>(
+    deps: &'a D,
+    mut request: Request,
+    route: impl PublicRoute<'a, D>,
+) -> Response<Body> {
+    let (exchange, route_key) = arrival(&request);
+    request.headers_mut().remove(http::header::AUTHORIZATION);
+    let request = PublicRequest::new(deps.clock().now(), request);
+    let (result, store) = usage::measure(route(request, deps)).await;
+    let handling = Handling {
+        route: &route_key,
+        caller: None,
+        problem: None,
+        store,
+    };
+    match result {
+        Ok(reply) => exchange.finish(reply.into_response(), handling),
+        Err(error) => {
+            let cache = match error {
+                ApiError::NotFound => "public, max-age=10",
+                _ => "no-store",
+            };
+            let mut response = exchange.fail(&error, handling);
+            response
+                .headers_mut()
+                .insert(http::header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            response
+        }
+    }
+}
+
+/// The exchange a request begins, and its route key.
+fn arrival(request: &Request) -> (Exchange, String) {
+    let (request_id, route_key) = request_identity(request);
+    let path = match request.raw_http_path() {
+        "" => request.uri().path().to_owned(),
+        raw => raw.to_owned(),
+    };
+    (
+        Exchange::begin(request_id, request.method(), &path),
+        route_key,
+    )
 }
 
 /// How the edge handled a request, beyond its status: what its access line and metrics

@@ -5,7 +5,9 @@
 //!   headers and JSON body, `If-Match`),
 //! - `reply`: what it answers ([`Reply`]), and every error as problem+json,
 //! - `edge`: [`run`] serves it on Lambda and [`respond`] answers one request through it:
-//!   request id, token verification, error mapping, access log and metrics,
+//!   request id, token verification, error mapping, access log and metrics; a public
+//!   route (`async fn(PublicRequest, &Deps)`, no token) goes through [`run_public`] and
+//!   [`respond_public`] instead,
 //! - `event`: the API Gateway event a request arrives as ([`GatewayEvent`]), for the
 //!   local server and the tests.
 
@@ -15,7 +17,10 @@ mod json;
 mod reply;
 mod request;
 
-pub use edge::{Exchange, Handling, REQUEST_ID, Route, RouteDeps, new_request_id, respond, run};
+pub use edge::{
+    Exchange, Handling, PublicRoute, REQUEST_ID, Route, RouteDeps, new_request_id, respond,
+    respond_public, run, run_public,
+};
 pub use event::GatewayEvent;
 pub use reply::{Reply, problem_response};
-pub use request::{ApiRequest, EtagCondition, MAX_BODY_BYTES};
+pub use request::{ApiRequest, EtagCondition, MAX_BODY_BYTES, PublicRequest};

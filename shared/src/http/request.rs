@@ -1,5 +1,8 @@
-//! The request a route sees: its verified caller, its time, and typed access to its path,
-//! query, headers and body, each refusing bad input with a 4xx problem.
+//! The request a route sees: its time, typed access to its path, query, headers and body
+//! (each refusing bad input with a 4xx problem) and, on a route that takes a token, its
+//! verified caller.
+
+use std::ops::Deref;
 
 use http::HeaderMap;
 use lambda_http::request::RequestContext;
@@ -15,19 +18,41 @@ use crate::error::ApiError;
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// A request whose caller has been verified, with typed accessors.
+/// A request whose caller has been verified. Everything else it offers is its
+/// [`PublicRequest`]'s, which it derefs to.
 pub struct ApiRequest {
     /// The verified caller.
     pub caller: Caller,
+    request: PublicRequest,
+}
+
+impl ApiRequest {
+    /// `request`, from `caller`.
+    pub(super) fn new(caller: Caller, request: PublicRequest) -> Self {
+        Self { caller, request }
+    }
+}
+
+impl Deref for ApiRequest {
+    type Target = PublicRequest;
+
+    fn deref(&self) -> &PublicRequest {
+        &self.request
+    }
+}
+
+/// A request as it arrived, with typed accessors and no caller: all a public route gets
+/// (whose edge drops any `Authorization` header before the route runs).
+pub struct PublicRequest {
     /// When the request arrived, from the injected clock.
     pub now: Timestamp,
     inner: Request,
 }
 
-impl ApiRequest {
-    /// `inner`, from `caller`, arrived at `now`.
-    pub(super) fn new(caller: Caller, now: Timestamp, inner: Request) -> Self {
-        Self { caller, now, inner }
+impl PublicRequest {
+    /// `inner`, arrived at `now`.
+    pub(super) fn new(now: Timestamp, inner: Request) -> Self {
+        Self { now, inner }
     }
 
     fn headers(&self) -> &HeaderMap {
@@ -146,7 +171,7 @@ impl EtagCondition {
     }
 }
 
-impl ApiRequest {
+impl PublicRequest {
     /// `If-Match`, which this route requires: missing is a 428.
     pub fn if_match(&self) -> Result<EtagCondition, ApiError> {
         self.header("if-match")?

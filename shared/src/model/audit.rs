@@ -32,6 +32,9 @@ pub enum AuditAction {
     /// An uploaded document failed verification and was quarantined.
     #[serde(rename = "document.quarantine")]
     DocumentQuarantine,
+    /// The agency's profile was written (the first write lists every field).
+    #[serde(rename = "agency.update")]
+    AgencyUpdate,
 }
 
 impl AuditAction {
@@ -44,6 +47,7 @@ impl AuditAction {
             Self::DocumentAdd => "document.add",
             Self::DocumentVerify => "document.verify",
             Self::DocumentQuarantine => "document.quarantine",
+            Self::AgencyUpdate => "agency.update",
         }
     }
 
@@ -56,6 +60,7 @@ impl AuditAction {
             Self::DocumentAdd,
             Self::DocumentVerify,
             Self::DocumentQuarantine,
+            Self::AgencyUpdate,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

@@ -1,12 +1,15 @@
-//! The domain: identifiers, records, documents, and the audit chain. No I/O here.
+//! The domain: identifiers, agencies, records, documents, and the audit chain. No I/O here.
 
+mod agency;
 mod audit;
 mod chain;
 mod document;
 mod fields;
 mod ids;
+mod public;
 mod record;
 
+pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
 pub use audit::{
     AuditAction, AuditEntry, ChainHead, Changes, GENESIS_HASH, canonical_json, sha256_hex,
 };
@@ -17,6 +20,7 @@ pub use document::{
     parse_object_key, sha256_base64,
 };
 pub use ids::{AgencyId, DocumentId, RecordId};
+pub use public::{PublicAgency, PublicDocument, PublicRecord, is_publicly_visible};
 pub use record::{
     Classification, INGESTION, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag,
     limits,

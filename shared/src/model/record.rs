@@ -127,6 +127,9 @@ pub struct Record {
     pub updated_at: Timestamp,
     /// The `sub` of whoever changed it last.
     pub updated_by: String,
+    /// When it was first published; kept through archiving. `None` while it never was.
+    #[serde(default)]
+    pub published_at: Option<Timestamp>,
 }
 
 impl Record {
@@ -148,11 +151,15 @@ impl Record {
         ]
     }
 
-    /// `{field: [old, new]}` for every field that differs between `self` and `next`.
+    /// `{field: [old, new]}` for every field that differs between `self` and `next`,
+    /// `published_at` (which follows the status) included.
     pub fn changes_to(&self, next: &Record) -> Changes {
+        let published = ("published_at", json!(self.published_at));
+        let next_published = ("published_at", json!(next.published_at));
         self.patchable_fields()
             .into_iter()
-            .zip(next.patchable_fields())
+            .chain([published])
+            .zip(next.patchable_fields().into_iter().chain([next_published]))
             .filter(|((_, old), (_, new))| old != new)
             .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
             .collect()
@@ -226,12 +233,16 @@ impl StoredRecord {
 
     /// `record` as this record's next version, by `actor` at `at`: one version more, and
     /// a `record.update` entry listing every changed field. `None` if nothing changed.
+    /// A record published for the first time is stamped `published_at`.
     pub fn revise(
         &self,
         mut record: Record,
         at: Timestamp,
         actor: &str,
     ) -> Option<(Self, AuditEntry)> {
+        if record.status == Status::Published && record.published_at.is_none() {
+            record.published_at = Some(at);
+        }
         let changes = self.record.changes_to(&record);
         if changes.is_empty() {
             return None;
@@ -344,6 +355,7 @@ impl NewRecord {
             created_by: actor.to_owned(),
             updated_at: now,
             updated_by: actor.to_owned(),
+            published_at: None,
         }
     }
 }
@@ -587,6 +599,55 @@ mod tests {
         let mut names = fields(&errors);
         names.sort();
         assert_eq!(names, ["legal_hold", "title", "version"]);
+    }
+
+    fn stored(status: Status) -> StoredRecord {
+        let mut record = NewRecord::from_json(&json!({"title": "T", "classification": "public"}))
+            .unwrap()
+            .into_record(
+                RecordId::generate(Timestamp::from_millis(1)),
+                AgencyId::parse("parks").unwrap(),
+                "alice",
+                Timestamp::from_millis(1),
+            );
+        record.status = status;
+        StoredRecord::create(record).0
+    }
+
+    #[test]
+    fn first_publication_is_stamped_audited_and_kept_through_archiving() {
+        let draft = stored(Status::Draft);
+        assert_eq!(draft.record.published_at, None);
+        let publish = RecordPatch {
+            status: Some(Status::Published),
+            ..RecordPatch::default()
+        };
+        let at = Timestamp::from_millis(5_000);
+        let (published, entry) = draft
+            .revise(publish.apply_to(&draft.record), at, "olga")
+            .unwrap();
+        assert_eq!(published.record.published_at, Some(at));
+        assert_eq!(
+            entry.changes["published_at"],
+            [Value::Null, json!(at)],
+            "the stamp is in the audit entry"
+        );
+        let archive = RecordPatch {
+            status: Some(Status::Archived),
+            ..RecordPatch::default()
+        };
+        let later = Timestamp::from_millis(9_000);
+        let (archived, entry) = published
+            .revise(archive.apply_to(&published.record), later, "olga")
+            .unwrap();
+        assert_eq!(archived.record.published_at, Some(at));
+        assert!(!entry.changes.contains_key("published_at"));
+
+        let never = stored(Status::Draft);
+        let (archived, _) = never
+            .revise(archive.apply_to(&never.record), later, "olga")
+            .unwrap();
+        assert_eq!(archived.record.published_at, None, "archived unpublished");
     }
 
     #[test]

@@ -9,13 +9,14 @@ use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter,
-    ListPosition, Page, RecordStore, StoreError, usage,
+    AgencyStore, AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse,
+    ListFilter, ListPosition, Page, RecordStore, StoreError, usage,
 };
 use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredRecord,
+    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredAgency,
+    StoredRecord,
 };
 
 type RecordKey = (AgencyId, RecordId);
@@ -26,6 +27,8 @@ struct Tables {
     history: HashMap<RecordKey, Vec<AuditEntry>>,
     idempotency: HashMap<(AgencyId, String), IdempotentResponse>,
     documents: BTreeMap<(RecordKey, DocumentId), Document>,
+    agencies: HashMap<AgencyId, StoredAgency>,
+    agency_history: HashMap<AgencyId, Vec<AuditEntry>>,
 }
 
 /// What a test runs on the store right before its next write.
@@ -89,14 +92,34 @@ fn sort_key(record: &Record) -> (i64, &str) {
     (record.updated_at.as_millis(), record.id.as_str())
 }
 
+/// Appends `entry` to `chain`, only right after its last entry.
+fn append_to(chain: &mut Vec<AuditEntry>, entry: &AuditEntry) -> Result<(), StoreError> {
+    if chain.last().map_or(0, |last| last.seq) + 1 != entry.seq {
+        return Err(StoreError::ConditionFailed);
+    }
+    chain.push(entry.clone());
+    Ok(())
+}
+
+/// Up to `limit` entries of `chain` after `after_seq`, as a page.
+fn chain_page(
+    chain: Option<&Vec<AuditEntry>>,
+    limit: usize,
+    after_seq: Option<u64>,
+) -> Page<AuditEntry, u64> {
+    let items = chain
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.seq > after_seq.unwrap_or(0))
+        .take(limit + 1)
+        .cloned()
+        .collect();
+    Page::from_overfetch(items, limit, |entry: &AuditEntry| entry.seq)
+}
+
 impl Tables {
     fn append(&mut self, key: RecordKey, entry: &AuditEntry) -> Result<(), StoreError> {
-        let chain = self.history.entry(key).or_default();
-        if chain.last().map_or(0, |last| last.seq) + 1 != entry.seq {
-            return Err(StoreError::ConditionFailed);
-        }
-        chain.push(entry.clone());
-        Ok(())
+        append_to(self.history.entry(key).or_default(), entry)
     }
 }
 
@@ -246,16 +269,50 @@ impl AuditLog for MemoryStore {
     ) -> Result<Page<AuditEntry, u64>, StoreError> {
         let tables = self.lock()?;
         let chain = tables.history.get(&(agency.clone(), id.clone()));
-        let items = chain
-            .into_iter()
-            .flatten()
-            .filter(|entry| entry.seq > after_seq.unwrap_or(0))
-            .take(limit + 1)
-            .cloned()
-            .collect();
-        Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
-            entry.seq
-        }))
+        Ok(chain_page(chain, limit, after_seq))
+    }
+}
+
+impl AgencyStore for MemoryStore {
+    async fn get_agency(&self, agency: &AgencyId) -> Result<Option<StoredAgency>, StoreError> {
+        Ok(self.lock()?.agencies.get(agency).cloned())
+    }
+
+    async fn put_agency(
+        &self,
+        next: &StoredAgency,
+        expected_version: Option<u64>,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writing().await;
+        let mut tables = self.lock()?;
+        let agency = &next.profile.agency;
+        let current = tables.agencies.get(agency);
+        if current.map(|c| c.profile.version) != expected_version
+            || current.map_or(0, |c| c.head.seq) + 1 != entry.seq
+        {
+            return Err(StoreError::ConditionFailed);
+        }
+        append_to(
+            tables.agency_history.entry(agency.clone()).or_default(),
+            entry,
+        )?;
+        tables.agencies.insert(agency.clone(), next.clone());
+        Ok(())
+    }
+
+    async fn agency_history(
+        &self,
+        agency: &AgencyId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> Result<Page<AuditEntry, u64>, StoreError> {
+        let tables = self.lock()?;
+        Ok(chain_page(
+            tables.agency_history.get(agency),
+            limit,
+            after_seq,
+        ))
     }
 }
 

@@ -29,7 +29,7 @@ use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::model::{
     AgencyId, AuditEntry, Classification, Document, DocumentId, Record, RecordId, Status,
-    StoredRecord,
+    StoredAgency, StoredRecord,
 };
 
 /// A store failure.
@@ -292,6 +292,33 @@ pub trait DocumentStore: Send + Sync {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// Agency profiles, each write with the next link of the agency's own audit chain.
+pub trait AgencyStore: Send + Sync {
+    /// The profile of `agency`, or `None` while it has none.
+    fn get_agency(
+        &self,
+        agency: &AgencyId,
+    ) -> impl Future<Output = Result<Option<StoredAgency>, StoreError>> + Send;
+
+    /// Writes `next` and appends `entry` to the agency's chain, only if the stored profile
+    /// is still at `expected_version` (`None`: there is none yet) and its chain one entry
+    /// behind `entry`; else [`StoreError::ConditionFailed`] and nothing changes.
+    fn put_agency(
+        &self,
+        next: &StoredAgency,
+        expected_version: Option<u64>,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Up to `limit` entries of the agency's chain with `seq` greater than `after_seq`.
+    fn agency_history(
+        &self,
+        agency: &AgencyId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
+}
+
 /// Every record's chain head, across agencies: what the anchors commit to.
 pub trait ChainHeads: Send + Sync {
     /// The chain head of every record in the store, by agency, each agency's sorted by
@@ -304,12 +331,18 @@ pub trait ChainHeads: Send + Sync {
 
 /// Everything the functions need from storage.
 pub trait Store:
-    RecordStore + AuditLog + IdempotencyStore + DocumentStore + ChainHeads + 'static
+    RecordStore + AuditLog + IdempotencyStore + DocumentStore + ChainHeads + AgencyStore + 'static
 {
 }
 
-impl<T: RecordStore + AuditLog + IdempotencyStore + DocumentStore + ChainHeads + 'static> Store
-    for T
+impl<T> Store for T where
+    T: RecordStore
+        + AuditLog
+        + IdempotencyStore
+        + DocumentStore
+        + ChainHeads
+        + AgencyStore
+        + 'static
 {
 }
 

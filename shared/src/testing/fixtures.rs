@@ -10,10 +10,10 @@ use crate::Deps;
 use crate::blob::FileBlobs;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, ContentType, Document, DocumentId, NewDocument, NewRecord, Record, RecordId,
-    StoredRecord, sha256_base64,
+    AgencyId, ContentType, Document, DocumentId, NewDocument, NewRecord, ProfileBody, Record,
+    RecordId, Status, StoredAgency, StoredRecord, sha256_base64,
 };
-use crate::store::{MemoryStore, RecordStore, Store};
+use crate::store::{AgencyStore, MemoryStore, RecordStore, Store};
 
 /// Writes a record of `agency` through the store, as `POST /records` would, and returns it.
 pub async fn seed_record<S: RecordStore>(
@@ -71,6 +71,35 @@ pub async fn seed_update<S: RecordStore>(
         .await
         .expect("seeding an update");
     next
+}
+
+/// A record of `agency` with `classification`, created and then published by an officer
+/// (which stamps `published_at`), as the routes would write it.
+pub async fn seed_published<S: RecordStore>(
+    store: &S,
+    agency: &str,
+    classification: &str,
+) -> StoredRecord {
+    let created = seed_plain_record(store, agency, classification).await;
+    seed_update(store, &created, "olga", TEST_NOW.plus_millis(1), |record| {
+        record.status = Status::Published;
+    })
+    .await
+}
+
+/// The first profile of `agency`, as an officer's `PUT /agency` writes it.
+pub async fn seed_profile<S: AgencyStore>(store: &S, agency: &str, name: &str) -> StoredAgency {
+    let agency = AgencyId::parse(agency).expect("a valid agency");
+    let body = json!({"name": name, "contact_email": format!("records@{agency}.example.gov"),
+                      "timezone": "America/Chicago"});
+    let body = ProfileBody::from_json(&body).expect("a valid profile");
+    let (stored, entry) = StoredAgency::revise(None, &agency, body, TEST_NOW, "olga")
+        .expect("a first profile changes every field");
+    store
+        .put_agency(&stored, None, &entry)
+        .await
+        .expect("seeding a profile");
+    stored
 }
 
 /// Test dependencies on a fresh in-memory store holding one record of `agency`, titled

@@ -13,7 +13,8 @@ pub mod tokens;
 
 pub use fixtures::{
     deps_with_record, document_lands_before_next_write, put_blob, seed_document, seed_document_as,
-    seed_plain_record, seed_record, seed_record_as, seed_update, settle_document,
+    seed_plain_record, seed_profile, seed_published, seed_record, seed_record_as, seed_update,
+    settle_document,
 };
 pub use forged::forged_tokens;
 pub use tokens::{AUDIENCE, HS256_SECRET, ISSUER, TestKeys, claims, hs256, sign_with, token};
@@ -23,7 +24,7 @@ use serde_json::Value;
 use crate::blob::FileBlobs;
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
-use crate::http::{GatewayEvent, Route, RouteDeps, respond};
+use crate::http::{GatewayEvent, PublicRoute, Route, RouteDeps, respond, respond_public};
 use crate::store::MemoryStore;
 use crate::{Deps, DocumentDeps};
 
@@ -115,4 +116,14 @@ pub async fn call<'a, D: RouteDeps>(
 ) -> TestResponse {
     let request = event.to_request().expect("a valid API Gateway v2 event");
     TestResponse::from_response(respond(deps, request, route).await)
+}
+
+/// Calls public `route` with `event` the way Lambda would, through [`respond_public`].
+pub async fn call_public<'a, D: RouteDeps>(
+    deps: &'a D,
+    route: impl PublicRoute<'a, D>,
+    event: &GatewayEvent,
+) -> TestResponse {
+    let request = event.to_request().expect("a valid API Gateway v2 event");
+    TestResponse::from_response(respond_public(deps, request, route).await)
 }

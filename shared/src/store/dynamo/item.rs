@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys::{
-    IDEMPOTENCY_SK, Listing, RECORD_SK, audit_sk, document_sk, idempotency_pk, record_pk,
+    IDEMPOTENCY_SK, Listing, PROFILE_SK, RECORD_SK, agency_pk, audit_sk, document_sk,
+    idempotency_pk, record_pk,
 };
 use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
 use crate::model::{
-    AgencyId, AuditAction, AuditEntry, ChainHead, Classification, ContentType, Document,
-    DocumentId, DocumentStatus, Record, RecordId, Status, StoredRecord,
+    AgencyId, AgencyProfile, AuditAction, AuditEntry, ChainHead, Classification, ContentType,
+    Document, DocumentId, DocumentStatus, Record, RecordId, Status, StoredAgency, StoredRecord,
 };
 use crate::store::{IdempotentResponse, StoreError};
 
@@ -127,6 +128,9 @@ pub fn record_item(stored: &StoredRecord) -> Item {
     if let Some(date) = record.retention_until {
         item.insert("retention_until".into(), s(date.to_string()));
     }
+    if let Some(at) = record.published_at {
+        item.insert("published_at".into(), number(at.as_millis()));
+    }
     item
 }
 
@@ -179,6 +183,10 @@ pub fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
         created_by: f.str("created_by")?.to_owned(),
         updated_at: f.timestamp("updated_at")?,
         updated_by: f.str("updated_by")?.to_owned(),
+        published_at: match item.get("published_at") {
+            None => None,
+            Some(_) => Some(f.timestamp("published_at")?),
+        },
     };
     let head = ChainHead {
         seq: f.num("audit_seq")?,
@@ -195,14 +203,10 @@ pub fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
     })
 }
 
-/// An audit entry item, in its record's partition.
-pub fn audit_item(
-    agency: &AgencyId,
-    id: &RecordId,
-    entry: &AuditEntry,
-) -> Result<Item, StoreError> {
+/// An audit entry item, in its chain's partition `pk` (a record's, or an agency's).
+pub fn audit_item(pk: String, entry: &AuditEntry) -> Result<Item, StoreError> {
     Ok(Item::from([
-        ("pk".into(), s(record_pk(agency, id))),
+        ("pk".into(), s(pk)),
         ("sk".into(), s(audit_sk(entry.seq))),
         ("seq".into(), number(entry.seq)),
         ("at".into(), number(entry.at.as_millis())),
@@ -225,6 +229,51 @@ pub fn decode_audit(item: &Item) -> Result<AuditEntry, StoreError> {
         changes: f.json("changes")?,
         prev_hash: f.str("prev_hash")?.to_owned(),
         hash: f.str("hash")?.to_owned(),
+    })
+}
+
+/// An agency profile item, with its chain head.
+pub fn agency_item(stored: &StoredAgency) -> Item {
+    let profile = &stored.profile;
+    let mut item = Item::from([
+        ("pk".into(), s(agency_pk(&profile.agency))),
+        ("sk".into(), s(PROFILE_SK)),
+        ("agency".into(), s(profile.agency.as_str())),
+        ("name".into(), s(&profile.name)),
+        ("description".into(), s(&profile.description)),
+        ("contact_email".into(), s(&profile.contact_email)),
+        ("timezone".into(), s(&profile.timezone)),
+        ("version".into(), number(profile.version)),
+        ("updated_at".into(), number(profile.updated_at.as_millis())),
+        ("updated_by".into(), s(&profile.updated_by)),
+        ("audit_seq".into(), number(stored.head.seq)),
+        ("audit_head".into(), s(&stored.head.hash)),
+    ]);
+    if let Some(website) = &profile.website {
+        item.insert("website".into(), s(website));
+    }
+    item
+}
+
+/// Reads an agency profile item back.
+pub fn decode_agency(item: &Item) -> Result<StoredAgency, StoreError> {
+    let f = Fields(item);
+    Ok(StoredAgency {
+        profile: AgencyProfile {
+            agency: f.parsed("agency", AgencyId::parse)?,
+            name: f.str("name")?.to_owned(),
+            description: f.str("description")?.to_owned(),
+            contact_email: f.str("contact_email")?.to_owned(),
+            website: f.optional_str("website")?,
+            timezone: f.str("timezone")?.to_owned(),
+            version: f.num("version")?,
+            updated_at: f.timestamp("updated_at")?,
+            updated_by: f.str("updated_by")?.to_owned(),
+        },
+        head: ChainHead {
+            seq: f.num("audit_seq")?,
+            hash: f.str("audit_head")?.to_owned(),
+        },
     })
 }
 

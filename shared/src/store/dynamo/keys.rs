@@ -6,6 +6,8 @@
 //! | audit entry | `A#<agency>#R#<id>` | `AUDIT#<seq, 10 digits>` | |
 //! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | |
 //! | idempotent response | `A#<agency>#IDEM#<key>` | `IDEM` | TTL attribute `expires_at` |
+//! | agency profile | `A#<agency>#AGENCY` | `PROFILE` | |
+//! | agency audit entry | `A#<agency>#AGENCY` | `AUDIT#<seq, 10 digits>` | |
 //!
 //! The agency is part of every partition key, so no read of one agency can ever return
 //! another's item.
@@ -18,6 +20,8 @@ use crate::store::{ListPosition, StoreError};
 
 /// Sort key of a record item.
 pub const RECORD_SK: &str = "RECORD";
+/// Sort key of an agency profile.
+pub const PROFILE_SK: &str = "PROFILE";
 /// Sort key of an idempotent response.
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 /// Sort-key prefix of a record's documents.
@@ -28,6 +32,11 @@ pub const MAX_AUDIT_SEQ: u64 = 9_999_999_999;
 /// Partition key of a record, its history and its documents.
 pub fn record_pk(agency: &AgencyId, id: &RecordId) -> String {
     format!("A#{agency}#R#{id}")
+}
+
+/// Partition key of an agency's profile and its history.
+pub fn agency_pk(agency: &AgencyId) -> String {
+    format!("A#{agency}#AGENCY")
 }
 
 /// Sort key of audit entry `seq`: zero-padded, so keys sort as numbers.

@@ -1,9 +1,11 @@
-//! The DynamoDB adapter: one table, single-table design ([`keys`] has every key).
+//! The DynamoDB adapter: one table, single-table design ([`keys`] has every key); agency
+//! profiles are in [`agencies`].
 //!
 //! Every write is a `TransactWriteItems` with a condition on each item ([`write`]); every
 //! read a strongly consistent `GetItem` or `Query` ([`read`]). Items are encoded and decoded
 //! in [`item`], failures classified in [`error`].
 
+mod agencies;
 mod error;
 mod heads;
 mod item;
@@ -23,12 +25,12 @@ use crate::model::{
     StoredRecord,
 };
 use item::{
-    decode_audit, decode_document, decode_idempotent, decode_record, document_item,
-    idempotency_item, number, record_item, s,
+    decode_document, decode_idempotent, decode_record, document_item, idempotency_item, number,
+    record_item, s,
 };
 use keys::{
-    DOCUMENT_SK_PREFIX, IDEMPOTENCY_SK, Listing, MAX_AUDIT_SEQ, RECORD_SK, audit_sk, document_sk,
-    idempotency_pk, primary, record_pk,
+    DOCUMENT_SK_PREFIX, IDEMPOTENCY_SK, Listing, RECORD_SK, document_sk, idempotency_pk, primary,
+    record_pk,
 };
 
 /// Queries one list page may issue before it returns what it has, with a cursor:
@@ -210,13 +212,7 @@ impl AuditLog for DynamoStore {
         limit: usize,
         after_seq: Option<u64>,
     ) -> Result<Page<AuditEntry, u64>, StoreError> {
-        let query = self
-            .query()
-            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-            .expression_attribute_values(":pk", s(record_pk(agency, id)))
-            .expression_attribute_values(":from", s(audit_sk(after_seq.unwrap_or(0) + 1)))
-            .expression_attribute_values(":to", s(audit_sk(MAX_AUDIT_SEQ)));
-        self.query_page(query, limit, decode_audit, |entry: &AuditEntry| entry.seq)
+        self.chain_page(record_pk(agency, id), limit, after_seq)
             .await
     }
 }

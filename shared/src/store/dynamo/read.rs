@@ -6,7 +6,9 @@ use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 
 use super::DynamoStore;
 use super::error::classify;
-use super::item::Item;
+use super::item::{Item, decode_audit, s};
+use super::keys::{MAX_AUDIT_SEQ, audit_sk};
+use crate::model::AuditEntry;
 use crate::store::{Page, StoreError, usage};
 
 /// What one query call returned: its items, decoded, and where DynamoDB stopped reading
@@ -83,5 +85,23 @@ impl DynamoStore {
             .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX));
         let output = self.run_query(query, decode).await?;
         Ok(Page::from_overfetch(output.items, limit, position_of))
+    }
+
+    /// Up to `limit` entries of the audit chain in partition `pk` (a record's or an
+    /// agency's) with `seq` greater than `after_seq`, oldest first.
+    pub(super) async fn chain_page(
+        &self,
+        pk: String,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> Result<Page<AuditEntry, u64>, StoreError> {
+        let query = self
+            .query()
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":from", s(audit_sk(after_seq.unwrap_or(0) + 1)))
+            .expression_attribute_values(":to", s(audit_sk(MAX_AUDIT_SEQ)));
+        self.query_page(query, limit, decode_audit, |entry: &AuditEntry| entry.seq)
+            .await
     }
 }

@@ -76,11 +76,16 @@ impl DynamoStore {
         id: &RecordId,
         entry: &AuditEntry,
     ) -> Result<TransactWriteItem, StoreError> {
-        self.put(
-            audit_item(agency, id, entry)?,
-            "attribute_not_exists(pk)",
-            &[],
-        )
+        self.put_chain_entry(record_pk(agency, id), entry)
+    }
+
+    /// A transaction item appending `entry` to the chain in partition `pk`: it must be new.
+    pub(super) fn put_chain_entry(
+        &self,
+        pk: String,
+        entry: &AuditEntry,
+    ) -> Result<TransactWriteItem, StoreError> {
+        self.put(audit_item(pk, entry)?, "attribute_not_exists(pk)", &[])
     }
 
     /// A transaction item deleting record `id` if it is still at `expected_version` and

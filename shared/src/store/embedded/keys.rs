@@ -9,6 +9,8 @@
 //! | `listing` | `<agency>/<updated_at ms, 13 digits>/<id>` | nothing: the newest-first index |
 //! | `documents` | `<agency>/<record id>/<document id>` | document (JSON) |
 //! | `idempotency` | `<agency>/<key>` | kept response (JSON) |
+//! | `agencies` | `<agency>` | profile and chain head (JSON) |
+//! | `agency_history` | `<agency>/<seq, 10 digits>` | audit entry (JSON) |
 
 use std::ops::Range;
 
@@ -80,4 +82,19 @@ pub fn documents_after(
 /// Key of the response kept for idempotency key `key` in `idempotency`.
 pub fn idempotency(agency: &AgencyId, key: &str) -> String {
     format!("{agency}/{key}")
+}
+
+/// Key of the profile of `agency` in `agencies`.
+pub fn agency(agency: &AgencyId) -> String {
+    agency.to_string()
+}
+
+/// Key of audit entry `seq` of `agency`'s chain in `agency_history`.
+pub fn agency_history(agency: &AgencyId, seq: u64) -> String {
+    format!("{agency}/{seq:010}")
+}
+
+/// The keys of `agency`'s chain from `seq` on.
+pub fn agency_history_from(agency: &AgencyId, seq: u64) -> Range<String> {
+    agency_history(agency, seq)..format!("{agency}0")
 }

@@ -19,13 +19,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse, ListFilter,
-    ListPosition, Page, RecordStore, StoreError, usage,
+    AgencyStore, AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse,
+    ListFilter, ListPosition, Page, RecordStore, StoreError, usage,
 };
 use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredRecord,
+    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredAgency,
+    StoredRecord,
 };
 
 /// A table of JSON values under text keys.
@@ -36,6 +37,8 @@ const HISTORY: JsonTable = TableDefinition::new("history");
 const LISTING: TableDefinition<&str, ()> = TableDefinition::new("listing");
 const IDEMPOTENCY: JsonTable = TableDefinition::new("idempotency");
 const DOCUMENTS: JsonTable = TableDefinition::new("documents");
+const AGENCIES: JsonTable = TableDefinition::new("agencies");
+const AGENCY_HISTORY: JsonTable = TableDefinition::new("agency_history");
 
 /// Every redb failure (and a blocking task that could not finish) is a backend error.
 macro_rules! backend_errors {
@@ -84,7 +87,14 @@ impl EmbeddedStore {
         }
         let db = Database::create(path)?;
         let txn = db.begin_write()?;
-        for table in [RECORDS, HISTORY, IDEMPOTENCY, DOCUMENTS] {
+        for table in [
+            RECORDS,
+            HISTORY,
+            IDEMPOTENCY,
+            DOCUMENTS,
+            AGENCIES,
+            AGENCY_HISTORY,
+        ] {
             txn.open_table(table)?;
         }
         txn.open_table(LISTING)?;
@@ -166,8 +176,7 @@ fn read_range<T: DeserializeOwned>(
     Ok(items)
 }
 
-/// Appends `entry` to the chain of record `id`, only right after its last entry: a `seq`
-/// that exists already, or whose predecessor does not, is refused.
+/// Appends `entry` to the chain of record `id`, only right after its last entry.
 fn append(
     txn: &WriteTransaction,
     agency: &AgencyId,
@@ -175,18 +184,27 @@ fn append(
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
     let mut history = txn.open_table(HISTORY)?;
+    append_to(&mut history, entry, |seq| keys::history(agency, id, seq))
+}
+
+/// Appends `entry` to the chain in `table` whose entry `seq` is at `key_of(seq)`, only
+/// right after its last entry: a `seq` that exists already, or whose predecessor does
+/// not, is refused.
+fn append_to(
+    table: &mut Table<'_, &'static str, &'static [u8]>,
+    entry: &AuditEntry,
+    key_of: impl Fn(u64) -> String,
+) -> Result<(), StoreError> {
     let follows_the_last = match entry.seq {
         0 => false,
         1 => true,
-        seq => history
-            .get(keys::history(agency, id, seq - 1).as_str())?
-            .is_some(),
+        seq => table.get(key_of(seq - 1).as_str())?.is_some(),
     };
-    let key = keys::history(agency, id, entry.seq);
-    if !follows_the_last || history.get(key.as_str())?.is_some() {
+    let key = key_of(entry.seq);
+    if !follows_the_last || table.get(key.as_str())?.is_some() {
         return Err(StoreError::ConditionFailed);
     }
-    put(&mut history, &key, entry)
+    put(table, &key, entry)
 }
 
 /// The record `id` as the write transaction sees it.
@@ -363,6 +381,56 @@ impl AuditLog for EmbeddedStore {
         let range = keys::history_from(agency, id, after_seq.unwrap_or(0) + 1);
         self.read(move |txn| {
             let items = read_range(&txn.open_table(HISTORY)?, range, limit)?;
+            Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
+                entry.seq
+            }))
+        })
+        .await
+    }
+}
+
+impl AgencyStore for EmbeddedStore {
+    async fn get_agency(&self, agency: &AgencyId) -> Result<Option<StoredAgency>, StoreError> {
+        let key = keys::agency(agency);
+        self.read(move |txn| get(&txn.open_table(AGENCIES)?, &key))
+            .await
+    }
+
+    async fn put_agency(
+        &self,
+        next: &StoredAgency,
+        expected_version: Option<u64>,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let (next, entry) = (next.clone(), entry.clone());
+        self.write(move |txn| {
+            let agency = &next.profile.agency;
+            let mut agencies = txn.open_table(AGENCIES)?;
+            let key = keys::agency(agency);
+            let current: Option<StoredAgency> = get(&agencies, &key)?;
+            if current.as_ref().map(|c| c.profile.version) != expected_version
+                || current.as_ref().map_or(0, |c| c.head.seq) + 1 != entry.seq
+            {
+                return Err(StoreError::ConditionFailed);
+            }
+            let mut history = txn.open_table(AGENCY_HISTORY)?;
+            append_to(&mut history, &entry, |seq| {
+                keys::agency_history(agency, seq)
+            })?;
+            put(&mut agencies, &key, &next)
+        })
+        .await
+    }
+
+    async fn agency_history(
+        &self,
+        agency: &AgencyId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> Result<Page<AuditEntry, u64>, StoreError> {
+        let range = keys::agency_history_from(agency, after_seq.unwrap_or(0) + 1);
+        self.read(move |txn| {
+            let items = read_range(&txn.open_table(AGENCY_HISTORY)?, range, limit)?;
             Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
                 entry.seq
             }))
