@@ -35,6 +35,12 @@ pub enum Route {
     GetAgency,
     /// `PUT /agency`
     PutAgency,
+    /// `GET /public/agencies` (no token)
+    PublicListAgencies,
+    /// `GET /public/agencies/{agency}` (no token)
+    PublicGetAgency,
+    /// `GET /public/agencies/{agency}/records` (no token)
+    PublicListRecords,
     /// `GET /public/agencies/{agency}/records/{id}` (no token)
     PublicGetRecord,
     /// `GET /public/agencies/{agency}/records/{id}/documents/{doc_id}` (no token)
@@ -43,7 +49,7 @@ pub enum Route {
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 13] = [
+    pub const ALL: [Route; 16] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -55,6 +61,9 @@ impl Route {
         Self::GetDocument,
         Self::GetAgency,
         Self::PutAgency,
+        Self::PublicListAgencies,
+        Self::PublicGetAgency,
+        Self::PublicListRecords,
         Self::PublicGetRecord,
         Self::PublicGetDocument,
     ];
@@ -73,6 +82,9 @@ impl Route {
             Self::GetDocument => ("GET", "/records/{id}/documents/{doc_id}"),
             Self::GetAgency => ("GET", "/agency"),
             Self::PutAgency => ("PUT", "/agency"),
+            Self::PublicListAgencies => ("GET", "/public/agencies"),
+            Self::PublicGetAgency => ("GET", "/public/agencies/{agency}"),
+            Self::PublicListRecords => ("GET", "/public/agencies/{agency}/records"),
             Self::PublicGetRecord => ("GET", "/public/agencies/{agency}/records/{id}"),
             Self::PublicGetDocument => (
                 "GET",
@@ -124,6 +136,15 @@ impl Route {
             Self::GetDocument => respond(deps, request, get_document::handle).await,
             Self::GetAgency => respond(records, request, get_agency::handle).await,
             Self::PutAgency => respond(records, request, put_agency::handle).await,
+            Self::PublicListAgencies => {
+                respond_public(records, request, public_list_agencies::handle).await
+            }
+            Self::PublicGetAgency => {
+                respond_public(records, request, public_get_agency::handle).await
+            }
+            Self::PublicListRecords => {
+                respond_public(records, request, public_list_records::handle).await
+            }
             Self::PublicGetRecord => {
                 respond_public(records, request, public_get_record::handle).await
             }

@@ -77,14 +77,19 @@ impl<'a, P: Serialize + DeserializeOwned> Paging<'a, P> {
 
     /// `{items, next_cursor}` for `page`, its next position sealed in this scope.
     pub fn reply<T: Serialize>(&self, page: &Page<T, P>) -> Reply {
+        Reply::ok(self.body(page))
+    }
+
+    /// The body of [`Self::reply`].
+    pub fn body<T: Serialize>(&self, page: &Page<T, P>) -> Value {
         let next_cursor = page
             .next
             .as_ref()
             .map(|position| self.cursors.seal(&self.scope, position));
-        Reply::ok(json!({
+        json!({
             "items": page.items,
             "next_cursor": next_cursor.map_or(Value::Null, Value::from),
-        }))
+        })
     }
 }
 

@@ -9,6 +9,7 @@ use http::StatusCode;
 use http::header::{CACHE_CONTROL, ETAG};
 use serde::Serialize;
 
+use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::http::{PublicRequest, Reply};
 use crate::model::{
@@ -87,6 +88,20 @@ pub async fn find_document<S: AgencyStore + RecordStore + DocumentStore>(
         .await?
         .filter(|document| PublicDocument::of(document).is_some())
         .ok_or(ApiError::NotFound)
+}
+
+/// The instants of `year` in `timezone` (an IANA name): from its first midnight, to the
+/// next year's. A zone the profile names always exists (it was checked when written).
+pub fn year_window(year: i16, timezone: &str) -> Result<(Timestamp, Timestamp), ApiError> {
+    let zone = jiff::tz::TimeZone::get(timezone)
+        .map_err(|e| ApiError::Internal(format!("the agency's time zone: {e}")))?;
+    let start_of = |year: i16| {
+        jiff::civil::date(year, 1, 1)
+            .to_zoned(zone.clone())
+            .map(|zoned| Timestamp::from_millis(zoned.timestamp().as_millisecond()))
+            .map_err(|e| ApiError::Internal(format!("the start of {year}: {e}")))
+    };
+    Ok((start_of(year)?, start_of(year + 1)?))
 }
 
 /// `body` as a public answer: 200 with a strong `ETag` over its bytes (so a document that

@@ -303,10 +303,15 @@ pub fn unique_name(prefix: &str) -> String {
 
 /// Key attributes and indexes of the records table, exactly as in `template.yaml`
 /// (`template_matches_the_test_table` checks they agree).
-pub const TABLE_KEYS: [&str; 6] = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"];
+pub const TABLE_KEYS: [&str; 8] = [
+    "pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk",
+];
 /// Global secondary indexes: name, partition key, sort key.
-pub const TABLE_INDEXES: [(&str, &str, &str); 2] =
-    [("gsi1", "gsi1pk", "gsi1sk"), ("gsi2", "gsi2pk", "gsi2sk")];
+pub const TABLE_INDEXES: [(&str, &str, &str); 3] = [
+    ("gsi1", "gsi1pk", "gsi1sk"),
+    ("gsi2", "gsi2pk", "gsi2sk"),
+    ("gsi3", "gsi3pk", "gsi3sk"),
+];
 
 /// Creates a records table shaped like the template's and returns its name.
 pub async fn create_table(client: &Client) -> String {

@@ -192,6 +192,9 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(body(r)["agency"], events::AGENCY);
             assert_eq!(header(r, "etag"), Some("\"1\""));
         }
+        "public-list-agencies" => assert_eq!(body(r)["items"][0]["agency"], events::AGENCY),
+        "public-get-agency" => assert_eq!(body(r)["agency"], events::AGENCY),
+        "public-list-records" => assert_eq!(body(r)["items"][0]["id"], RECORD_ID),
         "public-get-record" => {
             assert_eq!(body(r)["id"], RECORD_ID);
             assert_eq!(body(r)["documents"][0]["id"], DOCUMENT_ID);
@@ -281,6 +284,9 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("get-document", Some(2)),
             ("get-agency", Some(1)),
             ("put-agency", Some(2)),
+            ("public-list-agencies", Some(1)),
+            ("public-get-agency", Some(1)),
+            ("public-list-records", Some(2)),
             ("public-get-record", Some(3)),
             ("public-get-document", Some(3)),
             ("ingest-document", None),

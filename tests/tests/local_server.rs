@@ -242,6 +242,16 @@ async fn readme_session(local: &Local) -> String {
         (200, Some("Oak at 12 Elm St."))
     );
     assert!(public.body.get("created_by").is_none());
+    let listed = send(
+        "GET",
+        &format!("{}/public/agencies/parks/records?tag=trees", local.base),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(listed.body["items"][0]["id"], public.body["id"]);
+    let agencies = send("GET", &format!("{}/public/agencies", local.base), &[], None).await;
+    assert_eq!(agencies.body["items"][0]["name"], "Parks Department");
 
     let missing = send("GET", &format!("{}/nowhere", local.base), &[], None).await;
     assert_eq!(

@@ -9,13 +9,13 @@ use serde_json::json;
 use shared::anchor::RecordHead;
 use shared::clock::Timestamp;
 use shared::model::{
-    AgencyId, AuditAction, AuditEntry, ChainHead, ContentType, Document, DocumentId,
-    DocumentStatus, NewDocument, NewRecord, ProfileBody, RecordId, StoredAgency, StoredRecord,
-    sha256_base64, verify_chain,
+    AgencyId, AgencyProfile, AuditAction, AuditEntry, ChainHead, Classification, ContentType,
+    Document, DocumentId, DocumentStatus, NewDocument, NewRecord, ProfileBody, Record, RecordId,
+    Status, StoredAgency, StoredRecord, sha256_base64, verify_chain,
 };
 use shared::store::{
-    DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Store,
-    StoreError,
+    DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Page,
+    PublicFilter, Store, StoreError,
 };
 use shared::testing::TEST_NOW;
 
@@ -953,6 +953,181 @@ async fn agency_profiles_are_written_at_a_version_on_one_chain<S: Store>(store: 
     assert!(store.chain_heads().await.unwrap().is_empty());
 }
 
+/// `current` changed by `change`, as an officer's PATCH at `at` writes it.
+async fn write_change<S: Store>(
+    store: &S,
+    current: &StoredRecord,
+    at: Timestamp,
+    change: impl FnOnce(&mut Record),
+) -> StoredRecord {
+    let mut record = current.record.clone();
+    change(&mut record);
+    let (next, entry) = current.revise(record, at, "olga").unwrap();
+    store
+        .update_if_version(&next, current.record.version, &entry)
+        .await
+        .unwrap();
+    next
+}
+
+/// A record of `agency` created at `at` and published a millisecond later.
+async fn published<S: Store>(
+    store: &S,
+    agency_name: &str,
+    body: serde_json::Value,
+    at: Timestamp,
+) -> StoredRecord {
+    let created = create(store, agency_name, body, at).await;
+    write_change(store, &created, at.plus_millis(1), |r| {
+        r.status = Status::Published
+    })
+    .await
+}
+
+fn public_ids(page: &Page<Record, ListPosition>) -> Vec<String> {
+    page.items.iter().map(|r| r.id.to_string()).collect()
+}
+
+async fn the_public_listing_holds_public_records_only_newest_published_first<S: Store>(store: S) {
+    let at = |ms: i64| TEST_NOW.plus_millis(ms);
+    let public = |title: &str, tags: serde_json::Value| json!({"title": title, "classification": "public", "tags": tags});
+    let old = published(&store, "parks", public("old", json!([])), at(0)).await;
+    let trees = published(&store, "parks", public("trees", json!(["trees"])), at(10)).await;
+    let new = published(&store, "parks", public("new", json!([])), at(20)).await;
+    // Archived after publication: still public, still at its publication time.
+    let archived = write_change(&store, &old, at(30), |r| r.status = Status::Archived).await;
+    // Never public, or no longer.
+    create(&store, "parks", public("draft", json!([])), at(40)).await;
+    for classification in ["internal", "confidential"] {
+        let body = json!({"title": "x", "classification": classification});
+        published(&store, "parks", body, at(50)).await;
+    }
+    let hidden = published(&store, "parks", public("hidden", json!([])), at(60)).await;
+    write_change(&store, &hidden, at(61), |r| {
+        r.classification = Classification::Internal
+    })
+    .await;
+    let deleted = published(&store, "parks", public("deleted", json!([])), at(70)).await;
+    let delete = AuditEntry::next(
+        &deleted.head,
+        at(71),
+        "olga",
+        AuditAction::Delete,
+        Default::default(),
+    );
+    store
+        .delete_if_version(&agency("parks"), &deleted.record.id, 2, &delete)
+        .await
+        .unwrap();
+    published(&store, "zoning", public("zoning", json!([])), at(80)).await;
+
+    let all = PublicFilter::default();
+    let first = store
+        .list_public_records(&agency("parks"), &all, 2, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        public_ids(&first),
+        [new.record.id.to_string(), trees.record.id.to_string()]
+    );
+    let second = store
+        .list_public_records(&agency("parks"), &all, 2, first.next.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(public_ids(&second), [archived.record.id.to_string()]);
+    assert_eq!(second.next, None);
+    assert_eq!(second.items[0].status, Status::Archived);
+
+    let tagged = PublicFilter {
+        tag: Some("trees".into()),
+        ..PublicFilter::default()
+    };
+    let page = store
+        .list_public_records(&agency("parks"), &tagged, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(public_ids(&page), [trees.record.id.to_string()]);
+    // Published from at(12) up to at(22): only `new` (published at 21; `trees` at 11).
+    let window = PublicFilter {
+        published: Some((at(12), at(22))),
+        ..PublicFilter::default()
+    };
+    let page = store
+        .list_public_records(&agency("parks"), &window, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(public_ids(&page), [new.record.id.to_string()]);
+    let before = PublicFilter {
+        published: Some((at(0), at(21))),
+        ..PublicFilter::default()
+    };
+    let page = store
+        .list_public_records(&agency("parks"), &before, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        public_ids(&page),
+        [trees.record.id.to_string(), archived.record.id.to_string()]
+    );
+    let page = store
+        .list_public_records(&agency("water"), &all, 10, None)
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+}
+
+async fn agencies_are_listed_by_id_once_they_have_a_profile<S: Store>(store: S) {
+    let parks = agency("parks");
+    assert!(
+        store
+            .list_agencies(10, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    for name in ["zoning", "parks", "water"] {
+        let (stored, entry) =
+            StoredAgency::revise(None, &agency(name), profile(name), TEST_NOW, "olga").unwrap();
+        store.put_agency(&stored, None, &entry).await.unwrap();
+    }
+    create(
+        &store,
+        "roads",
+        json!({"title": "r", "classification": "public"}),
+        TEST_NOW,
+    )
+    .await;
+    let first = store.list_agencies(2, None).await.unwrap();
+    let names = |page: &Page<AgencyProfile, AgencyId>| {
+        page.items
+            .iter()
+            .map(|p| p.agency.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&first), ["parks", "water"]);
+    assert_eq!(first.next, Some(agency("water")));
+    let second = store.list_agencies(2, first.next.as_ref()).await.unwrap();
+    assert_eq!(
+        (names(&second), second.next),
+        (vec!["zoning".to_owned()], None)
+    );
+    // A later write of a profile keeps it listed once, as it now is.
+    let current = store.get_agency(&parks).await.unwrap().unwrap();
+    let (next, entry) = StoredAgency::revise(
+        Some(&current),
+        &parks,
+        profile("Parks Dept"),
+        TEST_NOW,
+        "olga",
+    )
+    .unwrap();
+    store.put_agency(&next, Some(1), &entry).await.unwrap();
+    let all = store.list_agencies(10, None).await.unwrap();
+    assert_eq!(names(&all), ["parks", "water", "zoning"]);
+    assert_eq!(all.items[0].name, "Parks Dept");
+}
+
 async fn dynamo_store() -> DynamoStore {
     let client = dynamo();
     let table = create_table(&client).await;
@@ -999,6 +1174,8 @@ macro_rules! contract {
 
 contract!(
     agency_profiles_are_written_at_a_version_on_one_chain,
+    agencies_are_listed_by_id_once_they_have_a_profile,
+    the_public_listing_holds_public_records_only_newest_published_first,
     create_then_get_round_trips,
     creating_twice_fails_and_changes_nothing,
     updates_only_at_the_expected_version,

@@ -50,7 +50,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 17] = [
+const SUBJECTS: [Subject; 20] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -127,6 +127,24 @@ const SUBJECTS: [Subject; 17] = [
         name: "put-agency",
         event_file: "put-agency",
         shape: Shape::AnyVersionProfile,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "public-list-agencies",
+        event_file: "public-list-agencies",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "public-get-agency",
+        event_file: "public-get-agency",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "public-list-records",
+        event_file: "public-list-records",
+        shape: Shape::AsIs,
         floor: "floor-getitem",
     },
     Subject {

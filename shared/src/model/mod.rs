@@ -20,7 +20,10 @@ pub use document::{
     parse_object_key, sha256_base64,
 };
 pub use ids::{AgencyId, DocumentId, RecordId};
-pub use public::{PublicAgency, PublicDocument, PublicRecord, is_publicly_visible};
+pub use public::{
+    PublicAgency, PublicAgencySummary, PublicDocument, PublicRecord, PublicSummary,
+    is_publicly_visible, publication_time,
+};
 pub use record::{
     Classification, INGESTION, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag,
     limits,

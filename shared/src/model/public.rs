@@ -17,10 +17,16 @@ pub fn is_publicly_visible(record: &Record) -> bool {
         && matches!(record.status, Status::Published | Status::Archived)
 }
 
-/// A record as the public reads it: never who wrote it, its legal hold, retention or
+/// When `record` counts as published, for ordering and for the year filter: its
+/// `published_at`, or (published before that was kept) its last change.
+pub fn publication_time(record: &Record) -> Timestamp {
+    record.published_at.unwrap_or(record.updated_at)
+}
+
+/// A record as the public lists it: never who wrote it, its legal hold, retention or
 /// version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PublicRecord {
+pub struct PublicSummary {
     /// Its id.
     pub id: RecordId,
     /// Its agency.
@@ -37,6 +43,30 @@ pub struct PublicRecord {
     pub published_at: Option<Timestamp>,
     /// When it last changed.
     pub updated_at: Timestamp,
+}
+
+impl PublicSummary {
+    /// The public summary of `record`, or `None` unless it is publicly visible.
+    pub fn of(record: &Record) -> Option<Self> {
+        is_publicly_visible(record).then(|| Self {
+            id: record.id.clone(),
+            agency: record.agency.clone(),
+            title: record.title.clone(),
+            description: record.description.clone(),
+            tags: record.tags.clone(),
+            status: record.status,
+            published_at: record.published_at,
+            updated_at: record.updated_at,
+        })
+    }
+}
+
+/// A record as the public reads it: its summary and its available documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicRecord {
+    /// Everything but the documents.
+    #[serde(flatten)]
+    pub summary: PublicSummary,
     /// Its available documents.
     pub documents: Vec<PublicDocument>,
 }
@@ -48,25 +78,13 @@ impl PublicRecord {
         record: &Record,
         documents: impl IntoIterator<Item = &'a Document>,
     ) -> Option<Self> {
-        if !is_publicly_visible(record) {
-            return None;
-        }
+        let summary = PublicSummary::of(record)?;
         let documents = documents
             .into_iter()
             .filter(|document| document.agency == record.agency && document.record_id == record.id)
             .filter_map(PublicDocument::of)
             .collect();
-        Some(Self {
-            id: record.id.clone(),
-            agency: record.agency.clone(),
-            title: record.title.clone(),
-            description: record.description.clone(),
-            tags: record.tags.clone(),
-            status: record.status,
-            published_at: record.published_at,
-            updated_at: record.updated_at,
-            documents,
-        })
+        Some(Self { summary, documents })
     }
 }
 
@@ -113,6 +131,30 @@ pub struct PublicAgency {
     pub website: Option<String>,
     /// Its IANA time zone.
     pub timezone: String,
+}
+
+/// An agency as the public list of agencies shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicAgencySummary {
+    /// The agency.
+    pub agency: AgencyId,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Its website, if any.
+    pub website: Option<String>,
+}
+
+impl From<&AgencyProfile> for PublicAgencySummary {
+    fn from(profile: &AgencyProfile) -> Self {
+        Self {
+            agency: profile.agency.clone(),
+            name: profile.name.clone(),
+            description: profile.description.clone(),
+            website: profile.website.clone(),
+        }
+    }
 }
 
 impl From<&AgencyProfile> for PublicAgency {

@@ -10,13 +10,13 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::{
     AgencyStore, AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse,
-    ListFilter, ListPosition, Page, RecordStore, StoreError, usage,
+    ListFilter, ListPosition, Page, PublicFilter, PublicIndex, RecordStore, StoreError, usage,
 };
 use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredAgency,
-    StoredRecord,
+    AgencyId, AgencyProfile, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId,
+    StoredAgency, StoredRecord, publication_time,
 };
 
 type RecordKey = (AgencyId, RecordId);
@@ -250,7 +250,7 @@ impl RecordStore for MemoryStore {
             .map(|stored| &stored.record)
             .filter(|record| &record.agency == agency && filter.matches(record))
             .filter(|record| {
-                after.is_none_or(|after| sort_key(record) < (after.updated_at, after.id.as_str()))
+                after.is_none_or(|after| sort_key(record) < (after.at, after.id.as_str()))
             })
             .collect();
         matching.sort_by(|a, b| sort_key(b).cmp(&sort_key(a)));
@@ -312,6 +312,54 @@ impl AgencyStore for MemoryStore {
             tables.agency_history.get(agency),
             limit,
             after_seq,
+        ))
+    }
+}
+
+impl PublicIndex for MemoryStore {
+    async fn list_agencies(
+        &self,
+        limit: usize,
+        after: Option<&AgencyId>,
+    ) -> Result<Page<AgencyProfile, AgencyId>, StoreError> {
+        let tables = self.lock()?;
+        let mut profiles: Vec<&AgencyProfile> = tables
+            .agencies
+            .values()
+            .map(|stored| &stored.profile)
+            .filter(|profile| after.is_none_or(|after| &profile.agency > after))
+            .collect();
+        profiles.sort_by(|a, b| a.agency.cmp(&b.agency));
+        let items = profiles.into_iter().take(limit + 1).cloned().collect();
+        Ok(Page::from_overfetch(
+            items,
+            limit,
+            |profile: &AgencyProfile| profile.agency.clone(),
+        ))
+    }
+
+    async fn list_public_records(
+        &self,
+        agency: &AgencyId,
+        filter: &PublicFilter,
+        limit: usize,
+        after: Option<&ListPosition>,
+    ) -> Result<Page<Record, ListPosition>, StoreError> {
+        let tables = self.lock()?;
+        let key = |record: &Record| (publication_time(record).as_millis(), record.id.to_string());
+        let mut matching: Vec<&Record> = tables
+            .records
+            .values()
+            .map(|stored| &stored.record)
+            .filter(|record| &record.agency == agency && filter.matches(record))
+            .filter(|record| after.is_none_or(|after| key(record) < (after.at, after.id.clone())))
+            .collect();
+        matching.sort_by_key(|record| std::cmp::Reverse(key(record)));
+        let items = matching.into_iter().take(limit + 1).cloned().collect();
+        Ok(Page::from_overfetch(
+            items,
+            limit,
+            ListPosition::published_after,
         ))
     }
 }

@@ -28,8 +28,8 @@ use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::model::{
-    AgencyId, AuditEntry, Classification, Document, DocumentId, Record, RecordId, Status,
-    StoredAgency, StoredRecord,
+    AgencyId, AgencyProfile, AuditEntry, Classification, Document, DocumentId, Record, RecordId,
+    Status, StoredAgency, StoredRecord, is_publicly_visible, publication_time,
 };
 
 /// A store failure.
@@ -99,24 +99,54 @@ impl ListFilter {
     }
 }
 
-/// Where a records listing (most recently updated first) continues.
+/// Where a records listing (newest first) continues.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListPosition {
-    /// `updated_at` of the last record returned, in milliseconds.
+    /// The sort time of the last record returned, in milliseconds: its `updated_at` in
+    /// the staff listing, its [`publication_time`] in the public one.
     #[serde(rename = "u")]
-    pub updated_at: i64,
+    pub at: i64,
     /// Its id.
     #[serde(rename = "i")]
     pub id: String,
 }
 
 impl ListPosition {
-    /// The position just after `record`.
+    /// The position just after `record` in the staff listing (by last update).
     pub fn after(record: &Record) -> Self {
         Self {
-            updated_at: record.updated_at.as_millis(),
+            at: record.updated_at.as_millis(),
             id: record.id.to_string(),
         }
+    }
+
+    /// The position just after `record` in the public listing (by publication).
+    pub fn published_after(record: &Record) -> Self {
+        Self {
+            at: publication_time(record).as_millis(),
+            id: record.id.to_string(),
+        }
+    }
+}
+
+/// What the public listing of an agency's records selects, besides being public.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PublicFilter {
+    /// Only records carrying this tag.
+    pub tag: Option<String>,
+    /// Only records published from the first instant up to (not including) the second.
+    pub published: Option<(Timestamp, Timestamp)>,
+}
+
+impl PublicFilter {
+    /// Whether `record` is publicly visible and passes this filter.
+    pub fn matches(&self, record: &Record) -> bool {
+        let at = publication_time(record);
+        is_publicly_visible(record)
+            && self.tag.as_ref().is_none_or(|t| record.tags.contains(t))
+            && self
+                .published
+                .is_none_or(|(from, to)| from <= at && at < to)
     }
 }
 
@@ -319,6 +349,30 @@ pub trait AgencyStore: Send + Sync {
     ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
 }
 
+/// What the public lists: the agencies that have a profile, and each agency's publicly
+/// visible records ([`is_publicly_visible`]), kept in step with every write. Nothing else
+/// is ever in these listings, so no filter in a public route can let it out.
+pub trait PublicIndex: Send + Sync {
+    /// Up to `limit` agency profiles in agency id order, after `after`.
+    fn list_agencies(
+        &self,
+        limit: usize,
+        after: Option<&AgencyId>,
+    ) -> impl Future<Output = Result<Page<AgencyProfile, AgencyId>, StoreError>> + Send;
+
+    /// Up to `limit` publicly visible records of `agency` that `filter` selects, most
+    /// recently published first ([`publication_time`], then id), after `after`. Like
+    /// [`RecordStore::list_records`], a page a filter thins may come back short, with a
+    /// cursor.
+    fn list_public_records(
+        &self,
+        agency: &AgencyId,
+        filter: &PublicFilter,
+        limit: usize,
+        after: Option<&ListPosition>,
+    ) -> impl Future<Output = Result<Page<Record, ListPosition>, StoreError>> + Send;
+}
+
 /// Every record's chain head, across agencies: what the anchors commit to.
 pub trait ChainHeads: Send + Sync {
     /// The chain head of every record in the store, by agency, each agency's sorted by
@@ -331,7 +385,14 @@ pub trait ChainHeads: Send + Sync {
 
 /// Everything the functions need from storage.
 pub trait Store:
-    RecordStore + AuditLog + IdempotencyStore + DocumentStore + ChainHeads + AgencyStore + 'static
+    RecordStore
+    + AuditLog
+    + IdempotencyStore
+    + DocumentStore
+    + ChainHeads
+    + AgencyStore
+    + PublicIndex
+    + 'static
 {
 }
 
@@ -342,6 +403,7 @@ impl<T> Store for T where
         + DocumentStore
         + ChainHeads
         + AgencyStore
+        + PublicIndex
         + 'static
 {
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys::{
-    IDEMPOTENCY_SK, Listing, PROFILE_SK, RECORD_SK, agency_pk, audit_sk, document_sk,
-    idempotency_pk, record_pk,
+    AGENCIES_GSI3PK, IDEMPOTENCY_SK, Listing, PROFILE_SK, RECORD_SK, agency_pk, audit_sk,
+    document_sk, idempotency_pk, record_pk,
 };
 use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
@@ -248,6 +248,8 @@ pub fn agency_item(stored: &StoredAgency) -> Item {
         ("updated_by".into(), s(&profile.updated_by)),
         ("audit_seq".into(), number(stored.head.seq)),
         ("audit_head".into(), s(&stored.head.hash)),
+        ("gsi3pk".into(), s(AGENCIES_GSI3PK)),
+        ("gsi3sk".into(), s(profile.agency.as_str())),
     ]);
     if let Some(website) = &profile.website {
         item.insert("website".into(), s(website));

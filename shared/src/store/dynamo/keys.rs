@@ -2,11 +2,11 @@
 //!
 //! | item | pk | sk | other keys |
 //! |---|---|---|---|
-//! | record | `A#<agency>#R#<id>` | `RECORD` | `gsi1pk=A#<agency>`, `gsi2pk=A#<agency>#S#<status>`, both `gsi*sk=<updated_at ms, 13 digits>#<id>` |
+//! | record | `A#<agency>#R#<id>` | `RECORD` | `gsi1pk=A#<agency>`, `gsi2pk=A#<agency>#S#<status>`, both `gsi*sk=<updated_at ms, 13 digits>#<id>`; while publicly visible, `gsi3pk=A#<agency>#PUBLIC`, `gsi3sk=<publication ms, 13 digits>#<id>` |
 //! | audit entry | `A#<agency>#R#<id>` | `AUDIT#<seq, 10 digits>` | |
 //! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | |
 //! | idempotent response | `A#<agency>#IDEM#<key>` | `IDEM` | TTL attribute `expires_at` |
-//! | agency profile | `A#<agency>#AGENCY` | `PROFILE` | |
+//! | agency profile | `A#<agency>#AGENCY` | `PROFILE` | `gsi3pk=AGENCIES`, `gsi3sk=<agency>` |
 //! | agency audit entry | `A#<agency>#AGENCY` | `AUDIT#<seq, 10 digits>` | |
 //!
 //! The agency is part of every partition key, so no read of one agency can ever return
@@ -15,7 +15,10 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::item::{Fields, Item, s};
-use crate::model::{AgencyId, DocumentId, Record, RecordId, Status};
+use crate::clock::Timestamp;
+use crate::model::{
+    AgencyId, DocumentId, Record, RecordId, Status, is_publicly_visible, publication_time,
+};
 use crate::store::{ListPosition, StoreError};
 
 /// Sort key of a record item.
@@ -33,6 +36,9 @@ pub const MAX_AUDIT_SEQ: u64 = 9_999_999_999;
 pub fn record_pk(agency: &AgencyId, id: &RecordId) -> String {
     format!("A#{agency}#R#{id}")
 }
+
+/// The `gsi3` partition listing every agency profile, by agency id.
+pub const AGENCIES_GSI3PK: &str = "AGENCIES";
 
 /// Partition key of an agency's profile and its history.
 pub fn agency_pk(agency: &AgencyId) -> String {
@@ -59,8 +65,10 @@ pub fn primary(pk: String, sk: impl Into<String>) -> Item {
     Item::from([("pk".into(), s(pk)), ("sk".into(), s(sk))])
 }
 
-/// One of the two listings of an agency's records, newest update first: gsi1 holds them
-/// all, gsi2 one status each (so a status filter reads only what it returns).
+/// One of the listings of an agency's records, newest first: gsi1 holds them all and gsi2
+/// one status each (so a status filter reads only what it returns), by last update; gsi3
+/// the publicly visible ones only, by publication (a sparse index: a record leaves it
+/// with the write that makes it not public).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listing {
     /// The index.
@@ -97,6 +105,19 @@ impl Listing {
         }
     }
 
+    /// The index of [`Listing::public`] (and of the agency profiles).
+    pub const PUBLIC_INDEX: &'static str = "gsi3";
+
+    /// The publicly visible records of `agency`.
+    pub fn public(agency: &AgencyId) -> Self {
+        Self {
+            index: Self::PUBLIC_INDEX,
+            pk_name: "gsi3pk",
+            sk_name: "gsi3sk",
+            pk: format!("A#{agency}#PUBLIC"),
+        }
+    }
+
     /// The listing that serves a query for `status` (any status: all records).
     pub fn of(agency: &AgencyId, status: Option<Status>) -> Self {
         match status {
@@ -105,19 +126,35 @@ impl Listing {
         }
     }
 
-    /// The index attributes `record`'s item carries, for both listings.
-    pub fn attributes_of(record: &Record) -> [(String, AttributeValue); 4] {
+    /// The index attributes `record`'s item carries: both staff listings', and the public
+    /// listing's while it is publicly visible.
+    pub fn attributes_of(record: &Record) -> Vec<(String, AttributeValue)> {
         let sort = sort_key(record.updated_at.as_millis(), record.id.as_str());
         let [all, by_status] = [
             Self::all(&record.agency),
             Self::by_status(&record.agency, record.status),
         ];
-        [
+        let mut attributes = vec![
             (all.pk_name.into(), s(all.pk)),
             (all.sk_name.into(), s(sort.clone())),
             (by_status.pk_name.into(), s(by_status.pk)),
             (by_status.sk_name.into(), s(sort)),
-        ]
+        ];
+        if is_publicly_visible(record) {
+            let public = Self::public(&record.agency);
+            let published = sort_key(publication_time(record).as_millis(), record.id.as_str());
+            attributes.push((public.pk_name.into(), s(public.pk)));
+            attributes.push((public.sk_name.into(), s(published)));
+        }
+        attributes
+    }
+
+    /// The sort keys of this listing from `from` up to (not including) `to`, as a
+    /// `BETWEEN` takes them.
+    pub fn sort_range(from: Timestamp, to: Timestamp) -> (String, String) {
+        // `~` sorts after every id character: the last key of the last millisecond.
+        let last = to.as_millis().saturating_sub(1);
+        (format!("{:013}", from.as_millis()), format!("{last:013}#~"))
     }
 
     /// The `ExclusiveStartKey` that resumes this listing after `position`.
@@ -130,10 +167,7 @@ impl Listing {
             RecordId::parse(&position.id).ok_or_else(|| StoreError::Corrupt("cursor id".into()))?;
         let mut key = primary(record_pk(agency, &id), RECORD_SK);
         key.insert(self.pk_name.into(), s(&self.pk));
-        key.insert(
-            self.sk_name.into(),
-            s(sort_key(position.updated_at, &position.id)),
-        );
+        key.insert(self.sk_name.into(), s(sort_key(position.at, &position.id)));
         Ok(key)
     }
 
@@ -146,7 +180,7 @@ impl Listing {
             .split_once('#')
             .ok_or_else(corrupt)?;
         Ok(ListPosition {
-            updated_at: updated.parse().map_err(|_| corrupt())?,
+            at: updated.parse().map_err(|_| corrupt())?,
             id: id.to_owned(),
         })
     }
@@ -173,12 +207,13 @@ mod tests {
     fn a_listing_position_survives_its_start_key() {
         let agency = AgencyId::parse("parks").unwrap();
         let position = ListPosition {
-            updated_at: 1_795_688_498_000,
+            at: 1_795_688_498_000,
             id: "01KBXQ7R5M3N8P2V6W9Y4Z0A1B".into(),
         };
         for listing in [
             Listing::all(&agency),
             Listing::by_status(&agency, Status::Published),
+            Listing::public(&agency),
         ] {
             let key = listing.start_after(&agency, &position).unwrap();
             assert_eq!(listing.position_of(&key).unwrap(), position);

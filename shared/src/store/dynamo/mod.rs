@@ -10,6 +10,8 @@ mod error;
 mod heads;
 mod item;
 mod keys;
+mod public;
+mod query;
 mod read;
 mod write;
 
@@ -32,12 +34,7 @@ use keys::{
     DOCUMENT_SK_PREFIX, IDEMPOTENCY_SK, Listing, RECORD_SK, document_sk, idempotency_pk, primary,
     record_pk,
 };
-
-/// Queries one list page may issue before it returns what it has, with a cursor:
-/// bounds the cost of a page whose filter matches few records.
-const MAX_QUERIES_PER_PAGE: usize = 5;
-/// Items read per query when a filter may discard some.
-const FILTERED_QUERY_LIMIT: i32 = 100;
+use query::ListingQuery;
 
 /// Records, history, documents and idempotency keys in one DynamoDB table.
 #[derive(Clone, Debug)]
@@ -166,41 +163,13 @@ impl RecordStore for DynamoStore {
         }
         let filtered = !conditions.is_empty();
         let query = query.set_filter_expression(filtered.then(|| conditions.join(" AND ")));
-
-        let mut start = after
-            .map(|position| listing.start_after(agency, position))
-            .transpose()?;
-        let mut items = Vec::with_capacity(limit);
-        for _ in 0..MAX_QUERIES_PER_PAGE {
-            let wanted = limit - items.len();
-            // Unfiltered: one more than needed tells whether another page exists.
-            let query_limit = if filtered {
-                FILTERED_QUERY_LIMIT
-            } else {
-                i32::try_from(wanted + 1).unwrap_or(i32::MAX)
-            };
-            let query = query
-                .clone()
-                .limit(query_limit)
-                .set_exclusive_start_key(start.take());
-            let output = self.run_query(query, decode_record).await?;
-            let mut read = output.items.into_iter();
-            items.extend(read.by_ref().take(wanted).map(|stored| stored.record));
-            if items.len() == limit {
-                let more = read.next().is_some() || output.last_key.is_some();
-                let next = more
-                    .then(|| items.last().map(ListPosition::after))
-                    .flatten();
-                return Ok(Page { items, next });
-            }
-            match output.last_key {
-                None => return Ok(Page { items, next: None }),
-                Some(key) => start = Some(key),
-            }
-        }
-        // Read budget spent with the page short: hand back where reading stopped.
-        let next = start.map(|key| listing.position_of(&key)).transpose()?;
-        Ok(Page { items, next })
+        let page = ListingQuery {
+            listing,
+            query,
+            filtered,
+            position_of: ListPosition::after,
+        };
+        self.list_page(agency, page, limit, after).await
     }
 }
 

@@ -9,12 +9,14 @@
 //! | `listing` | `<agency>/<updated_at ms, 13 digits>/<id>` | nothing: the newest-first index |
 //! | `documents` | `<agency>/<record id>/<document id>` | document (JSON) |
 //! | `idempotency` | `<agency>/<key>` | kept response (JSON) |
+//! | `public_listing` | `<agency>/<publication time ms, 13 digits>/<id>` | nothing: publicly visible records, newest first |
 //! | `agencies` | `<agency>` | profile and chain head (JSON) |
 //! | `agency_history` | `<agency>/<seq, 10 digits>` | audit entry (JSON) |
 
 use std::ops::Range;
 
-use crate::model::{AgencyId, DocumentId, Record, RecordId};
+use crate::clock::Timestamp;
+use crate::model::{AgencyId, DocumentId, Record, RecordId, publication_time};
 use crate::store::ListPosition;
 
 /// Key of record `id` in `records`.
@@ -49,10 +51,40 @@ fn listing_at(agency: &AgencyId, updated_at: i64, id: &str) -> String {
 /// the newest first.
 pub fn listing_before(agency: &AgencyId, after: Option<&ListPosition>) -> Range<String> {
     let end = match after {
-        Some(position) => listing_at(agency, position.updated_at, &position.id),
+        Some(position) => listing_at(agency, position.at, &position.id),
         None => format!("{agency}0"),
     };
     format!("{agency}/")..end
+}
+
+/// Key of `record`'s place in `public_listing` (only a publicly visible record has one).
+pub fn public_listing(record: &Record) -> String {
+    listing_at(
+        &record.agency,
+        publication_time(record).as_millis(),
+        record.id.as_str(),
+    )
+}
+
+/// The `public_listing` keys of `agency` published in `window` (all without it) and before
+/// `after` (all without it): read backwards, the most recently published first.
+pub fn public_listing_before(
+    agency: &AgencyId,
+    window: Option<(Timestamp, Timestamp)>,
+    after: Option<&ListPosition>,
+) -> Range<String> {
+    let start = match window {
+        Some((from, _)) => format!("{agency}/{:013}", from.as_millis()),
+        None => format!("{agency}/"),
+    };
+    let mut end = match window {
+        Some((_, to)) => format!("{agency}/{:013}", to.as_millis()),
+        None => format!("{agency}0"),
+    };
+    if let Some(position) = after {
+        end = end.min(listing_at(agency, position.at, &position.id));
+    }
+    start..end
 }
 
 /// The record id a listing key ends with.

@@ -12,21 +12,21 @@ use std::path::Path;
 use std::sync::Arc;
 
 use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, Table, TableDefinition,
-    WriteTransaction,
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, Table,
+    TableDefinition, WriteTransaction,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
     AgencyStore, AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse,
-    ListFilter, ListPosition, Page, RecordStore, StoreError, usage,
+    ListFilter, ListPosition, Page, PublicFilter, PublicIndex, RecordStore, StoreError, usage,
 };
 use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId, StoredAgency,
-    StoredRecord,
+    AgencyId, AgencyProfile, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId,
+    StoredAgency, StoredRecord, is_publicly_visible,
 };
 
 /// A table of JSON values under text keys.
@@ -35,6 +35,7 @@ type JsonTable = TableDefinition<'static, &'static str, &'static [u8]>;
 const RECORDS: JsonTable = TableDefinition::new("records");
 const HISTORY: JsonTable = TableDefinition::new("history");
 const LISTING: TableDefinition<&str, ()> = TableDefinition::new("listing");
+const PUBLIC_LISTING: TableDefinition<&str, ()> = TableDefinition::new("public_listing");
 const IDEMPOTENCY: JsonTable = TableDefinition::new("idempotency");
 const DOCUMENTS: JsonTable = TableDefinition::new("documents");
 const AGENCIES: JsonTable = TableDefinition::new("agencies");
@@ -98,6 +99,7 @@ impl EmbeddedStore {
             txn.open_table(table)?;
         }
         txn.open_table(LISTING)?;
+        index_public_records(&txn)?;
         txn.commit()?;
         Ok(Self { db: Arc::new(db) })
     }
@@ -216,7 +218,24 @@ fn current(
     get(&txn.open_table(RECORDS)?, &keys::record(agency, id))
 }
 
-/// Writes `stored`, moving its listing entry from where `previous` had it.
+/// Fills `public_listing` from `records` when it is empty: a database written before it
+/// existed gets one on open.
+fn index_public_records(txn: &WriteTransaction) -> Result<(), StoreError> {
+    let mut public = txn.open_table(PUBLIC_LISTING)?;
+    if !public.is_empty()? {
+        return Ok(());
+    }
+    for entry in txn.open_table(RECORDS)?.iter()? {
+        let stored: StoredRecord = decode(entry?.1.value())?;
+        if is_publicly_visible(&stored.record) {
+            public.insert(keys::public_listing(&stored.record).as_str(), ())?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `stored`, moving its listing entries from where `previous` had them (the public
+/// listing holds it only while it is publicly visible).
 fn put_record(
     txn: &WriteTransaction,
     stored: &StoredRecord,
@@ -224,10 +243,15 @@ fn put_record(
 ) -> Result<(), StoreError> {
     let record = &stored.record;
     let mut listing = txn.open_table(LISTING)?;
+    let mut public = txn.open_table(PUBLIC_LISTING)?;
     if let Some(previous) = previous {
         listing.remove(keys::listing(previous).as_str())?;
+        public.remove(keys::public_listing(previous).as_str())?;
     }
     listing.insert(keys::listing(record).as_str(), ())?;
+    if is_publicly_visible(record) {
+        public.insert(keys::public_listing(record).as_str(), ())?;
+    }
     let mut records = txn.open_table(RECORDS)?;
     put(
         &mut records,
@@ -328,6 +352,8 @@ impl RecordStore for EmbeddedStore {
             append(txn, &agency, &id, &entry)?;
             txn.open_table(LISTING)?
                 .remove(keys::listing(&current.record).as_str())?;
+            txn.open_table(PUBLIC_LISTING)?
+                .remove(keys::public_listing(&current.record).as_str())?;
             txn.open_table(RECORDS)?
                 .remove(keys::record(&agency, &id).as_str())?;
             Ok(())
@@ -434,6 +460,73 @@ impl AgencyStore for EmbeddedStore {
             Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
                 entry.seq
             }))
+        })
+        .await
+    }
+}
+
+impl PublicIndex for EmbeddedStore {
+    async fn list_agencies(
+        &self,
+        limit: usize,
+        after: Option<&AgencyId>,
+    ) -> Result<Page<AgencyProfile, AgencyId>, StoreError> {
+        // Agency ids are `[a-z0-9-]`: `<after>\0` is the first key after `after`'s.
+        let start = after.map_or_else(String::new, |after| format!("{after}\u{0}"));
+        self.read(move |txn| {
+            let mut items = Vec::with_capacity(limit + 1);
+            for entry in txn
+                .open_table(AGENCIES)?
+                .range(start.as_str()..)?
+                .take(limit + 1)
+            {
+                let stored: StoredAgency = decode(entry?.1.value())?;
+                items.push(stored.profile);
+            }
+            Ok(Page::from_overfetch(
+                items,
+                limit,
+                |profile: &AgencyProfile| profile.agency.clone(),
+            ))
+        })
+        .await
+    }
+
+    async fn list_public_records(
+        &self,
+        agency: &AgencyId,
+        filter: &PublicFilter,
+        limit: usize,
+        after: Option<&ListPosition>,
+    ) -> Result<Page<Record, ListPosition>, StoreError> {
+        let (agency, filter) = (agency.clone(), filter.clone());
+        let range = keys::public_listing_before(&agency, filter.published, after);
+        self.read(move |txn| {
+            let listing = txn.open_table(PUBLIC_LISTING)?;
+            let records = txn.open_table(RECORDS)?;
+            let mut items = Vec::with_capacity(limit + 1);
+            for entry in listing
+                .range(range.start.as_str()..range.end.as_str())?
+                .rev()
+            {
+                let (key, _) = entry?;
+                let corrupt =
+                    || StoreError::Corrupt(format!("public listing entry {}", key.value()));
+                let id = keys::listed_id(key.value()).ok_or_else(corrupt)?;
+                let stored: StoredRecord =
+                    get(&records, &keys::record(&agency, &id))?.ok_or_else(corrupt)?;
+                if filter.matches(&stored.record) {
+                    items.push(stored.record);
+                    if items.len() > limit {
+                        break;
+                    }
+                }
+            }
+            Ok(Page::from_overfetch(
+                items,
+                limit,
+                ListPosition::published_after,
+            ))
         })
         .await
     }
