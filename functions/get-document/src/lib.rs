@@ -2,16 +2,14 @@
 //! `available`, a presigned download that expires within five minutes and always saves as
 //! an attachment. Visibility follows the record's.
 
-use std::time::Duration;
-
 use lambda_http::http::header::CACHE_CONTROL;
 use serde_json::json;
 use shared::DocumentDeps;
 use shared::auth::Permission;
-use shared::blob::{BlobPresigner, DownloadSpec};
+use shared::blob::{BlobPresigner, document_download};
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
-use shared::model::{DocumentId, DocumentStatus, RecordId, document_limits};
+use shared::model::{DocumentId, DocumentStatus, RecordId};
 use shared::records::find_visible;
 use shared::store::Store;
 
@@ -34,16 +32,7 @@ pub async fn handle<S: Store, B: BlobPresigner>(
     let mut body = json!(document);
     // Pending and quarantined files are never served.
     if document.status == DocumentStatus::Available {
-        let spec = DownloadSpec {
-            content_type: document.content_type.as_str(),
-            content_disposition: &document.content_disposition(),
-            version: document.version.as_deref(),
-        };
-        let ttl = Duration::from_secs(document_limits::DOWNLOAD_URL_SECONDS);
-        let download = deps
-            .blobs
-            .presign_download(&document.object_key(), &spec, request.now, ttl)
-            .await?;
+        let download = document_download(&deps.blobs, &document, request.now).await?;
         body["download"] = json!({"url": download.url, "expires_at": download.expires_at});
     }
     Ok(Reply::ok(body).header(CACHE_CONTROL, "no-store"))

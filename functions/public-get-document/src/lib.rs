@@ -3,15 +3,13 @@
 //! available document of a publicly visible record; no token. Anything else is the same
 //! 404.
 
-use std::time::Duration;
-
 use lambda_http::http::StatusCode;
 use lambda_http::http::header::{CACHE_CONTROL, LOCATION};
 use shared::DocumentDeps;
-use shared::blob::{BlobPresigner, DownloadSpec};
+use shared::blob::{BlobPresigner, document_download};
 use shared::error::ApiError;
 use shared::http::{PublicRequest, Reply};
-use shared::model::{AgencyId, DocumentId, RecordId, document_limits};
+use shared::model::{AgencyId, DocumentId, RecordId};
 use shared::public;
 use shared::store::Store;
 
@@ -24,16 +22,7 @@ pub async fn handle<S: Store, B: BlobPresigner>(
     let record = request.path("id", RecordId::parse)?;
     let id = request.path("doc_id", DocumentId::parse)?;
     let document = public::find_document(&deps.store, &agency, &record, &id).await?;
-    let spec = DownloadSpec {
-        content_type: document.content_type.as_str(),
-        content_disposition: &document.content_disposition(),
-        version: document.version.as_deref(),
-    };
-    let ttl = Duration::from_secs(document_limits::DOWNLOAD_URL_SECONDS);
-    let download = deps
-        .blobs
-        .presign_download(&document.object_key(), &spec, request.now, ttl)
-        .await?;
+    let download = document_download(&deps.blobs, &document, request.now).await?;
     // Cached for a minute, the URL still has four to run. No ETag: revalidating a
     // redirect would stretch its signature past its expiry.
     Ok(Reply::empty(StatusCode::FOUND)

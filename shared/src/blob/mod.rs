@@ -30,6 +30,7 @@ pub use s3::S3Blobs;
 pub use s3_presign::{S3Endpoint, S3Presigner};
 
 use crate::clock::Timestamp;
+use crate::model::{Document, document_limits};
 
 /// Object tag key marking where an upload is in ingestion. The bucket's lifecycle expires
 /// objects still tagged [`PENDING`] (uploaded, never verified).
@@ -102,6 +103,26 @@ pub struct DownloadSpec<'a> {
     /// The object version to serve: the one that was verified (a store that keeps no
     /// versions has none). Whatever was written to the key since is never served.
     pub version: Option<&'a str>,
+}
+
+/// A download of `document`'s verified bytes, presigned by `blobs` from `now` for
+/// [`DOWNLOAD_URL_SECONDS`](crate::model::document_limits::DOWNLOAD_URL_SECONDS): its
+/// verified version only, typed as verified, saved as an attachment under its safe
+/// filename. What every route that hands out a download gives.
+pub async fn document_download<B: BlobPresigner>(
+    blobs: &B,
+    document: &Document,
+    now: Timestamp,
+) -> Result<Presigned, BlobError> {
+    let spec = DownloadSpec {
+        content_type: document.content_type.as_str(),
+        content_disposition: &document.content_disposition(),
+        version: document.version.as_deref(),
+    };
+    let ttl = Duration::from_secs(document_limits::DOWNLOAD_URL_SECONDS);
+    blobs
+        .presign_download(&document.object_key(), &spec, now, ttl)
+        .await
 }
 
 /// A presigned request: what a client sends, with no credentials of its own.

@@ -218,6 +218,39 @@ fn current(
     get(&txn.open_table(RECORDS)?, &keys::record(agency, id))
 }
 
+/// The records of `agency` that the keys of `listing` in `range` name, read backwards
+/// (newest first), that `keep` keeps: up to `limit + 1` of them (a page, and one more if
+/// another page follows; see [`Page::from_overfetch`]).
+fn listed_records(
+    txn: &ReadTransaction,
+    listing: TableDefinition<&str, ()>,
+    range: std::ops::Range<String>,
+    agency: &AgencyId,
+    limit: usize,
+    keep: impl Fn(&Record) -> bool,
+) -> Result<Vec<Record>, StoreError> {
+    let listing = txn.open_table(listing)?;
+    let records = txn.open_table(RECORDS)?;
+    let mut items = Vec::with_capacity(limit + 1);
+    for entry in listing
+        .range(range.start.as_str()..range.end.as_str())?
+        .rev()
+    {
+        let (key, _) = entry?;
+        let corrupt = || StoreError::Corrupt(format!("listing entry {}", key.value()));
+        let id = keys::listed_id(key.value()).ok_or_else(corrupt)?;
+        let stored: StoredRecord =
+            get(&records, &keys::record(agency, &id))?.ok_or_else(corrupt)?;
+        if keep(&stored.record) {
+            items.push(stored.record);
+            if items.len() > limit {
+                break;
+            }
+        }
+    }
+    Ok(items)
+}
+
 /// Fills `public_listing` from `records` when it is empty: a database written before it
 /// existed gets one on open.
 fn index_public_records(txn: &WriteTransaction) -> Result<(), StoreError> {
@@ -371,25 +404,9 @@ impl RecordStore for EmbeddedStore {
         let (agency, filter) = (agency.clone(), filter.clone());
         let range = keys::listing_before(&agency, after);
         self.read(move |txn| {
-            let listing = txn.open_table(LISTING)?;
-            let records = txn.open_table(RECORDS)?;
-            let mut items = Vec::with_capacity(limit + 1);
-            for entry in listing
-                .range(range.start.as_str()..range.end.as_str())?
-                .rev()
-            {
-                let (key, _) = entry?;
-                let corrupt = || StoreError::Corrupt(format!("listing entry {}", key.value()));
-                let id = keys::listed_id(key.value()).ok_or_else(corrupt)?;
-                let stored: StoredRecord =
-                    get(&records, &keys::record(&agency, &id))?.ok_or_else(corrupt)?;
-                if filter.matches(&stored.record) {
-                    items.push(stored.record);
-                    if items.len() > limit {
-                        break;
-                    }
-                }
-            }
+            let items = listed_records(txn, LISTING, range, &agency, limit, |record| {
+                filter.matches(record)
+            })?;
             Ok(Page::from_overfetch(items, limit, ListPosition::after))
         })
         .await
@@ -502,26 +519,9 @@ impl PublicIndex for EmbeddedStore {
         let (agency, filter) = (agency.clone(), filter.clone());
         let range = keys::public_listing_before(&agency, filter.published, after);
         self.read(move |txn| {
-            let listing = txn.open_table(PUBLIC_LISTING)?;
-            let records = txn.open_table(RECORDS)?;
-            let mut items = Vec::with_capacity(limit + 1);
-            for entry in listing
-                .range(range.start.as_str()..range.end.as_str())?
-                .rev()
-            {
-                let (key, _) = entry?;
-                let corrupt =
-                    || StoreError::Corrupt(format!("public listing entry {}", key.value()));
-                let id = keys::listed_id(key.value()).ok_or_else(corrupt)?;
-                let stored: StoredRecord =
-                    get(&records, &keys::record(&agency, &id))?.ok_or_else(corrupt)?;
-                if filter.matches(&stored.record) {
-                    items.push(stored.record);
-                    if items.len() > limit {
-                        break;
-                    }
-                }
-            }
+            let items = listed_records(txn, PUBLIC_LISTING, range, &agency, limit, |record| {
+                filter.matches(record)
+            })?;
             Ok(Page::from_overfetch(
                 items,
                 limit,
