@@ -11,6 +11,11 @@ use shared::paging::Paging;
 use shared::public;
 use shared::store::{ListPosition, Page, PublicFilter, Store};
 
+/// The years a listing can ask for: publication times are kept as 13-digit milliseconds
+/// since 1970 (the index's sort keys compare as text), so nothing is published outside.
+const FIRST_YEAR: i16 = 1970;
+const LAST_YEAR: i16 = 2285;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Query {
@@ -36,18 +41,26 @@ pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<
         .map(|year| {
             year.parse::<i16>()
                 .ok()
-                .filter(|year| (1900..=9998).contains(year))
-                .ok_or_else(|| ApiError::invalid("year", "must be a year from 1900 to 9998"))
+                .filter(|year| (FIRST_YEAR..=LAST_YEAR).contains(year))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "year",
+                        format!("must be a year from {FIRST_YEAR} to {LAST_YEAR}"),
+                    )
+                })
         })
         .transpose()?;
     let profile = public::find_agency(&deps.store, &agency).await?;
     let published = year
         .map(|year| public::year_window(year, &profile.timezone))
         .transpose()?;
+    // The zone is in the scope: a cursor from before the agency changed it would resume
+    // outside the new year's window.
     let scope = format!(
-        "public-records|{agency}|{}|{}",
+        "public-records|{agency}|{}|{}|{}",
         tag.as_deref().unwrap_or(""),
-        year.map_or(String::new(), |year| year.to_string())
+        year.map_or(String::new(), |year| year.to_string()),
+        profile.timezone
     );
     let paging: Paging<'_, ListPosition> = Paging::open(
         &deps.cursors,

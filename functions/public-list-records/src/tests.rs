@@ -113,6 +113,8 @@ async fn tag_and_year_filters_and_bad_values() {
     for query in [
         "tag=Bad!",
         "year=26",
+        "year=1969",
+        "year=2286",
         "year=abc",
         "status=draft",
         "limit=101",

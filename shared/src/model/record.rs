@@ -233,14 +233,17 @@ impl StoredRecord {
 
     /// `record` as this record's next version, by `actor` at `at`: one version more, and
     /// a `record.update` entry listing every changed field. `None` if nothing changed.
-    /// A record published for the first time is stamped `published_at`.
+    /// A record moving to `published` for the first time is stamped `published_at` (one
+    /// published before the stamp was kept is not stamped by a later, unrelated edit).
     pub fn revise(
         &self,
         mut record: Record,
         at: Timestamp,
         actor: &str,
     ) -> Option<(Self, AuditEntry)> {
-        if record.status == Status::Published && record.published_at.is_none() {
+        let publishing =
+            record.status == Status::Published && self.record.status != Status::Published;
+        if publishing && record.published_at.is_none() {
             record.published_at = Some(at);
         }
         let changes = self.record.changes_to(&record);
@@ -648,6 +651,18 @@ mod tests {
             .revise(archive.apply_to(&never.record), later, "olga")
             .unwrap();
         assert_eq!(archived.record.published_at, None, "archived unpublished");
+
+        // Published before the stamp was kept: a later edit does not stamp it now.
+        let legacy = stored(Status::Published);
+        let retitle = RecordPatch {
+            title: Some("Retitled".into()),
+            ..RecordPatch::default()
+        };
+        let (edited, entry) = legacy
+            .revise(retitle.apply_to(&legacy.record), later, "olga")
+            .unwrap();
+        assert_eq!(edited.record.published_at, None);
+        assert!(!entry.changes.contains_key("published_at"));
     }
 
     #[test]

@@ -151,10 +151,12 @@ impl Listing {
 
     /// The sort keys of this listing from `from` up to (not including) `to`, as a
     /// `BETWEEN` takes them.
+    /// Times before 1970 have no key (sort keys are unsigned text): the range starts at 0.
     pub fn sort_range(from: Timestamp, to: Timestamp) -> (String, String) {
         // `~` sorts after every id character: the last key of the last millisecond.
-        let last = to.as_millis().saturating_sub(1);
-        (format!("{:013}", from.as_millis()), format!("{last:013}#~"))
+        let last = to.as_millis().saturating_sub(1).max(0);
+        let first = from.as_millis().clamp(0, last);
+        (format!("{first:013}"), format!("{last:013}#~"))
     }
 
     /// The `ExclusiveStartKey` that resumes this listing after `position`.
@@ -201,6 +203,25 @@ mod tests {
         assert!(sort_key(1000, "01A") < sort_key(1000, "01B"));
         assert_eq!(audit_sk(7), "AUDIT#0000000007");
         assert_eq!(audit_sk(MAX_AUDIT_SEQ).len(), audit_sk(1).len());
+    }
+
+    #[test]
+    fn a_sort_range_never_starts_before_1970_nor_after_its_end() {
+        let (from, to) =
+            Listing::sort_range(Timestamp::from_millis(-5_000), Timestamp::from_millis(3));
+        assert_eq!(
+            (from.as_str(), to.as_str()),
+            ("0000000000000", "0000000000002#~")
+        );
+        let (from, to) =
+            Listing::sort_range(Timestamp::from_millis(-5_000), Timestamp::from_millis(-1));
+        assert!(from <= to, "{from} > {to}: DynamoDB refuses such a BETWEEN");
+        let (from, to) =
+            Listing::sort_range(Timestamp::from_millis(1_000), Timestamp::from_millis(2_000));
+        assert_eq!(
+            (from.as_str(), to.as_str()),
+            ("0000000001000", "0000000001999#~")
+        );
     }
 
     #[test]
