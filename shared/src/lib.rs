@@ -8,6 +8,7 @@
 //! - [`blob`]: document bytes: presigned URLs and streamed reads, on S3 or a folder.
 //! - [`http`]: the edge every route goes through (auth, parsing, errors, access log).
 //! - [`records`]: what the record routes share (visibility, replies).
+//! - [`search`]: full-text search on tantivy indexes (feature `search`).
 //! - [`paging`]: `limit` and `cursor` in, `{items, next_cursor}` out.
 //! - [`private`]: owner-only files and folders (local data, exports).
 //! - [`idempotency`]: `Idempotency-Key` replays for creating routes.
@@ -29,6 +30,8 @@ pub mod paging;
 pub mod private;
 pub mod public;
 pub mod records;
+#[cfg(feature = "search")]
+pub mod search;
 pub mod store;
 pub mod telemetry;
 #[cfg(any(test, feature = "test-support"))]

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::http::{PublicRequest, Reply};
 use crate::model::{
     AgencyId, Document, DocumentId, PublicAgency, PublicDocument, PublicRecord, Record, RecordId,
-    document_limits, is_publicly_visible, sha256_hex,
+    is_publicly_visible, sha256_hex,
 };
 use crate::store::{AgencyStore, DocumentStore, RecordStore};
 
@@ -54,23 +54,7 @@ pub async fn record_view<S: AgencyStore + RecordStore + DocumentStore>(
     id: &RecordId,
 ) -> Result<PublicRecord, ApiError> {
     let record = find_record(store, agency, id).await?;
-    let mut documents: Vec<Document> = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .list_documents(
-                agency,
-                id,
-                document_limits::DOCUMENTS_PER_RECORD as usize,
-                after.as_ref(),
-            )
-            .await?;
-        documents.extend(page.items);
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    let documents = crate::store::all_documents(store, agency, id).await?;
     PublicRecord::of(&record, &documents).ok_or(ApiError::NotFound)
 }
 

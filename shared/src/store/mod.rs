@@ -421,3 +421,26 @@ fn by_agency(
     }
     grouped
 }
+
+/// Every document of record `id` of `agency` (at most
+/// [`DOCUMENTS_PER_RECORD`](crate::model::document_limits::DOCUMENTS_PER_RECORD), so one
+/// page in practice), in id order.
+pub async fn all_documents<S: DocumentStore>(
+    store: &S,
+    agency: &AgencyId,
+    id: &RecordId,
+) -> Result<Vec<Document>, StoreError> {
+    let page_size = crate::model::document_limits::DOCUMENTS_PER_RECORD as usize;
+    let mut documents = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_documents(agency, id, page_size, after.as_ref())
+            .await?;
+        documents.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(documents),
+        }
+    }
+}
