@@ -215,6 +215,46 @@ impl AnchorConfig {
     }
 }
 
+/// Where the search indexes are kept (the search and indexing functions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexConfig {
+    /// `INDEX_BUCKET`: the bucket the indexes are kept in.
+    pub bucket: String,
+    /// `INDEX_PREFIX`: the key prefix of every index (default `index/`).
+    pub prefix: String,
+    /// `INDEX_DIR`: the local folder indexes are used from (default `/tmp/index`).
+    pub dir: String,
+    /// `INDEX_CHECK_SECONDS`: how often a search checks for a newer generation (default 5).
+    pub check_seconds: u64,
+}
+
+impl IndexConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |variable: &str| lookup(variable).filter(|value| !value.trim().is_empty());
+        let check_seconds = match get("INDEX_CHECK_SECONDS") {
+            None => 5,
+            Some(text) => text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|seconds| *seconds <= 3600)
+                .ok_or_else(|| error("INDEX_CHECK_SECONDS", "must be 0 to 3600 seconds"))?,
+        };
+        Ok(Self {
+            bucket: get("INDEX_BUCKET").ok_or_else(|| error("INDEX_BUCKET", "is not set"))?,
+            prefix: get("INDEX_PREFIX").unwrap_or_else(|| "index/".to_owned()),
+            dir: get("INDEX_DIR").unwrap_or_else(|| "/tmp/index".to_owned()),
+            check_seconds,
+        })
+    }
+}
+
 /// `TABLE_NAME` alone, for functions that need no token settings (event functions).
 pub fn table_name_from_env() -> Result<String, ConfigError> {
     std::env::var("TABLE_NAME")

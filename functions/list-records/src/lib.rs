@@ -5,7 +5,7 @@ use serde::Deserialize;
 use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
-use shared::http::{ApiRequest, Reply};
+use shared::http::{ApiRequest, Reply, optional_param};
 use shared::model::{Classification, Status, is_valid_tag};
 use shared::paging::Paging;
 use shared::store::{ListFilter, ListPosition, Store};
@@ -26,13 +26,13 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     caller.require(Permission::Read)?;
     let query: Query = request.query()?;
     let filter = ListFilter {
-        status: parse_opt(query.status.as_deref(), "status", Status::parse)?,
-        classification: parse_opt(
+        status: optional_param(query.status.as_deref(), "status", Status::parse)?,
+        classification: optional_param(
             query.classification.as_deref(),
             "classification",
             Classification::parse,
         )?,
-        tag: parse_opt(query.tag.as_deref(), "tag", |tag| {
+        tag: optional_param(query.tag.as_deref(), "tag", |tag| {
             is_valid_tag(tag).then(|| tag.to_owned())
         })?,
         include_confidential: caller.can(Permission::SeeConfidential),
@@ -56,17 +56,6 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         .list_records(&caller.agency, &filter, paging.limit, paging.after.as_ref())
         .await?;
     Ok(paging.reply(&page))
-}
-
-fn parse_opt<T>(
-    raw: Option<&str>,
-    name: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<Option<T>, ApiError> {
-    raw.map(|text| {
-        parse(text).ok_or_else(|| ApiError::invalid(name, format!("{text:?} is not a valid value")))
-    })
-    .transpose()
 }
 
 #[cfg(test)]

@@ -59,6 +59,11 @@ impl FileBlobs {
         }
     }
 
+    /// The folder the blobs are in.
+    pub fn root(&self) -> &std::path::Path {
+        &self.root
+    }
+
     /// The file of `key`; `None` for a key with anything but `[A-Za-z0-9-]` segments, so
     /// no key can reach outside the folder.
     pub fn path_of(&self, key: &str) -> Option<PathBuf> {

@@ -23,4 +23,4 @@ pub use edge::{
 };
 pub use event::GatewayEvent;
 pub use reply::{Reply, problem_response};
-pub use request::{ApiRequest, EtagCondition, MAX_BODY_BYTES, PublicRequest};
+pub use request::{ApiRequest, EtagCondition, MAX_BODY_BYTES, PublicRequest, optional_param};

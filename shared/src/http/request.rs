@@ -185,6 +185,19 @@ impl PublicRequest {
     }
 }
 
+/// Query parameter `name` read by `parse` when given: a value it refuses is a 400 naming
+/// the parameter.
+pub fn optional_param<T>(
+    raw: Option<&str>,
+    name: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|text| {
+        parse(text).ok_or_else(|| ApiError::invalid(name, format!("{text:?} is not a valid value")))
+    })
+    .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

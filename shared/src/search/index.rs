@@ -142,6 +142,23 @@ impl RecordIndex {
         Ok(())
     }
 
+    /// The names of the files the current commit uses (`meta.json` aside).
+    pub fn files(&self) -> Result<Vec<String>, SearchError> {
+        use tantivy::index::SegmentComponent::*;
+        let mut files = Vec::new();
+        for segment in self.index.searchable_segment_metas()? {
+            let deletes = segment.has_deletes().then_some(Delete);
+            for component in [Postings, Positions, Terms, Store, FastFields, FieldNorms]
+                .into_iter()
+                .chain(deletes)
+            {
+                files.extend(segment.relative_path(component).to_str().map(str::to_owned));
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
     /// Picks up what another writer committed to the same folder.
     pub fn reload(&self) -> Result<(), SearchError> {
         Ok(self.reader.reload()?)

@@ -4,15 +4,16 @@
 //! record's current state and writes that (or removes it), so replays, duplicates and
 //! events out of order all converge on the store's state.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::SearchError;
 use super::entry::{Audience, Entry};
 use super::extract::document_text;
+use super::folder::FolderIndexes;
 use super::index::Change;
 use crate::blob::BlobStore;
 use crate::model::{AgencyId, Document, DocumentStatus, RecordId};
-use crate::store::{DocumentStore, RecordStore, all_documents};
+use crate::store::{ChainHeads, DocumentStore, RecordStore, all_documents};
 
 /// The changes for one agency's two indexes.
 #[derive(Debug, Default)]
@@ -75,4 +76,39 @@ where
         }
     }
     Ok(changes)
+}
+
+/// Every record of every agency in `store`, as changes that rebuild their indexes.
+pub async fn everything<S, B>(
+    store: &S,
+    blobs: &B,
+) -> Result<BTreeMap<AgencyId, AgencyChanges>, SearchError>
+where
+    S: ChainHeads + RecordStore + DocumentStore,
+    B: BlobStore,
+{
+    let mut all = BTreeMap::new();
+    for (agency, heads) in store.chain_heads().await? {
+        let ids: Vec<RecordId> = heads.into_iter().map(|head| head.record).collect();
+        all.insert(
+            agency.clone(),
+            changes_for(store, blobs, &agency, &ids).await?,
+        );
+    }
+    Ok(all)
+}
+
+/// Writes `changes` into both of `agency`'s indexes under `indexes`. Blocking.
+pub fn write_to_folder(
+    indexes: &FolderIndexes,
+    agency: &AgencyId,
+    changes: &AgencyChanges,
+) -> Result<(), SearchError> {
+    for audience in Audience::ALL {
+        let changes = changes.for_audience(audience);
+        if !changes.is_empty() {
+            indexes.writable(agency, audience)?.apply(changes, None)?;
+        }
+    }
+    Ok(())
 }

@@ -8,22 +8,45 @@
 //! - [`highlight`]: plain-text snippets with match offsets.
 //! - [`index`]: an index in a folder or in memory: apply changes, search.
 //! - [`extract`]: the searchable text of a document's bytes.
+//! - [`folder`]: indexes in a local folder (the local server).
+//! - [`route`]: what the search routes share: their query, paging and answer.
+//! - [`snapshot`]: indexes kept in S3 as immutable files and a conditional pointer
+//!   (feature `s3`).
 //! - [`indexer`]: from changed records in a store to both of an agency's indexes.
 
 pub mod compile;
 pub mod entry;
 pub mod extract;
+pub mod folder;
 pub mod highlight;
 pub mod index;
 pub mod indexer;
 pub mod query;
+pub mod route;
 pub mod schema;
+#[cfg(feature = "s3")]
+pub mod snapshot;
 
 pub use compile::Filters;
 pub use entry::{Audience, Entry};
 pub use highlight::Snippet;
 pub use index::{Change, Hit, RecordIndex, Results};
 pub use query::{QueryError, SearchQuery};
+
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::model::AgencyId;
+
+/// Where the search routes find an agency's index for an audience.
+pub trait IndexSource: Send + Sync {
+    /// The current index of `agency` for `audience`, or `None` if it has none yet.
+    fn index(
+        &self,
+        agency: &AgencyId,
+        audience: Audience,
+    ) -> impl Future<Output = Result<Option<Arc<RecordIndex>>, SearchError>> + Send;
+}
 
 /// Why an index could not be read or written.
 #[derive(Debug)]
@@ -75,5 +98,15 @@ impl From<std::io::Error> for SearchError {
 impl From<crate::store::StoreError> for SearchError {
     fn from(error: crate::store::StoreError) -> Self {
         Self::Store(error)
+    }
+}
+
+impl<T: IndexSource> IndexSource for Arc<T> {
+    fn index(
+        &self,
+        agency: &AgencyId,
+        audience: Audience,
+    ) -> impl Future<Output = Result<Option<Arc<RecordIndex>>, SearchError>> + Send {
+        T::index(self, agency, audience)
     }
 }

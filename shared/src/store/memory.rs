@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{
     AgencyStore, AuditLog, ChainHeads, DocumentStore, IdempotencyStore, IdempotentResponse,
@@ -36,11 +36,12 @@ pub type WriteHook = Box<
     dyn for<'a> FnOnce(&'a MemoryStore) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> + Send,
 >;
 
-/// The in-memory adapter.
-#[derive(Default)]
+/// The in-memory adapter. A clone is another handle on the same tables, as a clone of
+/// the other adapters is another client of the same table or file.
+#[derive(Clone, Default)]
 pub struct MemoryStore {
-    tables: Mutex<Tables>,
-    before_write: Mutex<Option<WriteHook>>,
+    tables: Arc<Mutex<Tables>>,
+    before_write: Arc<Mutex<Option<WriteHook>>>,
 }
 
 impl MemoryStore {

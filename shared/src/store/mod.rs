@@ -19,9 +19,9 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-pub use dynamo::DynamoStore;
+pub use dynamo::{DynamoStore, record_of_pk};
 #[cfg(feature = "embedded")]
-pub use embedded::EmbeddedStore;
+pub use embedded::{Changed, EmbeddedStore};
 pub use memory::{MemoryStore, WriteHook};
 
 use crate::anchor::RecordHead;

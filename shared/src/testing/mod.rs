@@ -67,6 +67,37 @@ pub fn document_deps() -> DocumentDeps<MemoryStore, FileBlobs> {
     )
 }
 
+/// Test dependencies for the search routes: a fresh in-memory store, indexes in a fresh
+/// folder, and the folder of blobs documents are read from when indexed.
+#[cfg(feature = "search")]
+pub fn search_deps() -> (
+    crate::search::route::SearchDeps<MemoryStore, crate::search::folder::FolderIndexes>,
+    FileBlobs,
+) {
+    let documents = document_deps();
+    let root = documents.blobs.root().with_extension("index");
+    let search = crate::search::route::SearchDeps {
+        deps: documents.deps,
+        indexes: crate::search::folder::FolderIndexes::new(root),
+    };
+    (search, documents.blobs)
+}
+
+/// Indexes every record of `search`'s store, as an indexer would after their writes.
+#[cfg(feature = "search")]
+pub async fn index_everything(
+    search: &crate::search::route::SearchDeps<MemoryStore, crate::search::folder::FolderIndexes>,
+    blobs: &FileBlobs,
+) {
+    use crate::search::indexer;
+    for (agency, changes) in indexer::everything(&search.store, blobs)
+        .await
+        .expect("records to index")
+    {
+        indexer::write_to_folder(&search.indexes, &agency, &changes).expect("indexes written");
+    }
+}
+
 /// A response, read back for assertions.
 #[derive(Debug)]
 pub struct TestResponse {

@@ -37,6 +37,13 @@ pub fn record_pk(agency: &AgencyId, id: &RecordId) -> String {
     format!("A#{agency}#R#{id}")
 }
 
+/// The record whose partition key is `pk` (its item, its history, its documents); `None`
+/// for any other partition.
+pub fn record_of_pk(pk: &str) -> Option<(AgencyId, RecordId)> {
+    let (agency, id) = pk.strip_prefix("A#")?.split_once("#R#")?;
+    Some((AgencyId::parse(agency)?, RecordId::parse(id)?))
+}
+
 /// The `gsi3` partition listing every agency profile, by agency id.
 pub const AGENCIES_GSI3PK: &str = "AGENCIES";
 

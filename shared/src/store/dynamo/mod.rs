@@ -15,6 +15,8 @@ mod query;
 mod read;
 mod write;
 
+pub use keys::record_of_pk;
+
 use aws_sdk_dynamodb::Client;
 
 use super::{

@@ -5,7 +5,10 @@
 //! conditional write (read, check, write) is atomic by construction. Calls are blocking
 //! (a commit fsyncs), so they run on tokio's blocking pool. [`keys`] has every key.
 
+mod feed;
 mod keys;
+
+pub use feed::Changed;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -66,6 +69,8 @@ backend_errors!(
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    /// Notified after every committed write (see [`EmbeddedStore::writes`]).
+    written: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -99,9 +104,13 @@ impl EmbeddedStore {
             txn.open_table(table)?;
         }
         txn.open_table(LISTING)?;
+        txn.open_table(feed::CHANGES)?;
         index_public_records(&txn)?;
         txn.commit()?;
-        Ok(Self { db: Arc::new(db) })
+        Ok(Self {
+            db: Arc::new(db),
+            written: Arc::default(),
+        })
     }
 
     /// Runs `work` in one read transaction, on the blocking pool.
@@ -124,13 +133,16 @@ impl EmbeddedStore {
     {
         usage::count(0.0, 0.0);
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
+        let value = tokio::task::spawn_blocking(move || {
             let txn = db.begin_write()?;
             let value = work(&txn)?;
             txn.commit()?;
-            Ok(value)
+            Ok::<_, StoreError>(value)
         })
-        .await?
+        .await??;
+        // A stored permit wakes a follower that is not waiting yet: no write is missed.
+        self.written.notify_one();
+        Ok(value)
     }
 }
 
@@ -186,7 +198,8 @@ fn append(
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
     let mut history = txn.open_table(HISTORY)?;
-    append_to(&mut history, entry, |seq| keys::history(agency, id, seq))
+    append_to(&mut history, entry, |seq| keys::history(agency, id, seq))?;
+    feed::note(txn, agency, id)
 }
 
 /// Appends `entry` to the chain in `table` whose entry `seq` is at `key_of(seq)`, only

@@ -1,0 +1,140 @@
+//! What the two search routes share: their dependencies, their common query parameters,
+//! paging by position in the ranking, and the answer `{items, next_cursor, total}`.
+
+use std::ops::Deref;
+
+use serde_json::Value;
+
+use super::{Audience, Filters, IndexSource, SearchError, SearchQuery};
+use crate::Deps;
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::model::AgencyId;
+use crate::paging::Paging;
+use crate::store::Page;
+
+/// Deepest a result list can be paged: ranking further is work nobody reads.
+pub const MAX_RESULTS: usize = 1000;
+
+/// What the search routes get: every route's [`Deps`] (which it derefs to), and where the
+/// indexes are.
+pub struct SearchDeps<S, X> {
+    /// What every route gets.
+    pub deps: Deps<S>,
+    /// The indexes.
+    pub indexes: X,
+}
+
+impl<S, X> Deref for SearchDeps<S, X> {
+    type Target = Deps<S>;
+
+    fn deref(&self) -> &Deps<S> {
+        &self.deps
+    }
+}
+
+impl<S: Sync, X: Sync> crate::http::RouteDeps for SearchDeps<S, X> {
+    fn verifier(&self) -> &crate::auth::Verifier {
+        &self.deps.verifier
+    }
+
+    fn clock(&self) -> &crate::clock::Clock {
+        &self.deps.clock
+    }
+}
+
+impl From<SearchError> for ApiError {
+    fn from(error: SearchError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+/// `q`, parsed; a query that cannot be read is a 400 naming the position.
+pub fn parse_query(q: Option<&str>) -> Result<SearchQuery, ApiError> {
+    SearchQuery::parse(q.unwrap_or_default())
+        .map_err(|error| ApiError::invalid("q", error.to_string()))
+}
+
+/// The start of day `date` (`YYYY-MM-DD`) in `timezone`, in milliseconds; a 400 naming
+/// `field` otherwise. `next_day` gives the start of the following day (an inclusive end).
+pub fn day_start(field: &str, date: &str, timezone: &str, next_day: bool) -> Result<i64, ApiError> {
+    let invalid = || ApiError::invalid(field, "must be a date, YYYY-MM-DD, from 1970 to 2285");
+    let day: jiff::civil::Date = date.parse().map_err(|_| invalid())?;
+    if !(1970..=2285).contains(&day.year()) || date.len() != 10 {
+        return Err(invalid());
+    }
+    let day = if next_day {
+        day.tomorrow().map_err(|_| invalid())?
+    } else {
+        day
+    };
+    let zone = jiff::tz::TimeZone::get(timezone)
+        .map_err(|e| ApiError::Internal(format!("the agency's time zone: {e}")))?;
+    let start = day.to_zoned(zone).map_err(|_| invalid())?;
+    Ok(Timestamp::from_millis(start.timestamp().as_millisecond()).as_millis())
+}
+
+/// Runs `query` under `filters` on `agency`'s index for `audience`, one page as `paging`
+/// asks: `{items, next_cursor, total}` (an agency with no index yet has no results).
+pub async fn answer<X: IndexSource>(
+    indexes: &X,
+    agency: &AgencyId,
+    audience: Audience,
+    query: &SearchQuery,
+    filters: &Filters,
+    paging: &Paging<'_, usize>,
+) -> Result<Value, ApiError> {
+    let offset = paging.after.unwrap_or(0);
+    if offset >= MAX_RESULTS {
+        return Err(ApiError::invalid(
+            "cursor",
+            format!("results are ranked {MAX_RESULTS} deep at most"),
+        ));
+    }
+    let limit = paging.limit.min(MAX_RESULTS - offset);
+    let Some(index) = indexes.index(agency, audience).await? else {
+        let empty: Page<Value, usize> = Page {
+            items: Vec::new(),
+            next: None,
+        };
+        let mut body = paging.body(&empty);
+        body["total"] = Value::from(0);
+        return Ok(body);
+    };
+    let (query, filters) = (query.clone(), filters.clone());
+    let results =
+        tokio::task::spawn_blocking(move || index.search(&query, &filters, offset, limit))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let end = offset + results.items.len();
+    let next = (end < results.total.min(MAX_RESULTS) && !results.items.is_empty()).then_some(end);
+    let total = results.total;
+    let mut body = paging.body(&Page {
+        items: results.items,
+        next,
+    });
+    body["total"] = Value::from(total);
+    Ok(body)
+}
+
+#[cfg(feature = "s3")]
+impl SearchDeps<crate::store::DynamoStore, super::snapshot::SnapshotIndexes> {
+    /// Production dependencies of the search routes: the table, token settings, and the
+    /// indexes in `INDEX_BUCKET`, sharing one AWS configuration. Nothing is fetched until
+    /// a search needs it.
+    pub async fn from_env() -> Result<Self, crate::config::ConfigError> {
+        use crate::config::{Config, IndexConfig};
+        let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+        let index = IndexConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let store =
+            crate::store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
+        let snapshots =
+            super::snapshot::SnapshotStore::new(crate::s3_client(&aws), index.bucket, index.prefix);
+        let check = std::time::Duration::from_secs(index.check_seconds);
+        Ok(Self {
+            deps: Deps::new(&config, store, crate::clock::Clock::system()),
+            indexes: super::snapshot::SnapshotIndexes::new(snapshots, index.dir, check),
+        })
+    }
+}
