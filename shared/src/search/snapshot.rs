@@ -30,8 +30,19 @@ use crate::model::AgencyId;
 
 /// How long an unreferenced file is kept before it is deleted.
 pub const GARBAGE_GRACE: Duration = Duration::from_secs(15 * 60);
-/// Tries of one indexing run that loses the race for the pointer.
-const ATTEMPTS: usize = 6;
+/// Tries of one indexing run that loses the race for the pointer (then the stream
+/// batch fails and Lambda retries it).
+const ATTEMPTS: u64 = 16;
+
+/// A pause before try `attempt`, growing and jittered, so racing indexers spread out.
+async fn back_off(attempt: u64) {
+    let mut random = [0u8; 2];
+    let jitter = match aws_lc_rs::rand::fill(&mut random) {
+        Ok(()) => u64::from(u16::from_le_bytes(random)) % 100,
+        Err(_) => 50,
+    };
+    tokio::time::sleep(Duration::from_millis(20 * attempt.min(10) + jitter)).await;
+}
 
 /// The current generation of one index.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -281,7 +292,10 @@ impl SnapshotStore {
         changes: &[Change],
     ) -> Result<u64, SearchError> {
         let base = self.base(agency, audience);
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                back_off(attempt).await;
+            }
             let current = match self.read_pointer(agency, audience, None).await? {
                 Read::Found(current) => Some(current),
                 Read::Missing | Read::Unchanged => None,
