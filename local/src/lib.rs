@@ -3,11 +3,13 @@
 //! types (each HTTP request becomes the API Gateway v2 event Lambda would receive).
 //!
 //! - [`anchoring`]: the audit chains anchored in the data folder, as in AWS.
+//! - [`indexing`]: the search indexes, following the embedded store's change feed.
 //! - [`routes`]: the route table (checked against `template.yaml` by the tests).
 //! - [`server`]: the HTTP listener: request → event → handler → response.
 //! - [`settings`]: configuration: the environment first, local defaults for the rest.
 
 pub mod anchoring;
+pub mod indexing;
 pub mod routes;
 pub mod server;
 pub mod settings;

@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use dossier_local::routes::LocalDeps;
-use dossier_local::{anchoring, settings};
+use dossier_local::{anchoring, indexing, settings};
 use shared::Deps;
 use shared::anchor::signer::AnchorSigner;
 use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::model::AgencyId;
+use shared::search::folder::FolderIndexes;
 use shared::store::{DynamoStore, EmbeddedStore, Store};
 
 /// The whole Dossier API on one local server: the Lambda handlers behind a plain HTTP
@@ -151,16 +152,21 @@ fn run_serve(args: &Serve) -> Result<(), String> {
         let anchor_every = Duration::from_secs(args.anchor_every.saturating_mul(60));
         if args.aws {
             println!("Dossier API on http://{address} (DynamoDB table {}{})", config.table_name, endpoint_note());
-            let deps = Deps::with_dynamodb(&config).await.with_blobs(blobs, max_document_bytes);
-            anchor_in_background(deps.store.clone(), data, anchor_every)?;
-            run(listener, deps, &tokens).await;
+            let store = Deps::with_dynamodb(&config).await.store;
+            anchor_in_background(store.clone(), data, anchor_every)?;
+            // Indexes follow the embedded store's feed; a table's stream is followed by
+            // index-records, in AWS. Searches here find what is in the folder (README).
+            let indexes = Arc::new(FolderIndexes::new(data.join("index")));
+            run(listener, LocalDeps::new(&config, store, blobs, max_document_bytes, indexes), &tokens).await;
         } else {
             let file = data.join("dossier.redb");
             let store = EmbeddedStore::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
             println!("Dossier API on http://{address} (data in {})", file.display());
             anchor_in_background(store.clone(), data, anchor_every)?;
-            let deps = Deps::new(&config, store, Clock::system()).with_blobs(blobs, max_document_bytes);
-            run(listener, deps, &tokens).await;
+            let indexes = Arc::new(FolderIndexes::new(data.join("index")));
+            println!("Search indexes in {}, following every write", indexes.root().display());
+            tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone()));
+            run(listener, LocalDeps::new(&config, store, blobs, max_document_bytes, indexes), &tokens).await;
         }
         println!("stopped");
         Ok(())

@@ -3,12 +3,49 @@
 use lambda_http::{Body, Request, Response};
 use shared::blob::FileBlobs;
 use shared::http::{respond, respond_public};
+use shared::search::folder::FolderIndexes;
+use shared::search::route::SearchDeps;
 use shared::store::Store;
 use shared::{Deps, DocumentDeps};
+use std::sync::Arc;
 
-/// What the local server's handlers get: a store, and documents in a local folder. The
-/// record routes get the [`Deps`] inside.
-pub type LocalDeps<S> = DocumentDeps<S, FileBlobs>;
+/// What the local server's handlers get: a store, documents in a local folder (the record
+/// routes get the [`Deps`] inside), and search indexes in another.
+pub struct LocalDeps<S> {
+    /// The record and document routes'.
+    pub documents: DocumentDeps<S, FileBlobs>,
+    /// The search routes'.
+    pub search: SearchDeps<S, Arc<FolderIndexes>>,
+}
+
+impl<S: Clone> LocalDeps<S> {
+    /// The local server's dependencies: `store` under `config` with the system clock,
+    /// documents in `blobs` up to `max_document_bytes`, indexes under `index_root`.
+    pub fn new(
+        config: &shared::config::Config,
+        store: S,
+        blobs: FileBlobs,
+        max_document_bytes: u64,
+        indexes: Arc<FolderIndexes>,
+    ) -> Self {
+        let clock = shared::clock::Clock::system;
+        Self {
+            search: SearchDeps {
+                deps: Deps::new(config, store.clone(), clock()),
+                indexes,
+            },
+            documents: Deps::new(config, store, clock()).with_blobs(blobs, max_document_bytes),
+        }
+    }
+}
+
+impl<S> std::ops::Deref for LocalDeps<S> {
+    type Target = DocumentDeps<S, FileBlobs>;
+
+    fn deref(&self) -> &DocumentDeps<S, FileBlobs> {
+        &self.documents
+    }
+}
 
 /// One route of the API, served by one function crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,11 +82,15 @@ pub enum Route {
     PublicGetRecord,
     /// `GET /public/agencies/{agency}/records/{id}/documents/{doc_id}` (no token)
     PublicGetDocument,
+    /// `GET /search`
+    Search,
+    /// `GET /public/agencies/{agency}/search` (no token)
+    PublicSearch,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 16] = [
+    pub const ALL: [Route; 18] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -66,6 +107,8 @@ impl Route {
         Self::PublicListRecords,
         Self::PublicGetRecord,
         Self::PublicGetDocument,
+        Self::Search,
+        Self::PublicSearch,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -90,6 +133,8 @@ impl Route {
                 "GET",
                 "/public/agencies/{agency}/records/{id}/documents/{doc_id}",
             ),
+            Self::Search => ("GET", "/search"),
+            Self::PublicSearch => ("GET", "/public/agencies/{agency}/search"),
         }
     }
 
@@ -124,6 +169,7 @@ impl Route {
     /// Answers `request` with this route's handler, exactly as its Lambda binary would.
     pub async fn call<S: Store>(self, deps: &LocalDeps<S>, request: Request) -> Response<Body> {
         let records: &Deps<S> = deps;
+        let documents = &deps.documents;
         match self {
             Self::CreateRecord => respond(records, request, create_record::handle).await,
             Self::GetRecord => respond(records, request, get_record::handle).await,
@@ -131,9 +177,9 @@ impl Route {
             Self::UpdateRecord => respond(records, request, update_record::handle).await,
             Self::DeleteRecord => respond(records, request, delete_record::handle).await,
             Self::GetHistory => respond(records, request, get_history::handle).await,
-            Self::CreateUpload => respond(deps, request, create_upload::handle).await,
+            Self::CreateUpload => respond(documents, request, create_upload::handle).await,
             Self::ListDocuments => respond(records, request, list_documents::handle).await,
-            Self::GetDocument => respond(deps, request, get_document::handle).await,
+            Self::GetDocument => respond(documents, request, get_document::handle).await,
             Self::GetAgency => respond(records, request, get_agency::handle).await,
             Self::PutAgency => respond(records, request, put_agency::handle).await,
             Self::PublicListAgencies => {
@@ -149,7 +195,11 @@ impl Route {
                 respond_public(records, request, public_get_record::handle).await
             }
             Self::PublicGetDocument => {
-                respond_public(deps, request, public_get_document::handle).await
+                respond_public(documents, request, public_get_document::handle).await
+            }
+            Self::Search => respond(&deps.search, request, search::handle).await,
+            Self::PublicSearch => {
+                respond_public(&deps.search, request, public_search::handle).await
             }
         }
     }

@@ -587,12 +587,15 @@ pub struct LocalServer {
 
 impl LocalServer {
     /// Starts serving; documents live in a fresh folder under `target/tmp`.
-    pub async fn start<S: shared::store::Store>(store: S, settings: &[(&str, String)]) -> Self {
+    pub async fn start<S: shared::store::Store + Clone>(
+        store: S,
+        settings: &[(&str, String)],
+    ) -> Self {
         Self::start_with(store, settings, dossier_local::server::Timeouts::default()).await
     }
 
     /// [`LocalServer::start`] with `timeouts`.
-    pub async fn start_with<S: shared::store::Store>(
+    pub async fn start_with<S: shared::store::Store + Clone>(
         store: S,
         settings: &[(&str, String)],
         timeouts: dossier_local::server::Timeouts,
@@ -617,10 +620,14 @@ impl LocalServer {
             &base,
             b"local-blob-secret",
         );
-        let deps = std::sync::Arc::new(
-            shared::Deps::new(&config, store, shared::clock::Clock::system())
-                .with_blobs(blobs, max_bytes),
-        );
+        let indexes = std::sync::Arc::new(shared::search::folder::FolderIndexes::new(
+            workspace_root()
+                .join("target/tmp")
+                .join(unique_name("index")),
+        ));
+        let deps = std::sync::Arc::new(dossier_local::routes::LocalDeps::new(
+            &config, store, blobs, max_bytes, indexes,
+        ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(dossier_local::server::serve_with(
             listener,

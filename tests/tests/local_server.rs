@@ -4,18 +4,19 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use dossier_local::routes::LocalDeps;
 use dossier_local::server::serve;
-use dossier_local::settings;
+use dossier_local::{indexing, settings};
 use dossier_tests::{
     Emulator, bootstrap, create_table, dynamo, env_json, http_request, lambda_environment,
     unique_name,
 };
 use serde_json::{Value, json};
-use shared::Deps;
 use shared::auth::mint_hs256;
 use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::model::AuditEntry;
+use shared::search::folder::FolderIndexes;
 use shared::store::{DynamoStore, EmbeddedStore, Store};
 use tokio::sync::oneshot;
 
@@ -29,10 +30,16 @@ struct Local {
 
 impl Local {
     async fn start(data: &Path) -> Self {
-        Self::start_on(EmbeddedStore::open(&data.join("dossier.redb")).unwrap()).await
+        let store = EmbeddedStore::open(&data.join("dossier.redb")).unwrap();
+        Self::start_following(store.clone(), Some(store)).await
     }
 
-    async fn start_on<S: Store>(store: S) -> Self {
+    async fn start_on<S: Store + Clone>(store: S) -> Self {
+        Self::start_following(store, None).await
+    }
+
+    /// Serves `store`; with `feed`, search indexes follow its writes as in `make serve`.
+    async fn start_following<S: Store + Clone>(store: S, feed: Option<EmbeddedStore>) -> Self {
         let env = env_json();
         let config = settings::config(
             |name| env[name].as_str().map(str::to_owned),
@@ -42,8 +49,11 @@ impl Local {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let blobs = FileBlobs::new(temp_data().join("blobs"), &base, b"local-blob-secret");
-        let deps =
-            Arc::new(Deps::new(&config, store, Clock::system()).with_blobs(blobs, 1024 * 1024));
+        let indexes = Arc::new(FolderIndexes::new(temp_data().join("index")));
+        if let Some(feed) = feed {
+            tokio::spawn(indexing::follow(feed, blobs.clone(), indexes.clone()));
+        }
+        let deps = Arc::new(LocalDeps::new(&config, store, blobs, 1024 * 1024, indexes));
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(serve(listener, deps, async move {
             let _ = stopped.await;
@@ -647,4 +657,117 @@ async fn a_client_that_stalls_is_cut_off() {
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("did not arrive in time"), "{answer}");
     local.stop().await;
+}
+
+/// Search on the local server: a write is found by the staff search and, once published,
+/// by the public search, through the in-process indexer that follows the store's feed; a
+/// record made confidential leaves what a clerk finds, and unpublished leaves the public.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_become_searchable_in_moments() {
+    let data = temp_data();
+    let local = Local::start(&data).await;
+    let officer = format!("Bearer {}", local.token("olga", "parks", &["officer"]));
+    let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
+    let json = ("content-type", "application/json");
+    let profile =
+        json!({"name": "Parks", "contact_email": "records@parks.example.gov", "timezone": "UTC"});
+    let put = send(
+        "PUT",
+        &format!("{}/agency", local.base),
+        &[("authorization", &officer), json],
+        Some(profile.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(put.status, 201, "{}", put.body);
+    let body = json!({"title": "Riverside footbridge repair", "classification": "public", "tags": ["bridges"]});
+    let created = send(
+        "POST",
+        &format!("{}/records", local.base),
+        &[("authorization", &officer), json],
+        Some(body.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let written = std::time::Instant::now();
+
+    // Found by staff as soon as the follower has indexed it.
+    let staff = format!("{}/search?q=footbrige", local.base);
+    let found = eventually(&staff, &clerk, 1).await;
+    println!(
+        "staff search found the new record {:?} after its write",
+        written.elapsed()
+    );
+    assert_eq!(found["items"][0]["record"]["id"], id.as_str());
+    assert_eq!(
+        found["items"][0]["highlights"]["title"][0]["matches"],
+        json!([[10, 20]])
+    );
+    let public = format!("{}/public/agencies/parks/search?q=footbridge", local.base);
+    assert_eq!(
+        eventually(&public, "", 0).await["total"],
+        0,
+        "a draft is not public"
+    );
+
+    let publish = json!({"status": "published"});
+    let patched = send(
+        "PATCH",
+        &format!("{}/records/{id}", local.base),
+        &[("authorization", &officer), json, ("if-match", "\"1\"")],
+        Some(publish.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let found = eventually(&public, "", 1).await;
+    assert_eq!(found["items"][0]["record"]["id"], id.as_str());
+    assert!(found["items"][0]["record"].get("created_by").is_none());
+
+    let hide = json!({"classification": "confidential"});
+    let patched = send(
+        "PATCH",
+        &format!("{}/records/{id}", local.base),
+        &[("authorization", &officer), json, ("if-match", "\"2\"")],
+        Some(hide.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(eventually(&public, "", 0).await["total"], 0);
+    assert_eq!(eventually(&staff, &clerk, 0).await["total"], 0);
+    let as_officer = eventually(&staff, &officer, 1).await;
+    assert_eq!(
+        as_officer["items"][0]["record"]["classification"],
+        "confidential"
+    );
+
+    let bad = send(
+        "GET",
+        &format!("{}/search?q=%22open", local.base),
+        &[("authorization", &clerk)],
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.headers["content-type"], "application/problem+json");
+    local.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// The answer of `url` once its `total` is `total` (within 5 s: the indexer runs beside
+/// the requests, so a search may come before it).
+async fn eventually(url: &str, authorization: &str, total: u64) -> Value {
+    let headers: Headers<'_> = match authorization {
+        "" => vec![],
+        token => vec![("authorization", token)],
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let reply = send("GET", url, &headers, None).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.body);
+        if reply.body["total"] == total || std::time::Instant::now() > deadline {
+            assert_eq!(reply.body["total"], total, "{url}: {}", reply.body);
+            return reply.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

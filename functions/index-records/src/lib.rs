@@ -1,0 +1,165 @@
+//! The table's stream → the search indexes. For each agency whose records changed in a
+//! batch, the records' current state goes into its staff index and its public index, each
+//! written to S3 as a new generation. A failed agency reports its stream records as batch
+//! item failures, so Lambda retries from there (and bisects), nothing else.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use shared::blob::BlobStore;
+use shared::model::{AgencyId, RecordId};
+use shared::search::indexer::changes_for;
+use shared::search::snapshot::SnapshotStore;
+use shared::search::{Audience, SearchError};
+use shared::store::{DocumentStore, RecordStore, record_of_pk};
+use tracing::Instrument;
+
+/// What indexing works with: built once per container.
+pub struct Indexing<S, B> {
+    /// The table records are read from.
+    pub store: S,
+    /// The documents whose text is indexed.
+    pub blobs: B,
+    /// Where the indexes are kept.
+    pub snapshots: SnapshotStore,
+    /// The local folder indexes are written in.
+    pub dir: PathBuf,
+}
+
+/// A DynamoDB stream event, read tolerantly: only the keys and sequence numbers.
+#[derive(Debug, Deserialize)]
+pub struct StreamEvent {
+    #[serde(rename = "Records", default)]
+    records: Vec<StreamRecord>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamRecord {
+    dynamodb: Option<Change>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Change {
+    #[serde(rename = "Keys", default)]
+    keys: HashMap<String, Value>,
+    #[serde(rename = "SequenceNumber")]
+    sequence_number: Option<String>,
+}
+
+/// The answer Lambda reads with `ReportBatchItemFailures`.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct BatchResponse {
+    /// The stream records to retry, by sequence number.
+    #[serde(rename = "batchItemFailures")]
+    pub failures: Vec<Failure>,
+}
+
+/// One stream record to retry.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    /// Its sequence number.
+    #[serde(rename = "itemIdentifier")]
+    pub item_identifier: String,
+}
+
+/// The records a batch touched, by agency, with the sequence numbers that named them.
+fn touched(event: &StreamEvent) -> BTreeMap<AgencyId, (BTreeSet<RecordId>, Vec<String>)> {
+    let mut touched: BTreeMap<AgencyId, (BTreeSet<RecordId>, Vec<String>)> = BTreeMap::new();
+    for change in event
+        .records
+        .iter()
+        .filter_map(|record| record.dynamodb.as_ref())
+    {
+        let pk = change.keys.get("PK").and_then(|pk| pk["S"].as_str());
+        // Agency profiles, idempotency keys: nothing searchable.
+        let Some((agency, id)) = pk.and_then(record_of_pk) else {
+            continue;
+        };
+        let entry = touched.entry(agency).or_default();
+        entry.0.insert(id);
+        entry.1.extend(change.sequence_number.clone());
+    }
+    touched
+}
+
+/// Indexes what `event` changed.
+pub async fn handle<S, B>(event: StreamEvent, indexing: &Indexing<S, B>) -> BatchResponse
+where
+    S: RecordStore + DocumentStore,
+    B: BlobStore,
+{
+    let mut response = BatchResponse::default();
+    for (agency, (ids, sequence_numbers)) in touched(&event) {
+        let span = tracing::info_span!("agency", %agency, records = ids.len());
+        let ids: Vec<RecordId> = ids.into_iter().collect();
+        if let Err(error) = Box::pin(index_agency(indexing, &agency, &ids))
+            .instrument(span)
+            .await
+        {
+            tracing::warn!(%agency, %error, "indexing failed; its stream records will be retried");
+            response.failures.extend(
+                sequence_numbers
+                    .into_iter()
+                    .map(|item_identifier| Failure { item_identifier }),
+            );
+        }
+    }
+    response
+}
+
+async fn index_agency<S, B>(
+    indexing: &Indexing<S, B>,
+    agency: &AgencyId,
+    ids: &[RecordId],
+) -> Result<(), SearchError>
+where
+    S: RecordStore + DocumentStore,
+    B: BlobStore,
+{
+    let changes = changes_for(&indexing.store, &indexing.blobs, agency, ids).await?;
+    for audience in Audience::ALL {
+        let folder = indexing.dir.join(agency.as_str()).join(audience.as_str());
+        let generation = indexing
+            .snapshots
+            .apply(&folder, agency, audience, changes.for_audience(audience))
+            .await?;
+        tracing::info!(audience = audience.as_str(), generation, "index written");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_record_partitions_are_indexed_once_per_batch() {
+        let event: StreamEvent = serde_json::from_value(serde_json::json!({"Records": [
+            {"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": "A#parks#R#01KBXQ7R5M3N8P2V6W9Y4Z0A1B"}, "SK": {"S": "R"}}, "SequenceNumber": "100"}},
+            {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "A#parks#R#01KBXQ7R5M3N8P2V6W9Y4Z0A1B"}, "SK": {"S": "AUDIT#0000000002"}}, "SequenceNumber": "101"}},
+            {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "A#parks#AGENCY"}, "SK": {"S": "PROFILE"}}, "SequenceNumber": "102"}},
+            {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "A#roads#IDEM#k"}, "SK": {"S": "IDEM"}}, "SequenceNumber": "103"}},
+            {"eventName": "REMOVE", "dynamodb": {"Keys": {"PK": {"S": "A#roads#R#01KBXQ7R5M3N8P2V6W9Y4Z0A1C"}}, "SequenceNumber": "104"}},
+            {"eventName": "REMOVE"}
+        ]}))
+        .unwrap();
+        let touched = touched(&event);
+        let summary: Vec<(String, usize, Vec<String>)> = touched
+            .into_iter()
+            .map(|(agency, (ids, seqs))| (agency.to_string(), ids.len(), seqs))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "parks".to_owned(),
+                    1,
+                    vec!["100".to_owned(), "101".to_owned()]
+                ),
+                ("roads".to_owned(), 1, vec!["104".to_owned()]),
+            ]
+        );
+    }
+}
