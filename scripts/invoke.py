@@ -6,7 +6,8 @@ server provisioned from template.yaml. No Docker, no AWS account.
 1. moto: reuses the server recorded in .tmp/invoke/moto.json while it answers, else starts one
    (`make invoke-stop` stops it); --endpoint uses another.
 2. provisions, from template.yaml's RecordsTable, a fresh table named as env.json's TABLE_NAME,
-   and the bucket BUCKET_NAME (so every invocation starts from the same world); the anchors
+   the bucket BUCKET_NAME and the index bucket INDEX_BUCKET, emptied (so every invocation
+   starts from the same world); the anchors
    bucket ANCHOR_BUCKET (Object Lock) and the signing key ANCHOR_KEY_ID (an alias) if missing.
 3. seeds exactly what the event acts on (the record, its document, the uploaded object) with
    the `seed-events` binary, through the same store code the functions run.
@@ -136,7 +137,7 @@ def logical_id(tpl, function):
     fail(f"no function in template.yaml builds {function!r}")
 
 
-def provision(tpl, endpoint, table, bucket, anchors):
+def provision(tpl, endpoint, table, bucket, index_bucket, anchors):
     """A fresh table shaped as the template's RecordsTable, the documents bucket, and what
     the anchoring function signs with and writes to: an ECC_NIST_P256 key under env.json's
     alias, and an Object Lock bucket (both kept across runs, as a deployed stack's are)."""
@@ -161,6 +162,14 @@ def provision(tpl, endpoint, table, bucket, anchors):
         s3.create_bucket(Bucket=bucket)
     except s3.exceptions.BucketAlreadyOwnedByYou:
         pass
+    # The search indexes: emptied, so an index from an earlier run never answers.
+    try:
+        s3.create_bucket(Bucket=index_bucket)
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=index_bucket):
+        for item in page.get("Contents", []):
+            s3.delete_object(Bucket=index_bucket, Key=item["Key"])
     anchor_bucket, anchor_key = anchors
     try:
         s3.create_bucket(Bucket=anchor_bucket, ObjectLockEnabledForBucket=True)
@@ -278,10 +287,12 @@ def main():
     endpoint = args.endpoint or moto_endpoint()
     parameters = json.loads((ROOT / "env.json").read_text())["Parameters"]
     table, bucket = parameters["TABLE_NAME"], parameters["BUCKET_NAME"]
-    provision(tpl, endpoint, table, bucket, (parameters["ANCHOR_BUCKET"], parameters["ANCHOR_KEY_ID"]))
+    index_bucket = parameters["INDEX_BUCKET"]
+    provision(tpl, endpoint, table, bucket, index_bucket, (parameters["ANCHOR_BUCKET"], parameters["ANCHOR_KEY_ID"]))
     aws = {**CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}
     seeded = subprocess.run([str(seeder), function], capture_output=True, text=True,
                             env={"PATH": os.environ.get("PATH", ""), "TABLE_NAME": table, "BUCKET_NAME": bucket,
+                                 "INDEX_BUCKET": index_bucket,
                                  "AWS_EC2_METADATA_DISABLED": "true", **aws})
     if seeded.returncode:
         fail(f"seeding failed: {seeded.stderr}")

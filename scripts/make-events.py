@@ -2,7 +2,7 @@
 """Writes events/*.json: one event per function. HTTP functions get an API Gateway HTTP API
 (payload 2.0) event with a long-lived bearer token signed with env.json's development-only
 HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification;
-anchor-chains an EventBridge scheduled event.
+anchor-chains an EventBridge scheduled event; index-records a DynamoDB stream event.
 
 Run again after changing env.json's secret or a route. Standard library only."""
 import base64, hashlib, hmac, json, pathlib
@@ -134,6 +134,22 @@ EVENTS.update({
                                {"agency": "dev", "id": RECORD_ID}, roles=None),
     "public-get-document": event("GET", "/public/agencies/{agency}/records/{id}/documents/{doc_id}",
                                  {"agency": "dev", "id": RECORD_ID, "doc_id": DOCUMENT_ID}, roles=None),
+    "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
+    "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
+                           query="q=permit&limit=10", roles=None),
+    # One change of the record, as the table's stream delivers it (keys and new image).
+    "index-records": {"Records": [{
+        "eventID": "c4ca4238a0b923820dcc509a6f75849b", "eventName": "MODIFY", "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1795688498, "SizeBytes": 180, "StreamViewType": "NEW_AND_OLD_IMAGES",
+            "SequenceNumber": "111000000000000000000000001",
+            "Keys": {"PK": {"S": f"A#dev#R#{RECORD_ID}"}, "SK": {"S": "RECORD"}},
+            "NewImage": {"PK": {"S": f"A#dev#R#{RECORD_ID}"}, "SK": {"S": "RECORD"},
+                         "status": {"S": "published"}, "classification": {"S": "public"}},
+        },
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/dossier-dev-records/stream/2026-11-26T10:21:38.000",
+    }]},
     "ingest-document": sqs_s3_event(f"documents/dev/{RECORD_ID}/{DOCUMENT_ID}", len(DOCUMENT)),
     # What an EventBridge schedule rule delivers (the function reads none of it).
     "anchor-chains": {

@@ -22,19 +22,27 @@ const IDLE_CHECK: Duration = Duration::from_secs(5);
 const RETRY_AFTER: Duration = Duration::from_secs(2);
 
 /// Brings the indexes up to date (rebuilding them all when they have no recorded feed
-/// position), then follows the feed for as long as the server runs.
-pub async fn follow(store: EmbeddedStore, blobs: FileBlobs, indexes: Arc<FolderIndexes>) {
+/// position), then follows the feed until `stop` turns true. It stops between runs, so
+/// when it returns nothing it started is still writing (and the store is released).
+pub async fn follow(
+    store: EmbeddedStore,
+    blobs: FileBlobs,
+    indexes: Arc<FolderIndexes>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let writes = store.writes();
-    loop {
-        match catch_up(&store, &blobs, &indexes).await {
+    while !*stop.borrow() {
+        let pause = match catch_up(&store, &blobs, &indexes).await {
             Ok(true) => continue,
-            Ok(false) => {
-                let _ = tokio::time::timeout(IDLE_CHECK, writes.notified()).await;
-            }
+            Ok(false) => IDLE_CHECK,
             Err(error) => {
                 tracing::error!(%error, "search indexing failed; retrying");
-                tokio::time::sleep(RETRY_AFTER).await;
+                RETRY_AFTER
             }
+        };
+        tokio::select! {
+            _ = tokio::time::timeout(pause, writes.notified()) => {}
+            _ = stop.changed() => {}
         }
     }
 }

@@ -165,8 +165,11 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             anchor_in_background(store.clone(), data, anchor_every)?;
             let indexes = Arc::new(FolderIndexes::new(data.join("index")));
             println!("Search indexes in {}, following every write", indexes.root().display());
-            tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone()));
+            let (stop_indexing, stop) = tokio::sync::watch::channel(false);
+            let indexing = tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone(), stop));
             run(listener, LocalDeps::new(&config, store, blobs, max_document_bytes, indexes), &tokens).await;
+            let _ = stop_indexing.send(true);
+            let _ = indexing.await;
         }
         println!("stopped");
         Ok(())

@@ -220,10 +220,11 @@ impl AnchorConfig {
 pub struct IndexConfig {
     /// `INDEX_BUCKET`: the bucket the indexes are kept in.
     pub bucket: String,
-    /// `INDEX_PREFIX`: the key prefix of every index (default `index/`).
+    /// The key prefix of every index (the functions' policies name it).
     pub prefix: String,
-    /// `INDEX_DIR`: the local folder indexes are used from (default `/tmp/index`).
-    pub dir: String,
+    /// The local folder indexes are used from: under the temporary folder (Lambda's only
+    /// writable one).
+    pub dir: std::path::PathBuf,
     /// `INDEX_CHECK_SECONDS`: how often a search checks for a newer generation (default 5).
     pub check_seconds: u64,
 }
@@ -248,8 +249,8 @@ impl IndexConfig {
         };
         Ok(Self {
             bucket: get("INDEX_BUCKET").ok_or_else(|| error("INDEX_BUCKET", "is not set"))?,
-            prefix: get("INDEX_PREFIX").unwrap_or_else(|| "index/".to_owned()),
-            dir: get("INDEX_DIR").unwrap_or_else(|| "/tmp/index".to_owned()),
+            prefix: "index/".to_owned(),
+            dir: std::env::temp_dir().join("dossier-index"),
             check_seconds,
         })
     }

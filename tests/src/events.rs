@@ -1,11 +1,15 @@
 //! The world the `events/` files act on, written the way the routes write it: record
 //! [`RECORD_ID`] of agency [`AGENCY`] and its document [`DOCUMENT_ID`] (bytes
 //! [`DOCUMENT`]), as `scripts/make-events.py` names them. `make invoke` (through the
-//! `seed-events` binary) and the emulator tests seed with [`seed_for`].
+//! `seed-events` binary) and the emulator tests seed with [`seed`].
 
 use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{Value, json};
-use shared::model::{ContentType, DocumentId, RecordId, Status};
+use shared::blob::S3Blobs;
+use shared::model::{AgencyId, ContentType, DocumentId, RecordId, Status};
+use shared::search::Audience;
+use shared::search::indexer::changes_for;
+use shared::search::snapshot::SnapshotStore;
 use shared::store::DynamoStore;
 use shared::testing::{
     TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_update, settle_document,
@@ -36,12 +40,15 @@ pub enum World {
     /// The agency's profile, and the record (public, published) with its verified
     /// document: what the public routes read.
     Public,
+    /// [`World::Public`], indexed: both of the agency's indexes in the index bucket, as
+    /// the indexing function writes them.
+    Indexed,
 }
 
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 18] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 21] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -58,15 +65,18 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 18] = [
     ("public-list-records", Some(200), World::Public),
     ("public-get-record", Some(200), World::Public),
     ("public-get-document", Some(302), World::Public),
+    ("search", Some(200), World::Indexed),
+    ("public-search", Some(200), World::Indexed),
     ("ingest-document", None, World::PendingDocument),
     ("anchor-chains", None, World::Record),
+    ("index-records", None, World::Public),
 ];
 
 /// Whether `answer` is what event function `function` answers its event with on its world
 /// (the anchoring function: one agency, anchored now or, on a repeated run, before).
 pub fn event_answer_holds(function: &str, answer: &Value) -> bool {
     match function {
-        "ingest-document" => *answer == json!({"batchItemFailures": []}),
+        "ingest-document" | "index-records" => *answer == json!({"batchItemFailures": []}),
         "anchor-chains" => {
             answer["agencies"] == 1
                 && answer["anchored"].as_u64().unwrap_or(0)
@@ -95,12 +105,18 @@ pub fn event(function: &str) -> Value {
     serde_json::from_str(&text).expect("an event file is JSON")
 }
 
-/// Writes `world` through `store` (and the document's bytes to `bucket` through `s3`),
-/// on an empty table.
-pub async fn seed(world: World, store: &DynamoStore, s3: &aws_sdk_s3::Client, bucket: &str) {
+/// Writes `world` through `store` (the document's bytes to `bucket` and the indexes to
+/// `index_bucket` through `s3`), on an empty table.
+pub async fn seed(
+    world: World,
+    store: &DynamoStore,
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    index_bucket: &str,
+) {
     match world {
         World::Empty => return,
-        World::Agency | World::Public => {
+        World::Agency | World::Public | World::Indexed => {
             seed_profile(store, AGENCY, "Development Agency").await;
             if world == World::Agency {
                 return;
@@ -110,7 +126,7 @@ pub async fn seed(world: World, store: &DynamoStore, s3: &aws_sdk_s3::Client, bu
     }
     let id = RecordId::parse(RECORD_ID).expect("a record id");
     let classification = match world {
-        World::Public => "public",
+        World::Public | World::Indexed => "public",
         _ => "internal",
     };
     let body = json!({"title": "Building permit 2026-114", "classification": classification,
@@ -119,7 +135,7 @@ pub async fn seed(world: World, store: &DynamoStore, s3: &aws_sdk_s3::Client, bu
     if world == World::Record {
         return;
     }
-    if world == World::Public {
+    if matches!(world, World::Public | World::Indexed) {
         record = seed_update(store, &record, "dev-officer", TEST_NOW, |record| {
             record.status = Status::Published;
         })
@@ -141,8 +157,45 @@ pub async fn seed(world: World, store: &DynamoStore, s3: &aws_sdk_s3::Client, bu
         .send()
         .await
         .unwrap_or_else(|e| panic!("uploading the document to {bucket}: {e}"));
-    if matches!(world, World::AvailableDocument | World::Public) {
+    if matches!(
+        world,
+        World::AvailableDocument | World::Public | World::Indexed
+    ) {
         settle_document(store, &document, None).await;
+    }
+    if world == World::Indexed {
+        index(store, s3, bucket, index_bucket, &id).await;
+    }
+}
+
+/// Writes record `id`'s current state into both of [`AGENCY`]'s indexes in `index_bucket`,
+/// with the code the indexing function runs.
+async fn index(
+    store: &DynamoStore,
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    index_bucket: &str,
+    id: &RecordId,
+) {
+    let agency = AgencyId::parse(AGENCY).expect("an agency");
+    let blobs = S3Blobs::new(s3.clone(), bucket);
+    let changes = changes_for(store, &blobs, &agency, std::slice::from_ref(id))
+        .await
+        .expect("the record's index entries");
+    let snapshots = SnapshotStore::new(s3.clone(), index_bucket, "index/");
+    let folder = crate::workspace_root()
+        .join("target/tmp")
+        .join(crate::unique_name("seed-index"));
+    for audience in Audience::ALL {
+        snapshots
+            .apply(
+                &folder.join(audience.as_str()),
+                &agency,
+                audience,
+                changes.for_audience(audience),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("indexing into {index_bucket}: {e}"));
     }
 }
 
@@ -170,7 +223,8 @@ mod tests {
         for (name, _, world) in FUNCTIONS {
             let names_it = |id: &str| event(name).to_string().contains(id);
             match world {
-                World::Empty | World::Agency => {}
+                // A search names no record: it finds it.
+                World::Empty | World::Agency | World::Indexed => {}
                 // A listing names no record: it finds it.
                 World::Public if name == "public-list-records" => {}
                 // A listing names no record: it finds it; so does the anchoring.
@@ -182,8 +236,10 @@ mod tests {
                     assert!(names_it(RECORD_ID), "{name}");
                     // Listings and the public record name no document: they find it.
                     assert!(
-                        matches!(name, "list-documents" | "public-get-record")
-                            || names_it(DOCUMENT_ID),
+                        matches!(
+                            name,
+                            "list-documents" | "public-get-record" | "index-records"
+                        ) || names_it(DOCUMENT_ID),
                         "{name}"
                     );
                 }

@@ -35,7 +35,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// Every variable `shared::config` reads (and so `template.yaml` declares and `env.json`
 /// sets).
-pub const CONFIG_VARIABLES: [&str; 11] = [
+pub const CONFIG_VARIABLES: [&str; 13] = [
     "TABLE_NAME",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
@@ -47,6 +47,8 @@ pub const CONFIG_VARIABLES: [&str; 11] = [
     "MAX_DOCUMENT_BYTES",
     "ANCHOR_BUCKET",
     "ANCHOR_KEY_ID",
+    "INDEX_BUCKET",
+    "INDEX_CHECK_SECONDS",
 ];
 
 /// The most verbose `LogLevel` the template allows: the token checks run the binaries at it.

@@ -5,13 +5,15 @@ use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::events::{self, DOCUMENT_ID, FUNCTIONS, RECORD_ID, World};
 use dossier_tests::{
     Emulator, bootstrap, create_anchor_bucket, create_anchor_key, create_bucket, create_table,
-    dynamo, kms, lambda_environment, s3,
+    dynamo, kms, lambda_environment, s3, unique_name, workspace_root,
 };
 use serde_json::{Value, json};
 use shared::anchor::RecordHead;
 use shared::anchor::archive::{AnchorArchive, S3Anchors};
 use shared::anchor::signer::KmsSigner;
 use shared::model::{AgencyId, ContentType, DocumentId, DocumentStatus, RecordId};
+use shared::search::snapshot::{SnapshotIndexes, SnapshotStore};
+use shared::search::{Audience, IndexSource};
 use shared::store::{AgencyStore, DocumentStore, DynamoStore, RecordStore};
 
 fn event(name: &str) -> Value {
@@ -25,10 +27,12 @@ async fn world(world: World) -> (DynamoStore, Vec<(&'static str, String)>) {
     let table = create_table(&client).await;
     let store = DynamoStore::new(client, table.clone());
     let bucket = create_bucket(&s3()).await;
-    events::seed(world, &store, &s3(), &bucket).await;
+    let index_bucket = create_bucket(&s3()).await;
+    events::seed(world, &store, &s3(), &bucket, &index_bucket).await;
     let mut env = lambda_environment(&table);
     let fresh = [
         ("BUCKET_NAME", bucket),
+        ("INDEX_BUCKET", index_bucket),
         ("ANCHOR_BUCKET", create_anchor_bucket(&s3()).await),
         ("ANCHOR_KEY_ID", create_anchor_key(&kms()).await),
     ];
@@ -165,7 +169,20 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(items.len(), 1, "{r}");
             assert_eq!(items[0]["prev_hash"], "0".repeat(64));
         }
-        "ingest-document" => assert_eq!(r, &json!({"batchItemFailures": []})),
+        "ingest-document" | "index-records" => assert_eq!(r, &json!({"batchItemFailures": []})),
+        "search" => {
+            assert_eq!(body(r)["total"], 1, "{r}");
+            assert_eq!(body(r)["items"][0]["record"]["id"], RECORD_ID);
+            assert_eq!(body(r)["items"][0]["record"]["created_by"], "seed");
+        }
+        "public-search" => {
+            assert_eq!(body(r)["total"], 1, "{r}");
+            let hit = &body(r)["items"][0];
+            assert_eq!(hit["record"]["documents"][0]["id"], DOCUMENT_ID);
+            assert!(hit["record"].get("created_by").is_none(), "{hit}");
+            assert_eq!(hit["highlights"]["title"][0]["matches"], json!([[9, 15]]));
+            assert_eq!(header(r, "cache-control"), Some("public, max-age=60"));
+        }
         "anchor-chains" => assert_eq!(r, &json!({"agencies": 1, "anchored": 1, "unchanged": 0})),
         "get-document" => {
             assert_eq!(body(r)["status"], "available");
@@ -247,6 +264,22 @@ async fn every_function_answers_its_event_under_the_emulator() {
                 let history = store.agency_history(&dev, 10, None).await.unwrap();
                 assert_eq!(history.items.len(), 1);
             }
+            "index-records" => {
+                // Both of the agency's indexes hold the record, each in its own view.
+                let snapshots = SnapshotStore::new(s3(), setting(&env, "INDEX_BUCKET"), "index/");
+                let folder = workspace_root()
+                    .join("target/tmp")
+                    .join(unique_name("rie-index"));
+                let indexes = SnapshotIndexes::new(snapshots, folder, std::time::Duration::ZERO);
+                for audience in Audience::ALL {
+                    let index = indexes
+                        .index(&dev, audience)
+                        .await
+                        .unwrap()
+                        .expect("an index");
+                    assert_eq!(index.ids().unwrap(), [RECORD_ID], "{audience:?}");
+                }
+            }
             "anchor-chains" => {
                 // Signed by the KMS key, over the record's head, checked with its public key.
                 let archive = S3Anchors::new(s3(), setting(&env, "ANCHOR_BUCKET"));
@@ -289,8 +322,11 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("public-list-records", Some(2)),
             ("public-get-record", Some(3)),
             ("public-get-document", Some(3)),
+            ("search", Some(0)),
+            ("public-search", Some(1)),
             ("ingest-document", None),
             ("anchor-chains", None),
+            ("index-records", None),
         ]
     );
 

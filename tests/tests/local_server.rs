@@ -26,6 +26,11 @@ struct Local {
     stop: Option<oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
     secret: String,
+    /// The search indexer following the store, and what stops it.
+    indexing: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl Local {
@@ -50,9 +55,9 @@ impl Local {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let blobs = FileBlobs::new(temp_data().join("blobs"), &base, b"local-blob-secret");
         let indexes = Arc::new(FolderIndexes::new(temp_data().join("index")));
-        if let Some(feed) = feed {
-            tokio::spawn(indexing::follow(feed, blobs.clone(), indexes.clone()));
-        }
+        let (stop_indexing, stop) = tokio::sync::watch::channel(false);
+        let indexing = feed
+            .map(|feed| tokio::spawn(indexing::follow(feed, blobs.clone(), indexes.clone(), stop)));
         let deps = Arc::new(LocalDeps::new(&config, store, blobs, 1024 * 1024, indexes));
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(serve(listener, deps, async move {
@@ -64,6 +69,7 @@ impl Local {
             stop: Some(stop),
             done,
             secret,
+            indexing: indexing.map(|task| (stop_indexing, task)),
         }
     }
 
@@ -80,6 +86,10 @@ impl Local {
             let _ = stop.send(());
         }
         (&mut self.done).await.unwrap();
+        if let Some((stop, task)) = self.indexing.take() {
+            let _ = stop.send(true);
+            task.await.unwrap();
+        }
     }
 }
 

@@ -233,10 +233,10 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     let shape = subject.shape;
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
     if subject.event_file.starts_with("public-") {
-        events::seed(World::Public, store, &s3(), bucket).await;
+        events::seed(World::Public, store, &s3(), bucket, bucket).await;
     } else {
-        events::seed(World::AvailableDocument, store, &s3(), bucket).await;
-        events::seed(World::Agency, store, &s3(), bucket).await;
+        events::seed(World::AvailableDocument, store, &s3(), bucket, bucket).await;
+        events::seed(World::Agency, store, &s3(), bucket, bucket).await;
     }
 
     let mut ids = Vec::with_capacity(count);

@@ -203,14 +203,14 @@ impl SnapshotStore {
         Ok(())
     }
 
-    /// Replaces the pointer if it is still `expected` (`None`: if there is none); `false`
-    /// when another indexer moved it first.
+    /// Replaces the pointer if it is still `expected` (`None`: if there is none), giving
+    /// the new pointer's ETag; `None` when another indexer moved it first.
     async fn swap_pointer(
         &self,
         base: &str,
         next: &Pointer,
         expected: Option<&str>,
-    ) -> Result<bool, SearchError> {
+    ) -> Result<Option<String>, SearchError> {
         let key = format!("{base}pointer.json");
         let body = serde_json::to_vec(next).map_err(|_| SearchError::Corrupt)?;
         let request = self
@@ -225,14 +225,14 @@ impl SnapshotStore {
             None => request.if_none_match("*"),
         };
         match request.send().await {
-            Ok(_) => Ok(true),
+            Ok(output) => Ok(Some(output.e_tag().unwrap_or_default().to_owned())),
             Err(error)
                 if matches!(
                     error.code(),
                     Some("PreconditionFailed" | "ConditionalRequestConflict")
                 ) =>
             {
-                Ok(false)
+                Ok(None)
             }
             Err(error) => Err(s3_error(&key, error)),
         }
@@ -301,10 +301,10 @@ impl SnapshotStore {
                 Read::Missing | Read::Unchanged => None,
             };
             // A folder left by a lost race holds a generation nobody has: start clean
-            // whenever it is not exactly the current one.
-            let local = local_generation(folder);
+            // whenever it is not exactly the current one (the pointer this indexer wrote).
             let generation = current.as_ref().map_or(0, |c| c.pointer.generation);
-            if local != Some(generation) {
+            let held = local_pointer(folder);
+            if held.is_none() || held != current.as_ref().map(|c| c.etag.clone()) {
                 remove_folder(folder)?;
             }
             if let Some(current) = &current {
@@ -338,11 +338,11 @@ impl SnapshotStore {
                 files,
                 meta,
             };
-            if self
+            if let Some(etag) = self
                 .swap_pointer(&base, &next, current.as_ref().map(|c| c.etag.as_str()))
                 .await?
             {
-                set_local_generation(folder, next.generation)?;
+                set_local_pointer(folder, &etag)?;
                 let keep: HashSet<&str> = next.files.iter().map(String::as_str).collect();
                 if let Err(error) = self.collect_garbage(&base, &keep).await {
                     tracing::warn!(%error, "index garbage not collected; the next run retries");
@@ -359,17 +359,14 @@ impl SnapshotStore {
     }
 }
 
-/// The generation a folder holds, as [`set_local_generation`] recorded it.
-fn local_generation(folder: &Path) -> Option<u64> {
-    std::fs::read_to_string(folder.join("generation"))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+/// The ETag of the pointer whose generation a folder holds: the one this indexer wrote
+/// last (any other state of the folder is discarded).
+fn local_pointer(folder: &Path) -> Option<String> {
+    std::fs::read_to_string(folder.join("pointer.etag")).ok()
 }
 
-fn set_local_generation(folder: &Path, generation: u64) -> Result<(), SearchError> {
-    std::fs::write(folder.join("generation"), generation.to_string())?;
+fn set_local_pointer(folder: &Path, etag: &str) -> Result<(), SearchError> {
+    std::fs::write(folder.join("pointer.etag"), etag)?;
     Ok(())
 }
 
@@ -507,6 +504,6 @@ pub async fn indexing_from_env() -> Result<
         crate::store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table),
         crate::blob::S3Blobs::new(s3.clone(), documents.bucket_name),
         SnapshotStore::new(s3, index.bucket, index.prefix),
-        PathBuf::from(index.dir),
+        index.dir,
     ))
 }
