@@ -15,6 +15,8 @@
 //! # The ingest dead-letter queue back into the ingest queue (count first):
 //! dossier-admin redrive --from "$DLQ_URL" --to "$QUEUE_URL" --dry-run
 //! dossier-admin redrive --from "$DLQ_URL" --to "$QUEUE_URL" --max 500
+//! # An agency's search indexes, rebuilt from the table (BUCKET_NAME, INDEX_BUCKET):
+//! dossier-admin reindex --agency parks --bucket "$DOCUMENTS" --index-bucket "$INDEX"
 //! ```
 //!
 //! It runs with the operator's AWS credentials from the SDK's default chain
@@ -23,12 +25,13 @@
 //! local emulator. Results go to stdout, progress to stderr; exit codes are in [`exit`].
 //!
 //! Each command is a module owning its arguments and its run: [`verify_chain`],
-//! [`export`], [`redrive`]. `main.rs` only hands the process's arguments and standard
+//! [`export`], [`redrive`], [`reindex`]. `main.rs` only hands the process's arguments and standard
 //! streams to [`run`].
 
 pub mod anchors;
 pub mod export;
 pub mod redrive;
+pub mod reindex;
 pub mod sink;
 pub mod verify_chain;
 
@@ -82,6 +85,7 @@ pub enum Command {
     VerifyChain(verify_chain::VerifyChain),
     Export(export::Export),
     Redrive(redrive::Redrive),
+    Reindex(reindex::Reindex),
 }
 
 /// `--table`, for the commands that read the records table.
@@ -188,6 +192,7 @@ pub async fn run(args: Vec<OsString>, out: &mut impl Write, err: &mut impl Write
         Command::VerifyChain(command) => command.run(out, err).await,
         Command::Export(command) => command.run(out, err).await,
         Command::Redrive(command) => command.run(out, err).await,
+        Command::Reindex(command) => command.run(out, err).await,
     };
     ran.unwrap_or_else(|failure| {
         let _ = writeln!(err, "dossier-admin: {failure}");

@@ -35,6 +35,17 @@ pub async fn follow(
         let pause = match catch_up(&store, &blobs, &indexes).await {
             Ok(true) => continue,
             Ok(false) => IDLE_CHECK,
+            // Indexes written by another version of the server: rebuilt from the store.
+            Err(SearchError::Schema) => {
+                tracing::warn!("the search indexes have another layout; rebuilding them");
+                match indexes.clear() {
+                    Ok(()) => continue,
+                    Err(error) => {
+                        tracing::error!(%error, "the old search indexes cannot be removed");
+                        RETRY_AFTER
+                    }
+                }
+            }
             Err(error) => {
                 tracing::error!(%error, "search indexing failed; retrying");
                 RETRY_AFTER

@@ -29,7 +29,9 @@ pub fn admin(args: &[&str], table: Option<&str>) -> Run {
         .env_remove("AWS_DEFAULT_REGION")
         .env_remove("TABLE_NAME")
         .env_remove("ANCHOR_BUCKET")
-        .env_remove("ANCHOR_KEY_ID");
+        .env_remove("ANCHOR_KEY_ID")
+        .env_remove("BUCKET_NAME")
+        .env_remove("INDEX_BUCKET");
     if let Some(table) = table {
         command.env("TABLE_NAME", table);
     }

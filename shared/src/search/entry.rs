@@ -120,7 +120,16 @@ impl Entry {
         document.add_text(fields.status, self.status.as_str());
         document.add_text(fields.classification, self.classification.as_str());
         document.add_i64(fields.date, self.date);
+        document.add_u64(fields.tie, tie_of(&self.id));
         document.add_text(fields.view, &self.view);
         document
     }
+}
+
+/// The tie-break number of record `id`: the first 8 bytes of its SHA-256.
+fn tie_of(id: &str) -> u64 {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, id.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest.as_ref()[..8]);
+    u64::from_be_bytes(first)
 }

@@ -14,7 +14,7 @@ use super::compile::{Filters, compile};
 use super::entry::Entry;
 use super::highlight::{Matcher, Snippet};
 use super::query::SearchQuery;
-use super::schema::{ANALYZER, Fields, analyzer, highlighted};
+use super::schema::{ANALYZER, DATE, Fields, TIE, analyzer, highlighted};
 
 /// Memory an index writer may fill before it writes a segment (tantivy's floor is 15 MB).
 const WRITER_MEMORY: usize = 48 << 20;
@@ -175,13 +175,24 @@ impl RecordIndex {
         let mut analyzer = analyzer();
         let compiled = compile(&self.fields, &mut analyzer, query, filters);
         let searcher = self.reader.searcher();
+        // Best score first; then newest; then a number fixed by the record id, so that
+        // equal hits come in one order in every index that holds them.
         let top = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
-            .order_by_score();
+            .tweak_score(|segment: &tantivy::SegmentReader| {
+                let fast = segment.fast_fields();
+                let dates = fast.i64(DATE).ok().map(|c| c.first_or_default_col(0));
+                let ties = fast.u64(TIE).ok().map(|c| c.first_or_default_col(0));
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let date = dates.as_ref().map_or(0, |c| c.get_val(doc));
+                    let tie = ties.as_ref().map_or(0, |c| c.get_val(doc));
+                    (score, date, tie)
+                }
+            });
         let (found, total) = searcher.search(&compiled, &(top, Count))?;
         let matcher = Matcher::new(query, &mut analyzer);
         let mut items = Vec::with_capacity(found.len());
-        for (score, address) in found {
+        for ((score, _, _), address) in found {
             let document: TantivyDocument = searcher.doc(address)?;
             let view = document
                 .get_first(self.fields.view)

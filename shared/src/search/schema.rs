@@ -8,6 +8,14 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 
+/// The name of the date field, for fast-field readers.
+pub const DATE: &str = "date";
+/// The name of the tie-break field, for fast-field readers.
+pub const TIE: &str = "tie";
+/// The index layout's version, in every index's object keys: a new layout is written
+/// beside the old one (by a reindex), never read as it.
+pub const LAYOUT: &str = "v1";
+
 /// The analyzer's name in the index's tokenizer manager.
 pub const ANALYZER: &str = "dossier";
 /// Tokens longer than this (bytes) are not indexed: hashes, base64, noise.
@@ -45,6 +53,9 @@ pub struct Fields {
     pub classification: Field,
     /// Milliseconds since 1970: published (public index) or updated (staff index).
     pub date: Field,
+    /// A number fixed by the record id: the last tie-break of the ranking, so equal hits
+    /// come in the same order in every index holding them (a rebuild included).
+    pub tie: Field,
     /// The record as this index's readers see it elsewhere, as JSON: what a hit returns.
     pub view: Field,
 }
@@ -96,7 +107,8 @@ impl Fields {
             tag: builder.add_text_field("tag", STRING),
             status: builder.add_text_field("status", STRING),
             classification: builder.add_text_field("classification", STRING),
-            date: builder.add_i64_field("date", INDEXED | FAST),
+            date: builder.add_i64_field(DATE, INDEXED | FAST),
+            tie: builder.add_u64_field(TIE, FAST),
             view: builder.add_text_field("view", STORED),
         };
         (builder.build(), fields)

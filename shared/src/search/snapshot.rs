@@ -1,6 +1,7 @@
 //! Indexes kept in S3, used from a local folder (Lambda's `/tmp`).
 //!
-//! Under `PREFIX<agency>/<audience>/` a bucket holds:
+//! Under `PREFIX<layout>/<agency>/<audience>/` (the layout: [`LAYOUT`](super::schema::LAYOUT))
+//! a bucket holds:
 //! - `files/<name>`: tantivy's segment files, each written once and never changed (their
 //!   names hold a fresh segment id, or a delete file's operation stamp);
 //! - `pointer.json`: the current generation: its number, its files and tantivy's
@@ -98,7 +99,8 @@ impl SnapshotStore {
     }
 
     fn base(&self, agency: &AgencyId, audience: Audience) -> String {
-        format!("{}{agency}/{}/", self.prefix, audience.as_str())
+        let layout = super::schema::LAYOUT;
+        format!("{}{layout}/{agency}/{}/", self.prefix, audience.as_str())
     }
 
     async fn read_pointer(
@@ -291,6 +293,32 @@ impl SnapshotStore {
         audience: Audience,
         changes: &[Change],
     ) -> Result<u64, SearchError> {
+        self.write_generation(folder, agency, audience, changes, false)
+            .await
+    }
+
+    /// Replaces the index of `agency` for `audience` with one built from `changes` alone
+    /// (a rebuild: whatever the current generation holds is dropped), as the next
+    /// generation. Returns the generation written.
+    pub async fn replace(
+        &self,
+        folder: &Path,
+        agency: &AgencyId,
+        audience: Audience,
+        changes: &[Change],
+    ) -> Result<u64, SearchError> {
+        self.write_generation(folder, agency, audience, changes, true)
+            .await
+    }
+
+    async fn write_generation(
+        &self,
+        folder: &Path,
+        agency: &AgencyId,
+        audience: Audience,
+        changes: &[Change],
+        fresh: bool,
+    ) -> Result<u64, SearchError> {
         let base = self.base(agency, audience);
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -304,10 +332,10 @@ impl SnapshotStore {
             // whenever it is not exactly the current one (the pointer this indexer wrote).
             let generation = current.as_ref().map_or(0, |c| c.pointer.generation);
             let held = local_pointer(folder);
-            if held.is_none() || held != current.as_ref().map(|c| c.etag.clone()) {
+            if fresh || held.is_none() || held != current.as_ref().map(|c| c.etag.clone()) {
                 remove_folder(folder)?;
             }
-            if let Some(current) = &current {
+            if let Some(current) = current.as_ref().filter(|_| !fresh) {
                 self.download(folder, &base, &current.pointer).await?;
             }
             let (folder_owned, changes_owned) = (folder.to_path_buf(), changes.to_vec());
