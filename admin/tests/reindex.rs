@@ -68,7 +68,7 @@ async fn a_rebuilt_index_finds_what_the_incremental_one_found() {
         let at = TEST_NOW.plus_millis(n as i64);
         let created = seed_record(&store, "parks", &body, at).await;
         let id: RecordId = created.record.id.clone();
-        let changes = changes_for(&store, &blobs, &agency, &[id.clone()])
+        let changes = changes_for(&store, &blobs, &agency, std::slice::from_ref(&id))
             .await
             .unwrap();
         for audience in Audience::ALL {
@@ -87,9 +87,14 @@ async fn a_rebuilt_index_finds_what_the_incremental_one_found() {
                 r.status = Status::Published
             })
             .await;
-            let changes = changes_for(&store, &blobs, &agency, &[published.record.id.clone()])
-                .await
-                .unwrap();
+            let changes = changes_for(
+                &store,
+                &blobs,
+                &agency,
+                std::slice::from_ref(&published.record.id),
+            )
+            .await
+            .unwrap();
             for audience in Audience::ALL {
                 snapshots
                     .apply(
