@@ -1,6 +1,6 @@
 # Dossier's commands. `make serve` runs the whole API locally; `make test` is the whole
 # suite (what CI runs).
-.PHONY: serve token invoke invoke-stop test load bench bloat build events fmt lint fuzz-api
+.PHONY: serve token invoke invoke-stop test load bench bench-search bloat build events fmt lint fuzz-api
 
 SUB ?= dev
 ROLE ?= clerk
@@ -35,6 +35,9 @@ load: ## Load test of the local server (64 connections, DURATION=30s), then a co
 
 bench: ## Cold start, warm latency, memory and size of every function against the floors
 	scripts/bench.sh
+
+bench-search: ## Search on 100,000 records: indexing rate, index size, cold and warm search under the emulator, local freshness
+	scripts/bench-search.sh
 
 bloat: ## What each dependency adds to the binaries, per crate, against the floor (bench/bloat.md)
 	scripts/bloat.sh

@@ -585,9 +585,31 @@ pub struct LocalServer {
     pub base: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
+    /// The search indexer following the store (see [`LocalServer::start_following`]),
+    /// and what stops it.
+    indexing: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl LocalServer {
+    /// [`LocalServer::start`] on an embedded store whose writes the search indexer follows,
+    /// as in `make serve`.
+    pub async fn start_following(
+        store: shared::store::EmbeddedStore,
+        settings: &[(&str, String)],
+    ) -> Self {
+        let feed = Some(store.clone());
+        Self::start_inner(
+            store,
+            settings,
+            dossier_local::server::Timeouts::default(),
+            feed,
+        )
+        .await
+    }
+
     /// Starts serving; documents live in a fresh folder under `target/tmp`.
     pub async fn start<S: shared::store::Store + Clone>(
         store: S,
@@ -601,6 +623,15 @@ impl LocalServer {
         store: S,
         settings: &[(&str, String)],
         timeouts: dossier_local::server::Timeouts,
+    ) -> Self {
+        Self::start_inner(store, settings, timeouts, None).await
+    }
+
+    async fn start_inner<S: shared::store::Store + Clone>(
+        store: S,
+        settings: &[(&str, String)],
+        timeouts: dossier_local::server::Timeouts,
+        feed: Option<shared::store::EmbeddedStore>,
     ) -> Self {
         let lookup = |name: &str| {
             settings
@@ -627,6 +658,12 @@ impl LocalServer {
                 .join("target/tmp")
                 .join(unique_name("index")),
         ));
+        let (stop_indexing, stop_signal) = tokio::sync::watch::channel(false);
+        let indexing = feed.map(|feed| {
+            let follower =
+                dossier_local::indexing::follow(feed, blobs.clone(), indexes.clone(), stop_signal);
+            (stop_indexing, tokio::spawn(follower))
+        });
         let deps = std::sync::Arc::new(dossier_local::routes::LocalDeps::new(
             &config, store, blobs, max_bytes, indexes,
         ));
@@ -643,6 +680,7 @@ impl LocalServer {
             base,
             stop: Some(stop),
             done,
+            indexing,
         }
     }
 
@@ -671,6 +709,10 @@ impl LocalServer {
             let _ = stop.send(());
         }
         let _ = (&mut self.done).await;
+        if let Some((stop, follower)) = self.indexing.take() {
+            let _ = stop.send(true);
+            let _ = follower.await;
+        }
     }
 }
 

@@ -133,6 +133,59 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::model::ContentType;
+    use shared::search::Change;
+    use shared::testing::{
+        document_deps, pdf_saying, put_blob, seed_document, seed_published, settle_document,
+    };
+
+    #[tokio::test]
+    async fn the_text_of_text_csv_and_pdf_documents_is_indexed_and_images_by_name() {
+        let deps = document_deps();
+        let record = seed_published(&deps.store, "parks", "public").await;
+        let pdf = pdf_saying("Variance granted for 12 Elm Street");
+        let files: [(ContentType, &[u8]); 4] = [
+            (ContentType::PlainText, b"Minutes: the board met."),
+            (
+                ContentType::Csv,
+                b"parcel,owner\n12-345,City of Springfield\n",
+            ),
+            (ContentType::Pdf, &pdf),
+            (ContentType::Png, b"\x89PNG not text"),
+        ];
+        for (content_type, bytes) in files {
+            let document = seed_document(&deps.store, &record, content_type, bytes).await;
+            put_blob(&deps.blobs, &document.object_key(), bytes);
+            settle_document(&deps.store, &document, None).await;
+        }
+        // A broken PDF is indexed by its name, the record still indexed.
+        let broken =
+            seed_document(&deps.store, &record, ContentType::Pdf, b"%PDF-1.4 broken").await;
+        put_blob(&deps.blobs, &broken.object_key(), b"%PDF-1.4 broken");
+        settle_document(&deps.store, &broken, None).await;
+
+        let agency = &record.record.agency;
+        let changes = changes_for(
+            &deps.store,
+            &deps.blobs,
+            agency,
+            std::slice::from_ref(&record.record.id),
+        )
+        .await
+        .unwrap();
+        let Change::Put(entry) = &changes.public[0] else {
+            panic!("{changes:?}")
+        };
+        assert_eq!(
+            entry.content,
+            [
+                "Minutes: the board met.",
+                "parcel,owner\n12-345,City of Springfield\n",
+                "Variance granted for 12 Elm Street",
+            ]
+        );
+        assert_eq!(entry.filenames.len(), 5);
+    }
 
     #[test]
     fn only_record_partitions_are_indexed_once_per_batch() {
