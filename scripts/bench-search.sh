@@ -8,4 +8,4 @@ scripts/setup-venv.sh
 export PATH="$PWD/.venv/bin:$PATH"
 echo "==> cargo lambda build --release --bin search"
 cargo lambda build --release --bin search --quiet
-scripts/with-moto.sh cargo run --release --quiet -p dossier-bench-search
+RUST_LOG="${RUST_LOG:-warn}" scripts/with-moto.sh cargo run --release --quiet -p dossier-bench-search

@@ -781,3 +781,37 @@ async fn eventually(url: &str, authorization: &str, total: u64) -> Value {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// The shared test server follows its store too (benches measure freshness with it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_test_server_indexes_what_it_is_given() {
+    let data = temp_data();
+    let store = EmbeddedStore::open(&data.join("dossier.redb")).unwrap();
+    let server =
+        dossier_tests::LocalServer::start_following(store, &dossier_tests::env_json_settings())
+            .await;
+    let token = format!(
+        "Bearer {}",
+        dossier_tests::env_json_token("bench", "parks", &["officer"])
+    );
+    let body = json!({"title": "Record fresh0word", "classification": "internal"});
+    let (status, _, created) = server
+        .send(
+            "POST",
+            "/records",
+            &[
+                ("authorization", &token),
+                ("content-type", "application/json"),
+            ],
+            body.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let url = format!("{}/search?q=fresh0word", server.base);
+    assert_eq!(
+        eventually(&url, &token, 1).await["items"][0]["record"]["id"],
+        created["id"]
+    );
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
