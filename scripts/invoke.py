@@ -171,13 +171,14 @@ def provision(tpl, endpoint, table, bucket, index_bucket, anchors):
         for item in page.get("Contents", []):
             s3.delete_object(Bucket=index_bucket, Key=item["Key"])
     anchor_bucket, anchor_key = anchors
-    try:
+    # Created (and locked) once: in us-east-1 a second CreateBucket of one's own bucket
+    # succeeds, and a bucket holding anchors may not be reconfigured.
+    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+    if anchor_bucket not in existing:
         s3.create_bucket(Bucket=anchor_bucket, ObjectLockEnabledForBucket=True)
         s3.put_object_lock_configuration(Bucket=anchor_bucket, ObjectLockConfiguration={
             "ObjectLockEnabled": "Enabled",
             "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}})
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
     kms = session.client("kms", endpoint_url=endpoint)
     try:
         kms.describe_key(KeyId=anchor_key)
