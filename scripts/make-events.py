@@ -137,15 +137,16 @@ EVENTS.update({
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),
-    # One change of the record, as the table's stream delivers it (keys and new image).
+    # One change of the record, as the table's stream delivers it (keys and new image;
+    # the table's key attributes are pk and sk).
     "index-records": {"Records": [{
         "eventID": "c4ca4238a0b923820dcc509a6f75849b", "eventName": "MODIFY", "eventVersion": "1.1",
         "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
         "dynamodb": {
             "ApproximateCreationDateTime": 1795688498, "SizeBytes": 180, "StreamViewType": "NEW_AND_OLD_IMAGES",
             "SequenceNumber": "111000000000000000000000001",
-            "Keys": {"PK": {"S": f"A#dev#R#{RECORD_ID}"}, "SK": {"S": "RECORD"}},
-            "NewImage": {"PK": {"S": f"A#dev#R#{RECORD_ID}"}, "SK": {"S": "RECORD"},
+            "Keys": {"pk": {"S": f"A#dev#R#{RECORD_ID}"}, "sk": {"S": "RECORD"}},
+            "NewImage": {"pk": {"S": f"A#dev#R#{RECORD_ID}"}, "sk": {"S": "RECORD"},
                          "status": {"S": "published"}, "classification": {"S": "public"}},
         },
         "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/dossier-dev-records/stream/2026-11-26T10:21:38.000",

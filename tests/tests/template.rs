@@ -151,7 +151,8 @@ fn every_function_crate_has_a_template_entry_and_an_event() {
         if function.route == "DynamoDB" {
             let change = &event["Records"][0];
             assert_eq!(change["eventSource"], "aws:dynamodb", "{}", path.display());
-            assert!(change["dynamodb"]["Keys"]["PK"]["S"].is_string());
+            // The table's own key attribute, as the stream names it.
+            assert!(change["dynamodb"]["Keys"]["pk"]["S"].is_string());
             assert!(change["dynamodb"]["SequenceNumber"].is_string());
             continue;
         }

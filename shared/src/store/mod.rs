@@ -19,7 +19,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-pub use dynamo::{DynamoStore, record_of_pk};
+pub use dynamo::{DynamoStore, PARTITION_KEY, record_of_pk};
 #[cfg(feature = "embedded")]
 pub use embedded::{Changed, EmbeddedStore};
 pub use memory::{MemoryStore, WriteHook};

@@ -32,6 +32,9 @@ pub const DOCUMENT_SK_PREFIX: &str = "DOC#";
 /// Largest audit `seq` a key can hold (10 digits).
 pub const MAX_AUDIT_SEQ: u64 = 9_999_999_999;
 
+/// The table's partition key attribute (what a stream record's `Keys` name it by).
+pub const PARTITION_KEY: &str = "pk";
+
 /// Partition key of a record, its history and its documents.
 pub fn record_pk(agency: &AgencyId, id: &RecordId) -> String {
     format!("A#{agency}#R#{id}")

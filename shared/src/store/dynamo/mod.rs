@@ -15,7 +15,7 @@ mod query;
 mod read;
 mod write;
 
-pub use keys::record_of_pk;
+pub use keys::{PARTITION_KEY, record_of_pk};
 
 use aws_sdk_dynamodb::Client;
 
