@@ -119,6 +119,10 @@ fn main() -> ExitCode {
 
 fn run_serve(args: &Serve) -> Result<(), String> {
     shared::telemetry::init();
+    // Whatever the server writes under the data folder is its owner's alone, files written
+    // by libraries (the search indexes') included.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let address = SocketAddr::new(args.host, args.port);
     let data = &args.data.path;
     let secret = settings::local_secret(data)
