@@ -110,9 +110,6 @@ impl IndexSource for FolderIndexes {
         agency: &AgencyId,
         audience: Audience,
     ) -> Result<Option<Arc<RecordIndex>>, SearchError> {
-        if let Some(index) = self.handles().get(&(agency.clone(), audience)) {
-            return Ok(Some(index.clone()));
-        }
         // Opening an index reads one small file: not worth a blocking-pool hop.
         self.readable(agency, audience)
     }

@@ -87,6 +87,15 @@ fn s3_error(what: &str, error: impl std::error::Error + Send + Sync + 'static) -
     )))
 }
 
+/// The whole body of the object at `key`.
+async fn body_of(
+    key: &str,
+    output: aws_sdk_s3::operation::get_object::GetObjectOutput,
+) -> Result<bytes::Bytes, SearchError> {
+    let body = output.body.collect().await.map_err(|e| s3_error(key, e))?;
+    Ok(body.into_bytes())
+}
+
 impl SnapshotStore {
     /// Indexes in `bucket` under `prefix` (`index/`).
     pub fn new(client: Client, bucket: impl Into<String>, prefix: impl Into<String>) -> Self {
@@ -128,12 +137,7 @@ impl SnapshotStore {
             }
         };
         let etag = output.e_tag().unwrap_or_default().to_owned();
-        let bytes = output
-            .body
-            .collect()
-            .await
-            .map_err(|e| s3_error(&key, e))?
-            .into_bytes();
+        let bytes = body_of(&key, output).await?;
         let pointer = serde_json::from_slice(&bytes).map_err(|_| SearchError::Corrupt)?;
         Ok(Read::Found(Current { pointer, etag }))
     }
@@ -161,12 +165,7 @@ impl SnapshotStore {
                 .send()
                 .await
                 .map_err(|e| s3_error(&key, e))?;
-            let bytes = output
-                .body
-                .collect()
-                .await
-                .map_err(|e| s3_error(&key, e))?
-                .into_bytes();
+            let bytes = body_of(&key, output).await?;
             let partial = folder.join(format!("{name}.partial"));
             tokio::fs::write(&partial, &bytes).await?;
             tokio::fs::rename(&partial, &path).await?;
