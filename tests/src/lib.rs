@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -83,7 +83,7 @@ pub fn endpoint() -> String {
 
 /// The SDK configuration every emulator client shares: its endpoint, a region and the
 /// static credentials moto accepts.
-fn emulator_config() -> aws_config::SdkConfig {
+pub fn emulator_config() -> aws_config::SdkConfig {
     aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint())
@@ -315,7 +315,8 @@ pub const TABLE_INDEXES: [(&str, &str, &str); 3] = [
     ("gsi3", "gsi3pk", "gsi3sk"),
 ];
 
-/// Creates a records table shaped like the template's and returns its name.
+/// Creates a records table shaped like the template's (its stream included) and returns
+/// its name.
 pub async fn create_table(client: &Client) -> String {
     let name = unique_name("dossier");
     let key = |name: &str, kind: KeyType| {
@@ -330,7 +331,14 @@ pub async fn create_table(client: &Client) -> String {
         .table_name(&name)
         .billing_mode(BillingMode::PayPerRequest)
         .key_schema(key("pk", KeyType::Hash))
-        .key_schema(key("sk", KeyType::Range));
+        .key_schema(key("sk", KeyType::Range))
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .unwrap(),
+        );
     for attribute in TABLE_KEYS {
         request = request.attribute_definitions(
             AttributeDefinition::builder()
@@ -583,6 +591,8 @@ fn number_after(line: &str, marker: &str) -> Option<f64> {
 pub struct LocalServer {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The folder its documents live in (a test writes an upload's bytes there).
+    pub blobs: shared::blob::FileBlobs,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
     /// The search indexer following the store (see [`LocalServer::start_following`]),
@@ -665,7 +675,11 @@ impl LocalServer {
             (stop_indexing, tokio::spawn(follower))
         });
         let deps = std::sync::Arc::new(dossier_local::routes::LocalDeps::new(
-            &config, store, blobs, max_bytes, indexes,
+            &config,
+            store,
+            blobs.clone(),
+            max_bytes,
+            indexes,
         ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(dossier_local::server::serve_with(
@@ -678,6 +692,7 @@ impl LocalServer {
         ));
         Self {
             base,
+            blobs,
             stop: Some(stop),
             done,
             indexing,

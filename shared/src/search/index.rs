@@ -15,6 +15,7 @@ use super::entry::Entry;
 use super::highlight::{Matcher, Snippet};
 use super::query::SearchQuery;
 use super::schema::{ANALYZER, DATE, Fields, TIE, analyzer, highlighted};
+use super::statistics::{FieldLengths, LiveStatistics};
 
 /// Memory an index writer may fill before it writes a segment (tantivy's floor is 15 MB).
 const WRITER_MEMORY: usize = 48 << 20;
@@ -65,6 +66,7 @@ pub struct RecordIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    lengths: FieldLengths,
 }
 
 impl std::fmt::Debug for RecordIndex {
@@ -103,6 +105,7 @@ impl RecordIndex {
             index,
             reader,
             fields,
+            lengths: FieldLengths::default(),
         })
     }
 
@@ -189,7 +192,11 @@ impl RecordIndex {
                     (score, date, tie)
                 }
             });
-        let (found, total) = searcher.search(&compiled, &(top, Count))?;
+        // Scored on the records held now, not on what replaced records left behind, so
+        // every index of the same records ranks them alike.
+        let statistics = LiveStatistics::new(&searcher, &self.lengths);
+        let (found, total) =
+            searcher.search_with_statistics_provider(&compiled, &(top, Count), &statistics)?;
         let matcher = Matcher::new(query, &mut analyzer);
         let mut items = Vec::with_capacity(found.len());
         for ((score, _, _), address) in found {
@@ -413,6 +420,49 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(index.checkpoint().unwrap().as_deref(), Some("8"));
+    }
+
+    /// Ids and scores, best first.
+    fn scored(index: &RecordIndex, query: &str) -> Vec<(String, f32)> {
+        let query = SearchQuery::parse(query).unwrap();
+        let results = index.search(&query, &Filters::default(), 0, 10).unwrap();
+        results
+            .items
+            .iter()
+            .map(|hit| (hit.record["id"].as_str().unwrap().to_owned(), hit.score))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_records_score_alike_whatever_replaced_them() {
+        // Written once, in one commit.
+        let once = index();
+        // The same records, after many replacements and a removal, commit by commit: the
+        // replaced documents linger in segments until a merge drops them.
+        let churned = index();
+        for n in 0..6 {
+            let title = ["Water main permit", "Water permit", "Main street water"][n % 3];
+            let noise = entry("r1", title, "water water water main", &["water"], 1);
+            let gone = entry("r9", "Water main water", "main", &[], 9);
+            churned
+                .apply(&[Change::Put(noise), Change::Put(gone)], None)
+                .unwrap();
+        }
+        let r1 = entry(
+            "r1",
+            "Water main permit",
+            "Repair of the main on Elm Street",
+            &["roads", "water"],
+            1,
+        );
+        let r9 = Change::Remove("r9".into());
+        churned.apply(&[Change::Put(r1), r9], None).unwrap();
+        let searcher = churned.reader.searcher();
+        let segments = searcher.segment_readers().iter();
+        assert!(segments.map(|s| s.num_deleted_docs()).sum::<u32>() > 0);
+        for query in ["water main", "permit", "\"main on elm\"", "main -permit"] {
+            assert_eq!(scored(&once, query), scored(&churned, query), "{query}");
+        }
     }
 
     #[test]

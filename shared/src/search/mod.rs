@@ -26,6 +26,7 @@ pub mod route;
 pub mod schema;
 #[cfg(feature = "s3")]
 pub mod snapshot;
+mod statistics;
 
 pub use compile::Filters;
 pub use entry::{Audience, Entry};
