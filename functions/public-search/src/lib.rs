@@ -4,11 +4,10 @@
 
 use serde::Deserialize;
 use shared::error::ApiError;
-use shared::http::{PublicRequest, Reply, optional_param};
-use shared::model::{AgencyId, is_valid_tag};
-use shared::paging::Paging;
+use shared::http::{PublicRequest, Reply};
+use shared::model::AgencyId;
 use shared::public;
-use shared::search::route::{SearchDeps, answer, day_start, parse_query};
+use shared::search::route::{Params, SearchDeps, search_page};
 use shared::search::{Audience, Filters, IndexSource};
 use shared::store::AgencyStore;
 
@@ -23,6 +22,19 @@ struct Query {
     cursor: Option<String>,
 }
 
+impl Query {
+    fn params(&self) -> Params<'_> {
+        Params {
+            q: self.q.as_deref(),
+            tag: self.tag.as_deref(),
+            from: self.from.as_deref(),
+            to: self.to.as_deref(),
+            limit: self.limit.as_deref(),
+            cursor: self.cursor.as_deref(),
+        }
+    }
+}
+
 /// Answers `GET /public/agencies/{agency}/search`.
 pub async fn handle<S: AgencyStore, X: IndexSource>(
     request: PublicRequest,
@@ -30,43 +42,20 @@ pub async fn handle<S: AgencyStore, X: IndexSource>(
 ) -> Result<Reply, ApiError> {
     let agency = request.path("agency", AgencyId::parse)?;
     let query: Query = request.query()?;
-    let q = parse_query(query.q.as_deref())?;
-    let tags = optional_param(query.tag.as_deref(), "tag", |tag| {
-        is_valid_tag(tag).then(|| tag.to_owned())
-    })?;
+    let params = query.params();
+    let q = params.query()?;
+    let tags = params.tags()?;
     let profile = public::find_agency(&deps.store, &agency).await?;
     // Dates are days of the agency's calendar, like the listing's year.
-    let day = |field, date: &str, inclusive| day_start(field, date, &profile.timezone, inclusive);
+    let (from, to) = params.dates(&profile.timezone)?;
     let filters = Filters {
-        tags: tags.into_iter().collect(),
-        from: query
-            .from
-            .as_deref()
-            .map(|d| day("from", d, false))
-            .transpose()?,
-        to: query
-            .to
-            .as_deref()
-            .map(|d| day("to", d, true))
-            .transpose()?,
+        tags,
+        from,
+        to,
         ..Filters::default()
     };
-    let scope = format!("public-search|{agency}|{:?}|{:?}", query.q, filters);
-    let paging: Paging<'_, usize> = Paging::open(
-        &deps.cursors,
-        scope,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )?;
-    let body = answer(
-        &deps.indexes,
-        &agency,
-        Audience::Public,
-        &q,
-        &filters,
-        &paging,
-    )
-    .await?;
+    let (route, audience) = ("public-search", Audience::Public);
+    let body = search_page(deps, route, &agency, audience, &params, (&q, &filters)).await?;
     public::cacheable(&request, &body)
 }
 

@@ -6,9 +6,8 @@ use serde::Deserialize;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply, optional_param};
-use shared::model::{Classification, Status, is_valid_tag};
-use shared::paging::Paging;
-use shared::search::route::{SearchDeps, answer, day_start, parse_query};
+use shared::model::{Classification, Status};
+use shared::search::route::{Params, SearchDeps, search_page};
 use shared::search::{Audience, Filters, IndexSource};
 
 /// Staff dates are days in UTC (a staff search reads no agency profile).
@@ -27,6 +26,19 @@ struct Query {
     cursor: Option<String>,
 }
 
+impl Query {
+    fn params(&self) -> Params<'_> {
+        Params {
+            q: self.q.as_deref(),
+            tag: self.tag.as_deref(),
+            from: self.from.as_deref(),
+            to: self.to.as_deref(),
+            limit: self.limit.as_deref(),
+            cursor: self.cursor.as_deref(),
+        }
+    }
+}
+
 /// Answers `GET /search`.
 pub async fn handle<S: Sync, X: IndexSource>(
     request: ApiRequest,
@@ -35,14 +47,11 @@ pub async fn handle<S: Sync, X: IndexSource>(
     let caller = &request.caller;
     caller.require(Permission::Read)?;
     let query: Query = request.query()?;
-    let q = parse_query(query.q.as_deref())?;
-    let day = |field, date: &str, inclusive| day_start(field, date, STAFF_TIMEZONE, inclusive);
+    let params = query.params();
+    let q = params.query()?;
+    let (from, to) = params.dates(STAFF_TIMEZONE)?;
     let filters = Filters {
-        tags: optional_param(query.tag.as_deref(), "tag", |tag| {
-            is_valid_tag(tag).then(|| tag.to_owned())
-        })?
-        .into_iter()
-        .collect(),
+        tags: params.tags()?,
         status: optional_param(query.status.as_deref(), "status", Status::parse)?,
         classification: optional_param(
             query.classification.as_deref(),
@@ -50,33 +59,11 @@ pub async fn handle<S: Sync, X: IndexSource>(
             Classification::parse,
         )?,
         hide_confidential: !caller.can(Permission::SeeConfidential),
-        from: query
-            .from
-            .as_deref()
-            .map(|d| day("from", d, false))
-            .transpose()?,
-        to: query
-            .to
-            .as_deref()
-            .map(|d| day("to", d, true))
-            .transpose()?,
+        from,
+        to,
     };
-    let scope = format!("search|{}|{:?}|{:?}", caller.agency, query.q, filters);
-    let paging: Paging<'_, usize> = Paging::open(
-        &deps.cursors,
-        scope,
-        query.limit.as_deref(),
-        query.cursor.as_deref(),
-    )?;
-    let body = answer(
-        &deps.indexes,
-        &caller.agency,
-        Audience::Staff,
-        &q,
-        &filters,
-        &paging,
-    )
-    .await?;
+    let (agency, audience) = (&caller.agency, Audience::Staff);
+    let body = search_page(deps, "search", agency, audience, &params, (&q, &filters)).await?;
     Ok(Reply::ok(body))
 }
 

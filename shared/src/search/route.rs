@@ -9,7 +9,8 @@ use super::{Audience, Filters, IndexSource, SearchError, SearchQuery};
 use crate::Deps;
 use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::model::AgencyId;
+use crate::http::optional_param;
+use crate::model::{AgencyId, is_valid_tag};
 use crate::paging::Paging;
 use crate::store::Page;
 
@@ -49,15 +50,50 @@ impl From<SearchError> for ApiError {
     }
 }
 
-/// `q`, parsed; a query that cannot be read is a 400 naming the position.
-pub fn parse_query(q: Option<&str>) -> Result<SearchQuery, ApiError> {
-    SearchQuery::parse(q.unwrap_or_default())
-        .map_err(|error| ApiError::invalid("q", error.to_string()))
+/// The query parameters both search routes take, as sent.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Params<'a> {
+    /// The query, in the query language.
+    pub q: Option<&'a str>,
+    /// Only records with this tag.
+    pub tag: Option<&'a str>,
+    /// Only records dated on or after this day.
+    pub from: Option<&'a str>,
+    /// Only records dated on or before this day.
+    pub to: Option<&'a str>,
+    /// Results per page.
+    pub limit: Option<&'a str>,
+    /// Where the previous page ended.
+    pub cursor: Option<&'a str>,
+}
+
+impl Params<'_> {
+    /// `q`, parsed; a query that cannot be read is a 400 naming the position.
+    pub fn query(&self) -> Result<SearchQuery, ApiError> {
+        SearchQuery::parse(self.q.unwrap_or_default())
+            .map_err(|error| ApiError::invalid("q", error.to_string()))
+    }
+
+    /// `tag`, checked, as the tags a hit must carry.
+    pub fn tags(&self) -> Result<Vec<String>, ApiError> {
+        let tag = optional_param(self.tag, "tag", |tag| {
+            is_valid_tag(tag).then(|| tag.to_owned())
+        })?;
+        Ok(tag.into_iter().collect())
+    }
+
+    /// `from` and `to` as the start of `from`'s day and the end of `to`'s, in `timezone`,
+    /// in milliseconds.
+    pub fn dates(&self, timezone: &str) -> Result<(Option<i64>, Option<i64>), ApiError> {
+        let from = self.from.map(|day| day_start("from", day, timezone, false));
+        let to = self.to.map(|day| day_start("to", day, timezone, true));
+        Ok((from.transpose()?, to.transpose()?))
+    }
 }
 
 /// The start of day `date` (`YYYY-MM-DD`) in `timezone`, in milliseconds; a 400 naming
 /// `field` otherwise. `next_day` gives the start of the following day (an inclusive end).
-pub fn day_start(field: &str, date: &str, timezone: &str, next_day: bool) -> Result<i64, ApiError> {
+fn day_start(field: &str, date: &str, timezone: &str, next_day: bool) -> Result<i64, ApiError> {
     let invalid = || ApiError::invalid(field, "must be a date, YYYY-MM-DD, from 1970 to 2285");
     let day: jiff::civil::Date = date.parse().map_err(|_| invalid())?;
     if !(1970..=2285).contains(&day.year()) || date.len() != 10 {
@@ -74,9 +110,25 @@ pub fn day_start(field: &str, date: &str, timezone: &str, next_day: bool) -> Res
     Ok(Timestamp::from_millis(start.timestamp().as_millisecond()).as_millis())
 }
 
+/// One page of `query` under `filters` on `agency`'s index for `audience`, as `params`
+/// page it; the cursors are bound to `route`, the agency, the query and the filters.
+pub async fn search_page<S, X: IndexSource>(
+    deps: &SearchDeps<S, X>,
+    route: &str,
+    agency: &AgencyId,
+    audience: Audience,
+    params: &Params<'_>,
+    (query, filters): (&SearchQuery, &Filters),
+) -> Result<Value, ApiError> {
+    let scope = format!("{route}|{agency}|{:?}|{:?}", params.q, filters);
+    let paging: Paging<'_, usize> =
+        Paging::open(&deps.cursors, scope, params.limit, params.cursor)?;
+    answer(&deps.indexes, agency, audience, query, filters, &paging).await
+}
+
 /// Runs `query` under `filters` on `agency`'s index for `audience`, one page as `paging`
 /// asks: `{items, next_cursor, total}` (an agency with no index yet has no results).
-pub async fn answer<X: IndexSource>(
+async fn answer<X: IndexSource>(
     indexes: &X,
     agency: &AgencyId,
     audience: Audience,

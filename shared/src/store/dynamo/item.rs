@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys::{
-    AGENCIES_GSI3PK, IDEMPOTENCY_SK, Listing, PROFILE_SK, RECORD_SK, agency_pk, audit_sk,
-    document_sk, idempotency_pk, record_pk,
+    AGENCIES_GSI3PK, IDEMPOTENCY_SK, Listing, PARTITION_KEY, PROFILE_SK, RECORD_SK, SORT_KEY,
+    agency_pk, audit_sk, document_sk, idempotency_pk, record_pk,
 };
 use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
@@ -102,8 +102,11 @@ fn json_text(value: &impl serde::Serialize) -> Result<AttributeValue, StoreError
 pub fn record_item(stored: &StoredRecord) -> Item {
     let record = &stored.record;
     let mut item = Item::from([
-        ("pk".into(), s(record_pk(&record.agency, &record.id))),
-        ("sk".into(), s(RECORD_SK)),
+        (
+            PARTITION_KEY.into(),
+            s(record_pk(&record.agency, &record.id)),
+        ),
+        (SORT_KEY.into(), s(RECORD_SK)),
         ("id".into(), s(record.id.as_str())),
         ("agency".into(), s(record.agency.as_str())),
         ("title".into(), s(&record.title)),
@@ -206,8 +209,8 @@ pub fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
 /// An audit entry item, in its chain's partition `pk` (a record's, or an agency's).
 pub fn audit_item(pk: String, entry: &AuditEntry) -> Result<Item, StoreError> {
     Ok(Item::from([
-        ("pk".into(), s(pk)),
-        ("sk".into(), s(audit_sk(entry.seq))),
+        (PARTITION_KEY.into(), s(pk)),
+        (SORT_KEY.into(), s(audit_sk(entry.seq))),
         ("seq".into(), number(entry.seq)),
         ("at".into(), number(entry.at.as_millis())),
         ("actor".into(), s(&entry.actor)),
@@ -236,8 +239,8 @@ pub fn decode_audit(item: &Item) -> Result<AuditEntry, StoreError> {
 pub fn agency_item(stored: &StoredAgency) -> Item {
     let profile = &stored.profile;
     let mut item = Item::from([
-        ("pk".into(), s(agency_pk(&profile.agency))),
-        ("sk".into(), s(PROFILE_SK)),
+        (PARTITION_KEY.into(), s(agency_pk(&profile.agency))),
+        (SORT_KEY.into(), s(PROFILE_SK)),
         ("agency".into(), s(profile.agency.as_str())),
         ("name".into(), s(&profile.name)),
         ("description".into(), s(&profile.description)),
@@ -283,10 +286,10 @@ pub fn decode_agency(item: &Item) -> Result<StoredAgency, StoreError> {
 pub fn document_item(document: &Document) -> Item {
     let mut item = Item::from([
         (
-            "pk".into(),
+            PARTITION_KEY.into(),
             s(record_pk(&document.agency, &document.record_id)),
         ),
-        ("sk".into(), s(document_sk(&document.id))),
+        (SORT_KEY.into(), s(document_sk(&document.id))),
         ("id".into(), s(document.id.as_str())),
         ("record_id".into(), s(document.record_id.as_str())),
         ("agency".into(), s(document.agency.as_str())),
@@ -334,10 +337,10 @@ pub fn decode_document(item: &Item) -> Result<Document, StoreError> {
 pub fn idempotency_item(response: &IdempotentResponse) -> Result<Item, StoreError> {
     Ok(Item::from([
         (
-            "pk".into(),
+            PARTITION_KEY.into(),
             s(idempotency_pk(&response.agency, &response.key)),
         ),
-        ("sk".into(), s(IDEMPOTENCY_SK)),
+        (SORT_KEY.into(), s(IDEMPOTENCY_SK)),
         ("request_hash".into(), s(&response.request_hash)),
         ("status".into(), number(response.status)),
         ("headers".into(), json_text(&response.headers)?),

@@ -34,6 +34,8 @@ pub const MAX_AUDIT_SEQ: u64 = 9_999_999_999;
 
 /// The table's partition key attribute (what a stream record's `Keys` name it by).
 pub const PARTITION_KEY: &str = "pk";
+/// The table's sort key attribute.
+pub const SORT_KEY: &str = "sk";
 
 /// Partition key of a record, its history and its documents.
 pub fn record_pk(agency: &AgencyId, id: &RecordId) -> String {
@@ -72,7 +74,7 @@ pub fn idempotency_pk(agency: &AgencyId, key: &str) -> String {
 
 /// The key of `pk`/`sk` as a `GetItem` or `ExclusiveStartKey` takes it.
 pub fn primary(pk: String, sk: impl Into<String>) -> Item {
-    Item::from([("pk".into(), s(pk)), ("sk".into(), s(sk))])
+    Item::from([(PARTITION_KEY.into(), s(pk)), (SORT_KEY.into(), s(sk))])
 }
 
 /// One of the listings of an agency's records, newest first: gsi1 holds them all and gsi2
