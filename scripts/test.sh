@@ -48,3 +48,8 @@ case $status in
   0) echo "a token was logged (files above)"; exit 1 ;;
   *) echo "could not read the logs (grep exit $status)"; exit 1 ;;
 esac
+
+echo "==> the portal in a real browser (Debian's Chromium, headless)"
+scripts/setup-browser.sh
+cargo build -p dossier-local --locked --quiet
+.venv-browser/bin/python tests/browser/portal.py target/debug/dossier-local

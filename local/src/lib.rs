@@ -7,9 +7,11 @@
 //! - [`routes`]: the route table (checked against `template.yaml` by the tests).
 //! - [`server`]: the HTTP listener: request → event → handler → response.
 //! - [`settings`]: configuration: the environment first, local defaults for the rest.
+//! - [`web`]: the portal's pages and files, on the same origin as the API.
 
 pub mod anchoring;
 pub mod indexing;
 pub mod routes;
 pub mod server;
 pub mod settings;
+pub mod web;

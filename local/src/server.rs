@@ -129,6 +129,11 @@ async fn answer<S: Store>(
         let route = format!("GET {OPENAPI_PATH}");
         return Ok(exchange.finish(openapi_response(), served(&route)));
     }
+    if parts.method == http::Method::GET
+        && let Some(page) = crate::web::response(&path, &parts.headers)
+    {
+        return Ok(exchange.finish(page.map(full), served("GET /{portal}")));
+    }
     let Some((route, params)) = Route::find(parts.method.as_str(), &path) else {
         return Ok(to_hyper(exchange.fail(&ApiError::NotFound, served("-"))));
     };

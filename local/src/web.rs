@@ -1,0 +1,152 @@
+//! The portal (`web/`), built into the binary and served beside the API on one origin, with
+//! the security headers CloudFront adds in AWS. Every page is `index.html`; the script
+//! renders what its path names from the public API.
+
+use std::sync::LazyLock;
+
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use hyper::body::Bytes;
+
+/// The portal's Content-Security-Policy: its own script and stylesheet, calls to its own
+/// origin, nothing inline, never in a frame.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; \
+    base-uri 'none'; frame-ancestors 'none'";
+
+/// One file of the portal.
+struct Asset {
+    content_type: &'static str,
+    bytes: &'static [u8],
+    /// A strong validator: the SHA-256 of the bytes, in hex.
+    etag: LazyLock<String>,
+}
+
+macro_rules! asset {
+    ($file:literal, $content_type:literal) => {
+        Asset {
+            content_type: $content_type,
+            bytes: include_bytes!(concat!("../../web/", $file)),
+            etag: LazyLock::new(|| {
+                let bytes = include_bytes!(concat!("../../web/", $file));
+                let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+                format!("\"{}\"", hex::encode(&digest.as_ref()[..16]))
+            }),
+        }
+    };
+}
+
+static PAGE: Asset = asset!("index.html", "text/html; charset=utf-8");
+static SCRIPT: Asset = asset!("app.js", "text/javascript; charset=utf-8");
+static STYLE: Asset = asset!("app.css", "text/css; charset=utf-8");
+
+/// The file `GET path` names, if the path is the portal's: a page or one of its files.
+fn asset(path: &str) -> Option<&'static Asset> {
+    match path {
+        "/app.js" => Some(&SCRIPT),
+        "/app.css" => Some(&STYLE),
+        "/" => Some(&PAGE),
+        _ if path.starts_with("/agencies/") => Some(&PAGE),
+        _ => None,
+    }
+}
+
+/// The portal's answer to `GET path` with `headers`, if the path is the portal's: the file,
+/// or 304 when the client's copy is current. Revalidated on every use (`no-cache`), so a
+/// new build is seen at once.
+pub fn response(path: &str, headers: &HeaderMap) -> Option<Response<Bytes>> {
+    let asset = asset(path)?;
+    let etag = asset.etag.as_str();
+    let current = headers
+        .get(IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let (status, body) = if current {
+        (StatusCode::NOT_MODIFIED, Bytes::new())
+    } else {
+        (StatusCode::OK, Bytes::from_static(asset.bytes))
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(etag) = HeaderValue::from_str(etag) {
+        headers.insert(ETAG, etag);
+    }
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    Some(response)
+}
+
+/// What every portal response carries.
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_files_are_served_and_nothing_else() {
+        let page = response("/agencies/parks/records/01J", &HeaderMap::new()).unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(page.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(
+            page.headers()["content-security-policy"],
+            CONTENT_SECURITY_POLICY
+        );
+        assert!(page.body().starts_with(b"<!doctype html>"));
+        let script = response("/app.js", &HeaderMap::new()).unwrap();
+        assert_eq!(
+            script.headers()[CONTENT_TYPE],
+            "text/javascript; charset=utf-8"
+        );
+        for api in [
+            "/records",
+            "/public/agencies",
+            "/agency",
+            "/search",
+            "/app.json",
+        ] {
+            assert!(response(api, &HeaderMap::new()).is_none(), "{api}");
+        }
+    }
+
+    #[test]
+    fn a_current_copy_is_not_sent_again() {
+        let first = response("/app.css", &HeaderMap::new()).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(IF_NONE_MATCH, first.headers()[ETAG].clone());
+        let again = response("/app.css", &headers).unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        assert!(again.body().is_empty());
+        headers.insert(IF_NONE_MATCH, HeaderValue::from_static("\"stale\""));
+        assert_eq!(
+            response("/app.css", &headers).unwrap().status(),
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn the_page_loads_nothing_inline() {
+        let page = std::str::from_utf8(PAGE.bytes).unwrap();
+        assert!(
+            !page.contains("<script>") && !page.contains("style="),
+            "{page}"
+        );
+        assert!(page.contains(r#"<script type="module" src="/app.js">"#));
+    }
+}

@@ -1,0 +1,268 @@
+// Dossier's public portal: every page is a plain URL, rendered from the public API on the
+// same origin. Data is only ever put into the page as text (never as HTML), so a record's
+// title cannot become markup, and the Content-Security-Policy forbids inline code anyway.
+
+const main = document.getElementById("main");
+
+/** An element: `h("a", {href: "/"}, "Home")`. Strings become text nodes. */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null && value !== false) {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children.flat()) {
+    if (child !== undefined && child !== null && child !== false) {
+      element.append(child instanceof Node ? child : String(child));
+    }
+  }
+  return element;
+}
+
+/** An answer of the API that is not a success: its problem document's title and detail. */
+class Problem extends Error {
+  constructor(status, body) {
+    super(body?.detail || body?.title || `The server answered ${status}.`);
+    this.status = status;
+  }
+}
+
+/** GETs `path` from the API; resolves to its JSON, or rejects with a Problem. */
+async function api(path) {
+  const response = await fetch(path, { headers: { accept: "application/json" } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Problem(response.status, body);
+  return body;
+}
+
+/** `path?query`, leaving out empty parameters. */
+function url(path, parameters = {}) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value) query.set(name, value);
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+const agencyPath = (agency) => `/agencies/${encodeURIComponent(agency)}`;
+const recordPath = (agency, id) => `${agencyPath(agency)}/records/${encodeURIComponent(id)}`;
+const publicApi = (agency) => `/public/agencies/${encodeURIComponent(agency)}`;
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const day = (iso) => (iso ? h("time", { datetime: iso }, dateFormat.format(new Date(iso))) : "");
+
+function size(bytes) {
+  const units = ["bytes", "KB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A web address from a profile, as a link only if it is http(s). */
+function website(address) {
+  try {
+    const parsed = new URL(address);
+    if (parsed.protocol === "https:" || parsed.protocol === "http:") {
+      return h("a", { href: parsed.href, rel: "noopener noreferrer" }, parsed.host);
+    }
+  } catch {
+    // Not a URL: shown as nothing.
+  }
+  return null;
+}
+
+/** `text` with the character ranges `matches` marked (offsets count Unicode characters). */
+function marked(text, matches = []) {
+  const characters = Array.from(text);
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of matches) {
+    if (start < at || end > characters.length) continue;
+    parts.push(characters.slice(at, start).join(""));
+    parts.push(h("mark", {}, characters.slice(start, end).join("")));
+    at = end;
+  }
+  parts.push(characters.slice(at).join(""));
+  return parts;
+}
+
+function tags(list) {
+  if (!list?.length) return null;
+  return h("ul", { class: "tags", "aria-label": "Tags" }, list.map((tag) => h("li", {}, tag)));
+}
+
+/** Replaces the page's content and title. */
+function show(title, ...content) {
+  document.title = `${title} · Dossier`;
+  main.replaceChildren(...content.flat().filter(Boolean));
+}
+
+function problemPage(error) {
+  if (error instanceof Problem && error.status === 404) {
+    show("Not found", h("h1", {}, "Not found"),
+      h("p", {}, "There is no public record at this address."),
+      h("p", {}, h("a", { href: "/" }, "See the agencies")));
+  } else {
+    show("Error", h("h1", {}, "Something went wrong"),
+      h("p", { role: "alert" }, error.message));
+  }
+}
+
+async function agenciesPage() {
+  const { items } = await api("/public/agencies");
+  show("Agencies",
+    h("h1", {}, "Agencies"),
+    h("p", {}, "Agencies that publish their records here. Choose one to read and search them."),
+    items.length === 0
+      ? h("p", {}, "No agency publishes records yet.")
+      : h("ul", { class: "cards" }, items.map((agency) => h("li", {},
+        h("h2", {}, h("a", { href: agencyPath(agency.agency) }, agency.name)),
+        agency.description ? h("p", {}, agency.description) : null,
+        website(agency.website)))));
+}
+
+function searchForm(agency, values = {}) {
+  const field = (name, label, attributes = {}) => h("p", { class: "field" },
+    h("label", { for: `search-${name}` }, label),
+    h("input", { id: `search-${name}`, name, value: values[name] || "", ...attributes }));
+  return h("form", { class: "search", role: "search", action: `${agencyPath(agency)}/search`, method: "get" },
+    field("q", "Search the records", { type: "search", "aria-describedby": "search-help" }),
+    h("p", { id: "search-help", class: "help" },
+      "All words must match. Use \"quotes\" for a phrase, perm* for a prefix, -word to exclude."),
+    h("details", { open: Boolean(values.tag || values.from || values.to) },
+      h("summary", {}, "Filters"),
+      field("tag", "Tag"),
+      field("from", "Published from", { type: "date" }),
+      field("to", "Published until", { type: "date" })),
+    h("p", {}, h("button", { type: "submit" }, "Search")));
+}
+
+/** What a highlighted field is called on the page. */
+const FIELD_NAMES = {
+  description: "Description",
+  tags: "Tags",
+  filenames: "File name",
+  content: "In a document",
+};
+
+function recordItem(agency, record, highlights = {}) {
+  const title = highlights.title?.[0];
+  const snippets = Object.entries(highlights)
+    .filter(([field]) => field !== "title")
+    .flatMap(([field, list]) => list.map((snippet) => h("p", { class: "snippet" },
+      h("span", { class: "field-name" }, `${FIELD_NAMES[field] || field}: `),
+      marked(snippet.text, snippet.matches))));
+  return h("li", {},
+    h("h3", {}, h("a", { href: recordPath(agency, record.id) },
+      title ? marked(title.text, title.matches) : record.title)),
+    h("p", { class: "meta" }, "Published ", day(record.published_at),
+      record.status === "archived" ? " · archived" : ""),
+    snippets.length ? snippets : (record.description ? h("p", {}, record.description) : null),
+    tags(record.tags));
+}
+
+async function agencyPage(agency, query) {
+  const [profile, records] = await Promise.all([
+    api(publicApi(agency)),
+    api(url(`${publicApi(agency)}/records`, { limit: 20, cursor: query.get("cursor") })),
+  ]);
+  show(profile.name,
+    h("h1", {}, profile.name),
+    profile.description ? h("p", { class: "lead" }, profile.description) : null,
+    h("p", { class: "meta" }, website(profile.website)),
+    searchForm(agency),
+    h("h2", {}, "Latest records"),
+    records.items.length === 0
+      ? h("p", {}, "Nothing published yet.")
+      : h("ul", { class: "records" }, records.items.map((record) => recordItem(agency, record))),
+    records.next_cursor
+      ? h("p", {}, h("a", { href: url(agencyPath(agency), { cursor: records.next_cursor }), rel: "next" }, "Older records"))
+      : null);
+}
+
+async function searchPage(agency, query) {
+  const values = Object.fromEntries(["q", "tag", "from", "to"].map((name) => [name, query.get(name) || ""]));
+  const profile = await api(publicApi(agency));
+  const heading = [h("p", { class: "crumbs" }, h("a", { href: agencyPath(agency) }, profile.name)),
+    h("h1", {}, values.q ? `Search: ${values.q}` : "Search")];
+  let results;
+  try {
+    results = await api(url(`${publicApi(agency)}/search`, { ...values, cursor: query.get("cursor") }));
+  } catch (error) {
+    if (!(error instanceof Problem) || error.status !== 400) throw error;
+    show("Search", heading, searchForm(agency, values), h("p", { role: "alert", class: "error" }, error.message));
+    return;
+  }
+  const count = results.total === 1 ? "1 record found" : `${results.total} records found`;
+  show(values.q ? `Search: ${values.q}` : "Search",
+    heading,
+    searchForm(agency, values),
+    h("p", { role: "status" }, count),
+    h("ul", { class: "records" }, results.items.map((hit) => recordItem(agency, hit.record, hit.highlights))),
+    results.next_cursor
+      ? h("p", {}, h("a", { href: url(`${agencyPath(agency)}/search`, { ...values, cursor: results.next_cursor }), rel: "next" }, "More results"))
+      : null);
+}
+
+async function recordPage(agency, id) {
+  const [profile, record] = await Promise.all([
+    api(publicApi(agency)),
+    api(`${publicApi(agency)}/records/${encodeURIComponent(id)}`),
+  ]);
+  const documents = record.documents.map((document) => h("tr", {},
+    h("td", {}, h("a", {
+      href: `${publicApi(agency)}/records/${encodeURIComponent(id)}/documents/${encodeURIComponent(document.id)}`,
+      download: document.filename,
+    }, document.filename)),
+    h("td", {}, document.content_type),
+    h("td", {}, size(document.size)),
+    h("td", { class: "hash" }, h("code", {}, document.sha256))));
+  show(record.title,
+    h("p", { class: "crumbs" }, h("a", { href: agencyPath(agency) }, profile.name)),
+    h("h1", {}, record.title),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Status"), h("dd", {}, record.status),
+      h("dt", {}, "Published"), h("dd", {}, day(record.published_at)),
+      h("dt", {}, "Last updated"), h("dd", {}, day(record.updated_at))),
+    tags(record.tags),
+    record.description ? h("p", { class: "description" }, record.description) : null,
+    h("h2", {}, "Documents"),
+    documents.length === 0
+      ? h("p", {}, "No documents.")
+      : h("table", {},
+        h("caption", {}, `${documents.length} ${documents.length === 1 ? "document" : "documents"}`),
+        h("thead", {}, h("tr", {}, ["Name", "Type", "Size", "SHA-256"].map((name) => h("th", { scope: "col" }, name)))),
+        h("tbody", {}, documents)));
+}
+
+/** The page a path names, or null. */
+function route(path) {
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return () => agenciesPage();
+  if (parts[0] !== "agencies" || parts.length < 2) return null;
+  const agency = parts[1];
+  const query = new URLSearchParams(location.search);
+  if (parts.length === 2) return () => agencyPage(agency, query);
+  if (parts.length === 3 && parts[2] === "search") return () => searchPage(agency, query);
+  if (parts.length === 4 && parts[2] === "records") return () => recordPage(agency, parts[3]);
+  return null;
+}
+
+async function start() {
+  try {
+    const page = route(location.pathname);
+    if (!page) throw new Problem(404, null);
+    await page();
+  } catch (error) {
+    problemPage(error);
+  }
+  main.setAttribute("aria-busy", "false");
+}
+
+start();
