@@ -2,7 +2,6 @@
 //! highlights; confidential ones only for those who may see them. Read from the agency's
 //! staff index.
 
-use serde::Deserialize;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply, optional_param};
@@ -13,32 +12,6 @@ use shared::search::{Audience, Filters, IndexSource};
 /// Staff dates are days in UTC (a staff search reads no agency profile).
 const STAFF_TIMEZONE: &str = "UTC";
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Query {
-    q: Option<String>,
-    status: Option<String>,
-    classification: Option<String>,
-    tag: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
-impl Query {
-    fn params(&self) -> Params<'_> {
-        Params {
-            q: self.q.as_deref(),
-            tag: self.tag.as_deref(),
-            from: self.from.as_deref(),
-            to: self.to.as_deref(),
-            limit: self.limit.as_deref(),
-            cursor: self.cursor.as_deref(),
-        }
-    }
-}
-
 /// Answers `GET /search`.
 pub async fn handle<S: Sync, X: IndexSource>(
     request: ApiRequest,
@@ -46,15 +19,14 @@ pub async fn handle<S: Sync, X: IndexSource>(
 ) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Read)?;
-    let query: Query = request.query()?;
-    let params = query.params();
+    let params: Params = request.query()?;
     let q = params.query()?;
     let (from, to) = params.dates(STAFF_TIMEZONE)?;
     let filters = Filters {
         tags: params.tags()?,
-        status: optional_param(query.status.as_deref(), "status", Status::parse)?,
+        status: optional_param(params.status.as_deref(), "status", Status::parse)?,
         classification: optional_param(
-            query.classification.as_deref(),
+            params.classification.as_deref(),
             "classification",
             Classification::parse,
         )?,

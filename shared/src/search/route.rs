@@ -3,6 +3,7 @@
 
 use std::ops::Deref;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Audience, Filters, IndexSource, SearchError, SearchQuery};
@@ -50,33 +51,56 @@ impl From<SearchError> for ApiError {
     }
 }
 
-/// The query parameters both search routes take, as sent.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Params<'a> {
+/// The query parameters of the search routes, as sent; `status` and `classification` are
+/// the staff route's alone.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
     /// The query, in the query language.
-    pub q: Option<&'a str>,
+    pub q: Option<String>,
     /// Only records with this tag.
-    pub tag: Option<&'a str>,
+    pub tag: Option<String>,
     /// Only records dated on or after this day.
-    pub from: Option<&'a str>,
+    pub from: Option<String>,
     /// Only records dated on or before this day.
-    pub to: Option<&'a str>,
+    pub to: Option<String>,
     /// Results per page.
-    pub limit: Option<&'a str>,
+    pub limit: Option<String>,
     /// Where the previous page ended.
-    pub cursor: Option<&'a str>,
+    pub cursor: Option<String>,
+    /// Only records in this status (staff).
+    pub status: Option<String>,
+    /// Only records of this classification (staff).
+    pub classification: Option<String>,
 }
 
-impl Params<'_> {
+impl Params {
+    /// A 400 if a staff filter was sent to the public route, as for any parameter a route
+    /// does not take.
+    pub fn public_only(&self) -> Result<(), ApiError> {
+        for (name, value) in [
+            ("status", &self.status),
+            ("classification", &self.classification),
+        ] {
+            if value.is_some() {
+                return Err(ApiError::invalid(
+                    "query",
+                    format!("unknown field `{name}`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// `q`, parsed; a query that cannot be read is a 400 naming the position.
     pub fn query(&self) -> Result<SearchQuery, ApiError> {
-        SearchQuery::parse(self.q.unwrap_or_default())
+        SearchQuery::parse(self.q.as_deref().unwrap_or_default())
             .map_err(|error| ApiError::invalid("q", error.to_string()))
     }
 
     /// `tag`, checked, as the tags a hit must carry.
     pub fn tags(&self) -> Result<Vec<String>, ApiError> {
-        let tag = optional_param(self.tag, "tag", |tag| {
+        let tag = optional_param(self.tag.as_deref(), "tag", |tag| {
             is_valid_tag(tag).then(|| tag.to_owned())
         })?;
         Ok(tag.into_iter().collect())
@@ -85,8 +109,14 @@ impl Params<'_> {
     /// `from` and `to` as the start of `from`'s day and the end of `to`'s, in `timezone`,
     /// in milliseconds.
     pub fn dates(&self, timezone: &str) -> Result<(Option<i64>, Option<i64>), ApiError> {
-        let from = self.from.map(|day| day_start("from", day, timezone, false));
-        let to = self.to.map(|day| day_start("to", day, timezone, true));
+        let from = self
+            .from
+            .as_deref()
+            .map(|day| day_start("from", day, timezone, false));
+        let to = self
+            .to
+            .as_deref()
+            .map(|day| day_start("to", day, timezone, true));
         Ok((from.transpose()?, to.transpose()?))
     }
 }
@@ -117,12 +147,16 @@ pub async fn search_page<S, X: IndexSource>(
     route: &str,
     agency: &AgencyId,
     audience: Audience,
-    params: &Params<'_>,
+    params: &Params,
     (query, filters): (&SearchQuery, &Filters),
 ) -> Result<Value, ApiError> {
     let scope = format!("{route}|{agency}|{:?}|{:?}", params.q, filters);
-    let paging: Paging<'_, usize> =
-        Paging::open(&deps.cursors, scope, params.limit, params.cursor)?;
+    let paging: Paging<'_, usize> = Paging::open(
+        &deps.cursors,
+        scope,
+        params.limit.as_deref(),
+        params.cursor.as_deref(),
+    )?;
     answer(&deps.indexes, agency, audience, query, filters, &paging).await
 }
 
