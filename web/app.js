@@ -1,68 +1,14 @@
-// Dossier's public portal: every page is a plain URL, rendered from the public API on the
-// same origin. Data is only ever put into the page as text (never as HTML), so a record's
-// title cannot become markup, and the Content-Security-Policy forbids inline code anyway.
+// Dossier's portal: every page is a plain URL, rendered from the API on the same origin.
+// The public pages are here; the staff pages (staff.js) load only under /staff.
 
-const main = document.getElementById("main");
-
-/** An element: `h("a", {href: "/"}, "Home")`. Strings become text nodes. */
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null && value !== false) {
-      element.setAttribute(name, value === true ? "" : String(value));
-    }
-  }
-  for (const child of children.flat()) {
-    if (child !== undefined && child !== null && child !== false) {
-      element.append(child instanceof Node ? child : String(child));
-    }
-  }
-  return element;
-}
-
-/** An answer of the API that is not a success: its problem document's title and detail. */
-class Problem extends Error {
-  constructor(status, body) {
-    super(body?.detail || body?.title || `The server answered ${status}.`);
-    this.status = status;
-  }
-}
-
-/** GETs `path` from the API; resolves to its JSON, or rejects with a Problem. */
-async function api(path) {
-  const response = await fetch(path, { headers: { accept: "application/json" } });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Problem(response.status, body);
-  return body;
-}
-
-/** `path?query`, leaving out empty parameters. */
-function url(path, parameters = {}) {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(parameters)) {
-    if (value) query.set(name, value);
-  }
-  const text = query.toString();
-  return text ? `${path}?${text}` : path;
-}
+import {
+  Problem, api, day, h, recordItem, show, size, tags, url,
+} from "/lib.js";
 
 const agencyPath = (agency) => `/agencies/${encodeURIComponent(agency)}`;
 const recordPath = (agency, id) => `${agencyPath(agency)}/records/${encodeURIComponent(id)}`;
 const publicApi = (agency) => `/public/agencies/${encodeURIComponent(agency)}`;
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const day = (iso) => (iso ? h("time", { datetime: iso }, dateFormat.format(new Date(iso))) : "");
-
-function size(bytes) {
-  const units = ["bytes", "KB", "MB", "GB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
-}
+const query = () => new URLSearchParams(location.search);
 
 /** A web address from a profile, as a link only if it is http(s). */
 function website(address) {
@@ -75,32 +21,6 @@ function website(address) {
     // Not a URL: shown as nothing.
   }
   return null;
-}
-
-/** `text` with the character ranges `matches` marked (offsets count Unicode characters). */
-function marked(text, matches = []) {
-  const characters = Array.from(text);
-  const parts = [];
-  let at = 0;
-  for (const [start, end] of matches) {
-    if (start < at || end > characters.length) continue;
-    parts.push(characters.slice(at, start).join(""));
-    parts.push(h("mark", {}, characters.slice(start, end).join("")));
-    at = end;
-  }
-  parts.push(characters.slice(at).join(""));
-  return parts;
-}
-
-function tags(list) {
-  if (!list?.length) return null;
-  return h("ul", { class: "tags", "aria-label": "Tags" }, list.map((tag) => h("li", {}, tag)));
-}
-
-/** Replaces the page's content and title. */
-function show(title, ...content) {
-  document.title = `${title} · Dossier`;
-  main.replaceChildren(...content.flat().filter(Boolean));
 }
 
 function problemPage(error) {
@@ -143,30 +63,6 @@ function searchForm(agency, values = {}) {
     h("p", {}, h("button", { type: "submit" }, "Search")));
 }
 
-/** What a highlighted field is called on the page. */
-const FIELD_NAMES = {
-  description: "Description",
-  tags: "Tags",
-  filenames: "File name",
-  content: "In a document",
-};
-
-function recordItem(agency, record, highlights = {}) {
-  const title = highlights.title?.[0];
-  const snippets = Object.entries(highlights)
-    .filter(([field]) => field !== "title")
-    .flatMap(([field, list]) => list.map((snippet) => h("p", { class: "snippet" },
-      h("span", { class: "field-name" }, `${FIELD_NAMES[field] || field}: `),
-      marked(snippet.text, snippet.matches))));
-  return h("li", {},
-    h("h3", {}, h("a", { href: recordPath(agency, record.id) },
-      title ? marked(title.text, title.matches) : record.title)),
-    h("p", { class: "meta" }, "Published ", day(record.published_at),
-      record.status === "archived" ? " · archived" : ""),
-    snippets.length ? snippets : (record.description ? h("p", {}, record.description) : null),
-    tags(record.tags));
-}
-
 async function agencyPage(agency, query) {
   const [profile, records] = await Promise.all([
     api(publicApi(agency)),
@@ -180,7 +76,7 @@ async function agencyPage(agency, query) {
     h("h2", {}, "Latest records"),
     records.items.length === 0
       ? h("p", {}, "Nothing published yet.")
-      : h("ul", { class: "records" }, records.items.map((record) => recordItem(agency, record))),
+      : h("ul", { class: "records" }, records.items.map((record) => recordItem(recordPath(agency, record.id), record))),
     records.next_cursor
       ? h("p", {}, h("a", { href: url(agencyPath(agency), { cursor: records.next_cursor }), rel: "next" }, "Older records"))
       : null);
@@ -204,7 +100,7 @@ async function searchPage(agency, query) {
     heading,
     searchForm(agency, values),
     h("p", { role: "status" }, count),
-    h("ul", { class: "records" }, results.items.map((hit) => recordItem(agency, hit.record, hit.highlights))),
+    h("ul", { class: "records" }, results.items.map((hit) => recordItem(recordPath(agency, hit.record.id), hit.record, hit.highlights))),
     results.next_cursor
       ? h("p", {}, h("a", { href: url(`${agencyPath(agency)}/search`, { ...values, cursor: results.next_cursor }), rel: "next" }, "More results"))
       : null);
@@ -245,11 +141,11 @@ async function recordPage(agency, id) {
 function route(path) {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return () => agenciesPage();
+  if (parts[0] === "staff") return async () => (await import("/staff.js")).page(parts.slice(1), query());
   if (parts[0] !== "agencies" || parts.length < 2) return null;
   const agency = parts[1];
-  const query = new URLSearchParams(location.search);
-  if (parts.length === 2) return () => agencyPage(agency, query);
-  if (parts.length === 3 && parts[2] === "search") return () => searchPage(agency, query);
+  if (parts.length === 2) return () => agencyPage(agency, query());
+  if (parts.length === 3 && parts[2] === "search") return () => searchPage(agency, query());
   if (parts.length === 4 && parts[2] === "records") return () => recordPage(agency, parts[3]);
   return null;
 }
@@ -262,7 +158,7 @@ async function start() {
   } catch (error) {
     problemPage(error);
   }
-  main.setAttribute("aria-busy", "false");
+  document.getElementById("main").setAttribute("aria-busy", "false");
 }
 
 start();

@@ -7,6 +7,7 @@
 //! - [`routes`]: the route table (checked against `template.yaml` by the tests).
 //! - [`server`]: the HTTP listener: request → event → handler → response.
 //! - [`settings`]: configuration: the environment first, local defaults for the rest.
+//! - [`sign_in`]: the development sign-in, only while the local secret signs tokens.
 //! - [`web`]: the portal's pages and files, on the same origin as the API.
 
 pub mod anchoring;
@@ -14,4 +15,5 @@ pub mod indexing;
 pub mod routes;
 pub mod server;
 pub mod settings;
+pub mod sign_in;
 pub mod web;

@@ -16,6 +16,8 @@ pub struct LocalDeps<S> {
     pub documents: DocumentDeps<S, FileBlobs>,
     /// The search routes'.
     pub search: SearchDeps<S, Arc<FolderIndexes>>,
+    /// The development sign-in, while the local secret signs tokens.
+    pub sign_in: Option<crate::sign_in::DevSignIn>,
 }
 
 impl<S: Clone> LocalDeps<S> {
@@ -35,6 +37,7 @@ impl<S: Clone> LocalDeps<S> {
                 indexes,
             },
             documents: Deps::new(config, store, clock()).with_blobs(blobs, max_document_bytes),
+            sign_in: crate::sign_in::DevSignIn::from_config(config),
         }
     }
 }

@@ -28,6 +28,7 @@ use shared::store::Store;
 use tokio::net::TcpListener;
 
 use crate::routes::{LocalDeps, Route};
+use crate::sign_in::SIGN_IN_PATH;
 
 /// API Gateway's payload limit: larger bodies never reach a function.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
@@ -128,6 +129,21 @@ async fn answer<S: Store>(
     if parts.method == http::Method::GET && path == OPENAPI_PATH {
         let route = format!("GET {OPENAPI_PATH}");
         return Ok(exchange.finish(openapi_response(), served(&route)));
+    }
+    if parts.method == http::Method::POST
+        && path == SIGN_IN_PATH
+        && let Some(sign_in) = &deps.sign_in
+    {
+        let route = format!("POST {SIGN_IN_PATH}");
+        let now = deps.clock.now().as_secs();
+        let answered = match read_body(body, timeouts.body_idle).await {
+            Ok(body) => sign_in.answer(&body, now),
+            Err(refusal) => Err(refusal),
+        };
+        return Ok(match answered {
+            Ok(session) => exchange.finish(json_response(&session), served(&route)),
+            Err(error) => to_hyper(exchange.fail(&error, served(&route))),
+        });
     }
     if parts.method == http::Method::GET
         && let Some(page) = crate::web::response(&path, &parts.headers)
@@ -306,6 +322,21 @@ fn text_response(status: u16, text: &str) -> HttpResponse {
     let mut response = hyper::Response::new(full(text.to_owned()));
     *response.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    response
+}
+
+/// A 200 with `value` as JSON, never cached (it holds a session).
+fn json_response(value: &serde_json::Value) -> HttpResponse {
+    let mut response = hyper::Response::new(full(value.to_string()));
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
     response
 }
 

@@ -38,15 +38,21 @@ macro_rules! asset {
 
 static PAGE: Asset = asset!("index.html", "text/html; charset=utf-8");
 static SCRIPT: Asset = asset!("app.js", "text/javascript; charset=utf-8");
+static LIBRARY: Asset = asset!("lib.js", "text/javascript; charset=utf-8");
+static STAFF: Asset = asset!("staff.js", "text/javascript; charset=utf-8");
 static STYLE: Asset = asset!("app.css", "text/css; charset=utf-8");
 
-/// The file `GET path` names, if the path is the portal's: a page or one of its files.
+/// The file `GET path` names, if the path is the portal's: a page (public ones under
+/// `/agencies/`, staff ones under `/staff`) or one of its files.
 fn asset(path: &str) -> Option<&'static Asset> {
     match path {
         "/app.js" => Some(&SCRIPT),
+        "/lib.js" => Some(&LIBRARY),
+        "/staff.js" => Some(&STAFF),
         "/app.css" => Some(&STYLE),
         "/" => Some(&PAGE),
-        _ if path.starts_with("/agencies/") => Some(&PAGE),
+        "/staff" => Some(&PAGE),
+        _ if path.starts_with("/agencies/") || path.starts_with("/staff/") => Some(&PAGE),
         _ => None,
     }
 }

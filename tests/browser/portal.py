@@ -134,22 +134,142 @@ class Page:
         return self.page
 
 
-def check_accessible(context, base, path, name):
-    """axe-core on `path` (in a context allowed to inject it), and a screenshot."""
-    page = context.new_page()
+AXE_RULES = "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+
+
+def check_accessible(page, base, path, name):
+    """axe-core on `path` in `page` (whose context may inject it), at desktop and phone
+    widths, and a screenshot."""
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(base + path)
     page.wait_for_selector("main[aria-busy=false]")
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})")
+    result = page.evaluate(AXE_RULES)
     violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]
     assert not violations, f"{path}: {violations}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})")
+    result = page.evaluate(AXE_RULES)
     assert not result["violations"], f"{path} on a phone: {result['violations']}"
-    page.close()
     return len(result["passes"])
+
+
+def settled(page):
+    page.wait_for_selector("main[aria-busy=false]")
+    return page
+
+
+def sign_in(page, base, sub, roles, keyboard=False):
+    """Signs in through the development form, as a person would (or with the keyboard
+    alone); lands on the records list."""
+    page.goto(base + "/staff")
+    page.wait_for_url("**/staff/sign-in**")
+    settled(page)
+    if keyboard:
+        page.get_by_label("User name").focus()
+        page.keyboard.type(sub)
+        page.keyboard.press("Tab")
+        page.keyboard.type("parks")
+        for role in ["reader", "clerk", "officer", "auditor"]:
+            page.keyboard.press("Tab")
+            if role in roles:
+                page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+        with page.expect_navigation(url=f"{base}/staff"):
+            page.keyboard.press("Enter")
+    else:
+        page.get_by_label("User name").fill(sub)
+        page.get_by_label("Agency").fill("parks")
+        for role in roles:
+            page.get_by_label(role, exact=True).check()
+        with page.expect_navigation(url=f"{base}/staff"):
+            page.get_by_role("button", name="Sign in").click()
+    return settled(page)
+
+
+def staff_flows(browser, base, report):
+    """Sign in, create, edit in two tabs at once (the conflict shown, the edit re-applied),
+    publish and find it publicly; a reader sees no controls; a forged session is sent back."""
+    clerk = browser.new_context().new_page()
+    sign_in(clerk, base, "clara", ["clerk"])
+    with clerk.expect_navigation(url=f"{base}/staff/records/new"):
+        clerk.get_by_role("link", name="New record").click()
+    settled(clerk)
+    clerk.get_by_label("Title").fill("Bench repair on Oak Lane")
+    clerk.get_by_label("Classification").select_option("public")
+    clerk.get_by_label("Tags").fill("benches, parks")
+    with clerk.expect_navigation(url=f"{base}/staff/records/*"):
+        clerk.get_by_role("button", name="Create").click()
+    settled(clerk)
+    rid = clerk.url.rsplit("/", 1)[1]
+
+    officer = browser.new_context().new_page()
+    sign_in(officer, base, "olga", ["officer"])
+    settled_page = settled(officer)
+    officer.goto(f"{base}/staff/records/{rid}")
+    settled(settled_page)
+
+    # The clerk saves first; the officer's page is now a version behind.
+    clerk.get_by_label("Title").fill("Bench repair on Oak Lane (two benches)")
+    with clerk.expect_navigation():
+        clerk.get_by_role("button", name="Save").click()
+    settled(clerk)
+    assert clerk.get_by_role("status").inner_text() == "Saved."
+    officer.get_by_label("Description").fill("Both benches by the pond.")
+    officer.get_by_role("button", name="Save").click()
+    officer.get_by_role("heading", name="Someone else changed this record").wait_for()
+    conflict = officer.get_by_role("table").inner_text()
+    assert "description\t(none)\tBoth benches by the pond." in conflict, conflict
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    officer.screenshot(path=str(SCREENSHOTS / "staff-conflict.png"), full_page=True)
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Apply my changes to the current version").click()
+    settled(officer)
+    assert officer.get_by_role("heading", level=1).inner_text() == "Bench repair on Oak Lane (two benches)"
+    assert officer.locator(".description").inner_text() == "Both benches by the pond."
+
+    # Published, and found by the public.
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Publish").click()
+    settled(officer)
+    assert "published" in officer.locator("dl.facts").inner_text()
+    # Public answers may be cached for a minute (Cache-Control), so the index is polled
+    # through the API, uncached, before a fresh browser looks.
+    started = time.perf_counter()
+    while b"Bench repair" not in urllib.request.urlopen(f"{base}/public/agencies/parks/search?q=benches").read():
+        assert time.perf_counter() - started < 5, "the published record was not found publicly"
+        time.sleep(0.05)
+    report["publish_to_public_search_ms"] = round((time.perf_counter() - started) * 1000)
+    public = browser.new_context().new_page()
+    public.goto(f"{base}/agencies/parks/search?q=benches")
+    settled(public)
+    assert public.get_by_role("status").inner_text() == "1 record found"
+    assert public.get_by_role("link", name="Bench repair on Oak Lane (two benches)").is_visible()
+
+    # A reader, signed in with the keyboard alone, sees no editing controls.
+    reader = browser.new_context().new_page()
+    sign_in(reader, base, "rita", ["reader"], keyboard=True)
+    assert reader.get_by_role("link", name="New record").count() == 0
+    reader.goto(f"{base}/staff/records/{rid}")
+    settled(reader)
+    assert reader.get_by_role("heading", level=1).inner_text() == "Bench repair on Oak Lane (two benches)"
+    assert reader.get_by_role("button").filter(has_not_text="Sign out").count() == 0, "a reader has controls"
+
+    # A forged session (a well-formed token, the wrong signature) goes back to sign-in.
+    forged = browser.new_context().new_page()
+    forged.goto(f"{base}/staff/sign-in")
+    settled(forged)
+    claims = base64.urlsafe_b64encode(json.dumps(
+        {"sub": "mallory", "agency": "parks", "roles": ["officer"], "exp": int(time.time()) + 3600}
+    ).encode()).decode().rstrip("=")
+    token = f"eyJhbGciOiJIUzI1NiJ9.{claims}.c2lnbmF0dXJl"
+    forged.evaluate("token => sessionStorage.setItem('dossier.session', JSON.stringify({token}))", token)
+    forged.goto(f"{base}/staff")
+    forged.wait_for_url("**/staff/sign-in?reason=expired")
+    settled(forged)
+    assert "Sign in again" in forged.get_by_role("status").inner_text()
+    return rid
 
 
 def main(binary):
@@ -199,7 +319,7 @@ def main(binary):
             # A record, its document downloaded and compared.
             page = tab.open(f"/agencies/parks/records/{rid}")
             assert page.get_by_role("heading", level=1).inner_text() == "Tree trimming permit for Elm Street"
-            expected = {f"/agencies/parks/records/{rid}", "/app.js", "/app.css", "/public/agencies/parks",
+            expected = {f"/agencies/parks/records/{rid}", "/app.js", "/lib.js", "/app.css", "/public/agencies/parks",
                         f"/public/agencies/parks/records/{rid}"}
             requested = [u[len(server.base):] if u.startswith(server.base) else u for u in tab.requests]
             assert sorted(requested) == sorted(expected), f"requests: {requested}"
@@ -214,24 +334,37 @@ def main(binary):
             assert page.get_by_role("heading", level=1).inner_text() == "Not found"
             assert not tab.violations, f"the Content-Security-Policy refused: {tab.violations}"
 
-            # Accessibility of every page, on a desktop and a phone, with screenshots.
-            axe = browser.new_context(bypass_csp=True)
+            staff_record = staff_flows(browser, server.base, report)
+
+            # Accessibility of every page, public and staff, with screenshots.
+            axe = browser.new_context(bypass_csp=True).new_page()
             pages = {
                 "agencies": "/",
                 "agency": "/agencies/parks",
                 "search": "/agencies/parks/search?q=oak+trees",
                 "record": f"/agencies/parks/records/{rid}",
                 "not-found": "/agencies/nowhere",
+                "staff-sign-in": "/staff/sign-in",
             }
-            report["axe_rules_passed"] = {name: check_accessible(axe, server.base, path, name)
-                                          for name, path in pages.items()}
+            passed = {name: check_accessible(axe, server.base, path, name) for name, path in pages.items()}
+            sign_in(axe, server.base, "olga", ["officer"])
+            staff_pages = {
+                "staff-records": "/staff",
+                "staff-search": "/staff/search?q=bench",
+                "staff-new": "/staff/records/new",
+                "staff-record": f"/staff/records/{staff_record}",
+            }
+            passed |= {name: check_accessible(axe, server.base, path, name) for name, path in staff_pages.items()}
+            report["axe_rules_passed"] = passed
             browser.close()
 
         # Transfer size of the portal: page, script and style, compressed.
         sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9))
-                 for name in ["index.html", "app.js", "app.css"]}
+                 for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css"]}
         report["transfer_bytes_gzip"] = sizes
+        # The largest page is a staff page: it loads every file.
         total = sum(sizes.values())
+        report["largest_page_bytes_gzip"] = total
         assert total < 100_000, f"the portal is {total} bytes compressed"
         print("portal:", json.dumps(report))
     finally:

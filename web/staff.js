@@ -1,0 +1,307 @@
+// The staff pages, under /staff: sign-in, the agency's records, search, a record with the
+// controls the caller's roles allow. The session is a token in this tab's sessionStorage;
+// the API checks every call, so what the page hides is a courtesy, never the protection.
+
+import { Problem, call, day, h, recordItem, show, tags, url } from "/lib.js";
+
+const SESSION = "dossier.session";
+const WRITERS = ["clerk", "officer"];
+const CLASSIFICATIONS = ["public", "internal", "confidential"];
+const STATUSES = ["draft", "published", "archived"];
+const recordPage = (id) => `/staff/records/${encodeURIComponent(id)}`;
+
+/** The signed-in caller: `{token, sub, agency, roles}`, or null (none, or expired). */
+function session() {
+  try {
+    const { token } = JSON.parse(sessionStorage.getItem(SESSION));
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(atob(payload));
+    if (!claims.exp || claims.exp * 1000 <= Date.now()) return null;
+    return { token, sub: claims.sub, agency: claims.agency, roles: claims.roles || [] };
+  } catch {
+    return null;
+  }
+}
+
+/** Back to the sign-in page, saying why. */
+function signInAgain(reason) {
+  sessionStorage.removeItem(SESSION);
+  location.assign(url("/staff/sign-in", { reason }));
+}
+
+/** The API as the caller; a refused session goes back to the sign-in page. */
+async function staffCall(me, path, options = {}) {
+  try {
+    return await call(path, { ...options, token: me.token });
+  } catch (error) {
+    if (error instanceof Problem && error.status === 401) signInAgain("expired");
+    throw error;
+  }
+}
+
+/** Who is signed in, and the way out. */
+function bar(me) {
+  const out = h("button", { type: "button", class: "link" }, "Sign out");
+  out.addEventListener("click", () => signInAgain("signed-out"));
+  return h("p", { class: "session" },
+    `Signed in as ${me.sub} (${me.agency}: ${me.roles.join(", ")}) · `,
+    h("a", { href: "/staff" }, "Records"), " · ", out);
+}
+
+function field(name, label, control) {
+  control.id = `field-${name}`;
+  control.name = name;
+  return h("p", { class: "field" }, h("label", { for: control.id }, label), control);
+}
+
+function select(options, value, { any } = {}) {
+  return h("select", {},
+    any ? h("option", { value: "" }, any) : null,
+    options.map((option) => h("option", { value: option, selected: option === value }, option)));
+}
+
+const REASONS = {
+  expired: "Your session has ended or was refused. Sign in again.",
+  "signed-out": "You are signed out.",
+};
+
+async function signInPage(query) {
+  const sub = h("input", { autocomplete: "username", required: true });
+  const agency = h("input", { required: true });
+  const roles = ["reader", "clerk", "officer", "auditor"].map((role) =>
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "roles", value: role }), ` ${role}`));
+  const message = h("p", { role: "alert", class: "error" });
+  const form = h("form", { class: "panel" },
+    field("sub", "User name", sub),
+    field("agency", "Agency", agency),
+    h("fieldset", {}, h("legend", {}, "Roles"), roles),
+    h("p", {}, h("button", { type: "submit" }, "Sign in")),
+    message);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = [...form.querySelectorAll("input[name=roles]:checked")].map((box) => box.value);
+    try {
+      const { body } = await call("/_dev/sign-in", {
+        method: "POST", body: { sub: sub.value.trim(), agency: agency.value.trim(), roles: chosen },
+      });
+      sessionStorage.setItem(SESSION, JSON.stringify(body));
+      location.assign("/staff");
+    } catch (error) {
+      message.textContent = error instanceof Problem && error.status === 404
+        ? "This server has no development sign-in: sign in through your agency's identity provider."
+        : error.message;
+    }
+  });
+  const reason = REASONS[query.get("reason")];
+  show("Sign in",
+    h("h1", {}, "Staff sign-in"),
+    reason ? h("p", { role: "status" }, reason) : null,
+    h("p", { class: "help" }, "Development sign-in: the local server signs a token for whoever you say you are."),
+    form);
+}
+
+async function recordsPage(me, query) {
+  const filters = Object.fromEntries(["status", "classification", "tag", "cursor"].map((n) => [n, query.get(n) || ""]));
+  const { body } = await staffCall(me, url("/records", { ...filters, limit: 25 }));
+  const form = h("form", { class: "panel filters", action: "/staff", method: "get" },
+    field("status", "Status", select(STATUSES, filters.status, { any: "Any status" })),
+    field("classification", "Classification", select(CLASSIFICATIONS, filters.classification, { any: "Any" })),
+    field("tag", "Tag", h("input", { value: filters.tag })),
+    h("p", {}, h("button", { type: "submit" }, "Filter")));
+  const search = h("form", { class: "panel", role: "search", action: "/staff/search", method: "get" },
+    field("q", "Search your agency's records", h("input", { type: "search" })),
+    h("p", {}, h("button", { type: "submit" }, "Search")));
+  show("Records",
+    bar(me),
+    h("h1", {}, `Records of ${me.agency}`),
+    me.roles.some((role) => WRITERS.includes(role)) ? h("p", {}, h("a", { href: "/staff/records/new", class: "button" }, "New record")) : null,
+    search,
+    form,
+    body.items.length === 0
+      ? h("p", {}, "No records match.")
+      : h("ul", { class: "records" }, body.items.map((record) => recordItem(recordPage(record.id), record))),
+    body.next_cursor ? h("p", {}, h("a", { href: url("/staff", { ...filters, cursor: body.next_cursor }), rel: "next" }, "More records")) : null);
+}
+
+async function searchPage(me, query) {
+  const q = query.get("q") || "";
+  const search = h("form", { class: "panel", role: "search", action: "/staff/search", method: "get" },
+    field("q", "Search your agency's records", h("input", { type: "search", value: q })),
+    h("p", {}, h("button", { type: "submit" }, "Search")));
+  let results;
+  try {
+    results = (await staffCall(me, url("/search", { q, cursor: query.get("cursor") }))).body;
+  } catch (error) {
+    if (!(error instanceof Problem) || error.status !== 400) throw error;
+    show("Search", bar(me), h("h1", {}, "Search"), search, h("p", { role: "alert", class: "error" }, error.message));
+    return;
+  }
+  show(`Search: ${q}`,
+    bar(me),
+    h("h1", {}, `Search: ${q}`),
+    search,
+    h("p", { role: "status" }, results.total === 1 ? "1 record found" : `${results.total} records found`),
+    h("ul", { class: "records" }, results.items.map((hit) => recordItem(recordPage(hit.record.id), hit.record, hit.highlights))),
+    results.next_cursor ? h("p", {}, h("a", { href: url("/staff/search", { q, cursor: results.next_cursor }), rel: "next" }, "More results")) : null);
+}
+
+/** The fields of the record form, from `record` (empty for a new one). */
+function recordForm(record = {}) {
+  return {
+    title: h("input", { value: record.title || "", required: true, maxlength: 200 }),
+    description: h("textarea", { rows: 4 }, record.description || ""),
+    classification: select(CLASSIFICATIONS, record.classification || "internal"),
+    tags: h("input", { value: (record.tags || []).join(", "), "aria-describedby": "tags-help" }),
+  };
+}
+
+function formValues(controls) {
+  return {
+    title: controls.title.value.trim(),
+    description: controls.description.value.trim() || null,
+    classification: controls.classification.value,
+    tags: controls.tags.value.split(",").map((tag) => tag.trim()).filter(Boolean),
+  };
+}
+
+function formFields(controls) {
+  return [
+    field("title", "Title", controls.title),
+    field("description", "Description", controls.description),
+    field("classification", "Classification", controls.classification),
+    field("tags", "Tags", controls.tags),
+    h("p", { id: "tags-help", class: "help" }, "Separated by commas."),
+  ];
+}
+
+async function newRecordPage(me) {
+  const controls = recordForm();
+  const message = h("p", { role: "alert", class: "error" });
+  const form = h("form", { class: "panel" }, formFields(controls),
+    h("p", {}, h("button", { type: "submit" }, "Create")), message);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = formValues(controls);
+    if (!values.description) delete values.description;
+    try {
+      const { body } = await staffCall(me, "/records", { method: "POST", body: values });
+      location.assign(recordPage(body.id));
+    } catch (error) {
+      message.textContent = error.message;
+    }
+  });
+  show("New record", bar(me), h("h1", {}, "New record"), form);
+}
+
+/** What `values` change in `record`, as a merge patch. */
+function changes(record, values) {
+  const patch = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (JSON.stringify(value) !== JSON.stringify(record[name] ?? null)) patch[name] = value;
+  }
+  return patch;
+}
+
+/** A field's value as the conflict table shows it. */
+function shown(value) {
+  const text = Array.isArray(value) ? value.join(", ") : value ?? "";
+  return text === "" ? "(none)" : String(text);
+}
+
+async function editPage(me, id) {
+  const { body: record, etag } = await staffCall(me, `/records/${encodeURIComponent(id)}`);
+  const writer = me.roles.some((role) => WRITERS.includes(role));
+  const officer = me.roles.includes("officer");
+  const status = h("p", { role: "status" });
+  const alert = h("div", { role: "alert" });
+
+  /** Sends `patch` against version `tag`; on a conflict, shows it and offers to re-apply. */
+  async function save(patch, tag) {
+    try {
+      await staffCall(me, `/records/${encodeURIComponent(id)}`, {
+        method: "PATCH", body: patch, contentType: "application/merge-patch+json", headers: { "if-match": tag },
+      });
+      location.assign(url(recordPage(id), { saved: 1 }));
+    } catch (error) {
+      if (!(error instanceof Problem) || error.status !== 412) {
+        alert.replaceChildren(h("p", { class: "error" }, error.message));
+        return;
+      }
+      const { body: now, etag: nowTag } = await staffCall(me, `/records/${encodeURIComponent(id)}`);
+      const again = h("button", { type: "button" }, "Apply my changes to the current version");
+      again.addEventListener("click", () => save(patch, nowTag));
+      const discard = h("a", { href: recordPage(id) }, "Discard my changes");
+      alert.replaceChildren(
+        h("h2", {}, "Someone else changed this record"),
+        h("p", {}, `It is at version ${now.version} now, changed by ${now.updated_by}. Your changes were not saved.`),
+        h("table", {},
+          h("caption", {}, "Your changes against the record as it is now"),
+          h("thead", {}, h("tr", {}, ["Field", "Now", "Yours"].map((name) => h("th", { scope: "col" }, name)))),
+          h("tbody", {}, Object.entries(patch).map(([name, value]) =>
+            h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, shown(now[name])), h("td", {}, shown(value)))))),
+        h("p", { class: "actions" }, again, " ", discard));
+      again.focus();
+    }
+  }
+
+  const facts = h("dl", { class: "facts" },
+    h("dt", {}, "Status"), h("dd", {}, record.status),
+    h("dt", {}, "Classification"), h("dd", {}, record.classification),
+    h("dt", {}, "Version"), h("dd", {}, String(record.version)),
+    h("dt", {}, "Legal hold"), h("dd", {}, record.legal_hold ? "yes" : "no"),
+    h("dt", {}, "Published"), h("dd", {}, record.published_at ? day(record.published_at) : "not yet"),
+    h("dt", {}, "Last changed"), h("dd", {}, day(record.updated_at), ` by ${record.updated_by}`),
+    h("dt", {}, "Created"), h("dd", {}, day(record.created_at), ` by ${record.created_by}`));
+
+  let form = null;
+  if (writer && record.status !== "archived") {
+    const controls = recordForm(record);
+    form = h("form", { class: "panel" }, h("h2", {}, "Edit"), formFields(controls),
+      h("p", {}, h("button", { type: "submit" }, "Save")));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const patch = changes(record, formValues(controls));
+      if (Object.keys(patch).length === 0) {
+        status.textContent = "Nothing to save.";
+        return;
+      }
+      save(patch, etag);
+    });
+  }
+
+  const actions = [];
+  const action = (label, patch) => {
+    const button = h("button", { type: "button" }, label);
+    button.addEventListener("click", () => save(patch, etag));
+    actions.push(button, " ");
+  };
+  if (officer) {
+    if (record.status === "draft") action("Publish", { status: "published" });
+    if (record.status !== "archived") action("Archive", { status: "archived" });
+    action(record.legal_hold ? "Release legal hold" : "Place legal hold", { legal_hold: !record.legal_hold });
+  }
+
+  if (new URLSearchParams(location.search).get("saved")) status.textContent = "Saved.";
+  show(record.title,
+    bar(me),
+    h("h1", {}, record.title),
+    status,
+    alert,
+    facts,
+    tags(record.tags),
+    record.description ? h("p", { class: "description" }, record.description) : null,
+    actions.length ? h("p", { class: "actions" }, actions) : null,
+    form);
+}
+
+/** The staff page `parts` names (the path after /staff). */
+export async function page(parts, query) {
+  if (parts[0] === "sign-in" && parts.length === 1) return signInPage(query);
+  const me = session();
+  if (!me) return signInAgain(sessionStorage.getItem(SESSION) ? "expired" : "");
+  if (parts.length === 0) return recordsPage(me, query);
+  if (parts[0] === "search" && parts.length === 1) return searchPage(me, query);
+  if (parts[0] === "records" && parts[1] === "new" && parts.length === 2) return newRecordPage(me);
+  if (parts[0] === "records" && parts.length === 2) return editPage(me, parts[1]);
+  throw new Problem(404, null);
+}
