@@ -266,6 +266,21 @@ async fn data_is_the_owners_alone_and_downloads_stream() {
         .expect("the document became available")
         .to_owned();
 
+    // The search indexer re-indexes the record once its document is available (it reads
+    // the text's first 256 KiB, in a writer with its own memory): that must be over before
+    // the download is measured alone. Its file name is searchable once it is.
+    let search = format!("{base}/search?q=txt");
+    let mut indexed = false;
+    for _ in 0..200 {
+        let (_, found) = call("GET", &search, &token, b"").await;
+        if found["total"] == 1 {
+            indexed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(indexed, "the available document was not indexed");
+
     // The download streams: the server's peak memory does not grow by the file.
     let before = peak_rss_kib(pid);
     let response = client.get(download.parse().unwrap()).await.unwrap();
