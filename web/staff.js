@@ -6,6 +6,9 @@ import { Problem, call, day, h, recordItem, show, tags, url } from "/lib.js";
 
 const SESSION = "dossier.session";
 const WRITERS = ["clerk", "officer"];
+const HISTORIANS = ["auditor", "officer"];
+/** The fields the edit form changes. */
+const FIELDS = ["title", "description", "classification", "tags"];
 const CLASSIFICATIONS = ["public", "internal", "confidential"];
 const STATUSES = ["draft", "published", "archived"];
 const recordPage = (id) => `/staff/records/${encodeURIComponent(id)}`;
@@ -208,6 +211,13 @@ function shown(value) {
   return text === "" ? "(none)" : String(text);
 }
 
+/** The fields someone else changed between `before` and `now`, then the ones `patch` changes. */
+function conflictFields(before, now, patch) {
+  const theirs = [...FIELDS, "status", "legal_hold"]
+    .filter((name) => JSON.stringify(before[name] ?? null) !== JSON.stringify(now[name] ?? null));
+  return [...new Set([...theirs, ...Object.keys(patch)])];
+}
+
 async function editPage(me, id) {
   const { body: record, etag } = await staffCall(me, `/records/${encodeURIComponent(id)}`);
   const writer = me.roles.some((role) => WRITERS.includes(role));
@@ -234,11 +244,12 @@ async function editPage(me, id) {
       alert.replaceChildren(
         h("h2", {}, "Someone else changed this record"),
         h("p", {}, `It is at version ${now.version} now, changed by ${now.updated_by}. Your changes were not saved.`),
-        h("table", {},
-          h("caption", {}, "Your changes against the record as it is now"),
-          h("thead", {}, h("tr", {}, ["Field", "Now", "Yours"].map((name) => h("th", { scope: "col" }, name)))),
-          h("tbody", {}, Object.entries(patch).map(([name, value]) =>
-            h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, shown(now[name])), h("td", {}, shown(value)))))),
+        h("table", { class: "conflict" },
+          h("caption", {}, "What changed since you opened the record, and your changes"),
+          h("thead", {}, h("tr", {}, ["Field", "When you opened it", "Now", "Yours"].map((name) => h("th", { scope: "col" }, name)))),
+          h("tbody", {}, conflictFields(record, now, patch).map((name) =>
+            h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, shown(record[name])), h("td", {}, shown(now[name])),
+              h("td", {}, name in patch ? shown(patch[name]) : "(unchanged)"))))),
         h("p", { class: "actions" }, again, " ", discard));
       again.focus();
     }
@@ -281,6 +292,12 @@ async function editPage(me, id) {
     action(record.legal_hold ? "Release legal hold" : "Place legal hold", { legal_hold: !record.legal_hold });
   }
 
+  // Loaded here, not with every staff page: only a record's page lists documents.
+  const { documentsSection } = await import("/documents.js");
+  const calls = (path, options) => staffCall(me, path, options);
+  const documents = await documentsSection(calls, id, writer && record.status !== "archived");
+  const historian = me.roles.some((role) => HISTORIANS.includes(role));
+
   if (new URLSearchParams(location.search).get("saved")) status.textContent = "Saved.";
   show(record.title,
     bar(me),
@@ -291,7 +308,21 @@ async function editPage(me, id) {
     tags(record.tags),
     record.description ? h("p", { class: "description" }, record.description) : null,
     actions.length ? h("p", { class: "actions" }, actions) : null,
+    historian ? h("p", {}, h("a", { href: `${recordPage(id)}/history` }, "History of this record")) : null,
+    documents,
     form);
+}
+
+async function historyPage(me, id) {
+  const { historyContent } = await import("/history.js");
+  const calls = (path, options) => staffCall(me, path, options);
+  const { body: record } = await calls(`/records/${encodeURIComponent(id)}`);
+  const content = await historyContent(calls, id);
+  show(`History: ${record.title}`,
+    bar(me),
+    h("p", { class: "crumbs" }, h("a", { href: recordPage(id) }, record.title)),
+    h("h1", {}, "History"),
+    content);
 }
 
 /** The staff page `parts` names (the path after /staff). */
@@ -303,5 +334,6 @@ export async function page(parts, query) {
   if (parts[0] === "search" && parts.length === 1) return searchPage(me, query);
   if (parts[0] === "records" && parts[1] === "new" && parts.length === 2) return newRecordPage(me);
   if (parts[0] === "records" && parts.length === 2) return editPage(me, parts[1]);
+  if (parts[0] === "records" && parts[2] === "history" && parts.length === 3) return historyPage(me, parts[1]);
   throw new Problem(404, null);
 }

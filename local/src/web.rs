@@ -23,38 +23,91 @@ struct Asset {
 }
 
 macro_rules! asset {
-    ($file:literal, $content_type:literal) => {
+    ($file:literal, $content_type:literal) => {{
+        const BYTES: &[u8] = include_bytes!(concat!("../../web/", $file));
         Asset {
             content_type: $content_type,
-            bytes: include_bytes!(concat!("../../web/", $file)),
-            etag: LazyLock::new(|| {
-                let bytes = include_bytes!(concat!("../../web/", $file));
-                let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-                format!("\"{}\"", hex::encode(&digest.as_ref()[..16]))
-            }),
+            bytes: BYTES,
+            etag: LazyLock::new(|| etag_of(BYTES)),
         }
-    };
+    }};
+}
+
+/// A strong validator for `bytes`: a quoted, shortened SHA-256.
+fn etag_of(bytes: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    format!("\"{}\"", hex::encode(&digest.as_ref()[..16]))
 }
 
 static PAGE: Asset = asset!("index.html", "text/html; charset=utf-8");
-static SCRIPT: Asset = asset!("app.js", "text/javascript; charset=utf-8");
-static LIBRARY: Asset = asset!("lib.js", "text/javascript; charset=utf-8");
-static STAFF: Asset = asset!("staff.js", "text/javascript; charset=utf-8");
-static STYLE: Asset = asset!("app.css", "text/css; charset=utf-8");
+
+/// The portal's files other than the page, by path.
+static FILES: [(&str, Asset); 10] = [
+    (
+        "/app.js",
+        asset!("app.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/lib.js",
+        asset!("lib.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/staff.js",
+        asset!("staff.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/documents.js",
+        asset!("documents.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/history.js",
+        asset!("history.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/vendor/noble-hashes/sha2.js",
+        asset!(
+            "vendor/noble-hashes/sha2.js",
+            "text/javascript; charset=utf-8"
+        ),
+    ),
+    (
+        "/vendor/noble-hashes/_md.js",
+        asset!(
+            "vendor/noble-hashes/_md.js",
+            "text/javascript; charset=utf-8"
+        ),
+    ),
+    (
+        "/vendor/noble-hashes/_u64.js",
+        asset!(
+            "vendor/noble-hashes/_u64.js",
+            "text/javascript; charset=utf-8"
+        ),
+    ),
+    (
+        "/vendor/noble-hashes/utils.js",
+        asset!(
+            "vendor/noble-hashes/utils.js",
+            "text/javascript; charset=utf-8"
+        ),
+    ),
+    ("/app.css", asset!("app.css", "text/css; charset=utf-8")),
+];
 
 /// The file `GET path` names, if the path is the portal's: a page (public ones under
 /// `/agencies/`, staff ones under `/staff`) or one of its files.
 fn asset(path: &str) -> Option<&'static Asset> {
-    match path {
-        "/app.js" => Some(&SCRIPT),
-        "/lib.js" => Some(&LIBRARY),
-        "/staff.js" => Some(&STAFF),
-        "/app.css" => Some(&STYLE),
-        "/" => Some(&PAGE),
-        "/staff" => Some(&PAGE),
-        _ if path.starts_with("/agencies/") || path.starts_with("/staff/") => Some(&PAGE),
-        _ => None,
+    if path == "/"
+        || path == "/staff"
+        || path.starts_with("/agencies/")
+        || path.starts_with("/staff/")
+    {
+        return Some(&PAGE);
     }
+    FILES
+        .iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, asset)| asset)
 }
 
 /// The portal's answer to `GET path` with `headers`, if the path is the portal's: the file,

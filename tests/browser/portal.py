@@ -1,6 +1,8 @@
 """The portal in a real browser: Debian's Chromium, headless, driven by Playwright, against
 the local server this script starts on a fresh data folder.
 
+Vendored files: web/vendor/ equals the npm package it copies.
+
 Public flows: browse the agencies, open an agency, search (with the keyboard alone) and see
 a highlighted match, open a record, download its document and compare the bytes. Leaks: a
 draft is not found and its address answers as missing. Every page: axe-core finds no WCAG
@@ -188,21 +190,88 @@ def sign_in(page, base, sub, roles, keyboard=False):
     return settled(page)
 
 
+def tab_to(page, condition, most=60):
+    """Presses Tab until `condition` (JavaScript) holds for the focused element."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(condition):
+            return
+    raise AssertionError(f"Tab never reached: {condition}")
+
+
+def upload_documents(page, report):
+    """Uploads a 9 MB image (three chunks hashed in the browser) and sees it turn
+    available without a reload, then downloads it; a text file that is not UTF-8 turns
+    quarantined, with the reason."""
+    image = b"\x89PNG\r\n\x1a\n" + os.urandom(9_000_000)
+    started = time.perf_counter()
+    page.set_input_files("#upload-file", files=[{"name": "bench-plan.png", "mimeType": "image/png", "buffer": image}])
+    page.get_by_role("button", name="Upload").click()
+    row = page.locator("tr", has_text="bench-plan.png")
+    row.locator("td.document-available").wait_for(timeout=30_000)
+    report["upload_9mb_to_available_ms"] = round((time.perf_counter() - started) * 1000)
+    assert page.get_by_role("progressbar", name="Upload progress").evaluate("bar => bar.value") == 1
+    assert "bench-plan.png is available." in page.locator("#document-status").inner_text()
+    with page.expect_download() as download:
+        row.get_by_role("button", name="bench-plan.png").click()
+    assert Path(download.value.path()).read_bytes() == image, "the downloaded image differs"
+
+    page.set_input_files("#upload-file", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"caf\xe9\n"}])
+    page.get_by_role("button", name="Upload").click()
+    quarantined = page.locator("tr", has_text="notes.txt").locator("td.document-quarantined")
+    quarantined.wait_for(timeout=30_000)
+    assert "quarantined: " in quarantined.inner_text(), quarantined.inner_text()
+
+
+def check_history(browser, base, rid):
+    """An officer reads the record's history, verified in the browser; an entry altered on
+    the way is marked as the first that does not verify."""
+    page = browser.new_context().new_page()
+    sign_in(page, base, "olga", ["officer"])
+    page.goto(f"{base}/staff/records/{rid}/history")
+    settled(page)
+    verdict = page.get_by_role("status").inner_text()
+    assert verdict.startswith("All ") and "entries verify" in verdict, verdict
+    entries = int(verdict.split()[1])
+    assert entries >= 6, verdict  # create, two edits, two documents and their outcomes, publish
+
+    def altered(route):
+        response = route.fetch()
+        body = response.json()
+        body["items"][2]["actor"] = "someone-else"
+        route.fulfill(response=response, json=body)
+
+    page.route("**/records/*/history?*", altered)
+    page.reload()
+    settled(page)
+    assert "entry 3 its content does not match its hash" in page.get_by_role("alert").inner_text()
+    assert "does not verify" in page.locator("#entry-3").inner_text()
+    assert "does not verify" not in page.locator("#entry-2").inner_text()
+
+
 def staff_flows(browser, base, report):
     """Sign in, create, edit in two tabs at once (the conflict shown, the edit re-applied),
     publish and find it publicly; a reader sees no controls; a forged session is sent back."""
-    clerk = browser.new_context().new_page()
-    sign_in(clerk, base, "clara", ["clerk"])
+    # The clerk creates the record with the keyboard alone.
+    clerk = browser.new_context(accept_downloads=True).new_page()
+    sign_in(clerk, base, "clara", ["clerk"], keyboard=True)
+    tab_to(clerk, "document.activeElement.textContent === 'New record'")
     with clerk.expect_navigation(url=f"{base}/staff/records/new"):
-        clerk.get_by_role("link", name="New record").click()
+        clerk.keyboard.press("Enter")
     settled(clerk)
-    clerk.get_by_label("Title").fill("Bench repair on Oak Lane")
-    clerk.get_by_label("Classification").select_option("public")
-    clerk.get_by_label("Tags").fill("benches, parks")
+    tab_to(clerk, "document.activeElement.id === 'field-title'")
+    clerk.keyboard.type("Bench repair on Oak Lane")
+    tab_to(clerk, "document.activeElement.id === 'field-classification'")
+    clerk.keyboard.press("p")  # a focused select takes the option its first letter names
+    tab_to(clerk, "document.activeElement.id === 'field-tags'")
+    clerk.keyboard.type("benches, parks")
     with clerk.expect_navigation(url=f"{base}/staff/records/*"):
-        clerk.get_by_role("button", name="Create").click()
+        clerk.keyboard.press("Enter")
     settled(clerk)
     rid = clerk.url.rsplit("/", 1)[1]
+    assert "public" in clerk.locator("dl.facts").inner_text()
+
+    upload_documents(clerk, report)
 
     officer = browser.new_context().new_page()
     sign_in(officer, base, "olga", ["officer"])
@@ -215,12 +284,13 @@ def staff_flows(browser, base, report):
     with clerk.expect_navigation():
         clerk.get_by_role("button", name="Save").click()
     settled(clerk)
-    assert clerk.get_by_role("status").inner_text() == "Saved."
+    assert clerk.get_by_role("status").first.inner_text() == "Saved."
     officer.get_by_label("Description").fill("Both benches by the pond.")
     officer.get_by_role("button", name="Save").click()
     officer.get_by_role("heading", name="Someone else changed this record").wait_for()
-    conflict = officer.get_by_role("table").inner_text()
-    assert "description\t(none)\tBoth benches by the pond." in conflict, conflict
+    conflict = officer.locator("table.conflict").inner_text()
+    assert "title\tBench repair on Oak Lane\tBench repair on Oak Lane (two benches)\t(unchanged)" in conflict, conflict
+    assert "description\t(none)\t(none)\tBoth benches by the pond." in conflict, conflict
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     officer.screenshot(path=str(SCREENSHOTS / "staff-conflict.png"), full_page=True)
     with officer.expect_navigation():
@@ -229,9 +299,10 @@ def staff_flows(browser, base, report):
     assert officer.get_by_role("heading", level=1).inner_text() == "Bench repair on Oak Lane (two benches)"
     assert officer.locator(".description").inner_text() == "Both benches by the pond."
 
-    # Published, and found by the public.
+    # Published (with the keyboard), and found by the public.
+    tab_to(officer, "document.activeElement.textContent === 'Publish'")
     with officer.expect_navigation():
-        officer.get_by_role("button", name="Publish").click()
+        officer.keyboard.press("Enter")
     settled(officer)
     assert "published" in officer.locator("dl.facts").inner_text()
     # Public answers may be cached for a minute (Cache-Control), so the index is polled
@@ -254,7 +325,9 @@ def staff_flows(browser, base, report):
     reader.goto(f"{base}/staff/records/{rid}")
     settled(reader)
     assert reader.get_by_role("heading", level=1).inner_text() == "Bench repair on Oak Lane (two benches)"
-    assert reader.get_by_role("button").filter(has_not_text="Sign out").count() == 0, "a reader has controls"
+    controls = reader.locator("main button:not(table.documents button), main input, main textarea, main select")
+    assert controls.filter(has_not_text="Sign out").count() == 0, "a reader has controls"
+    assert reader.get_by_role("button", name="bench-plan.png").is_visible(), "a reader cannot download"
 
     # A forged session (a well-formed token, the wrong signature) goes back to sign-in.
     forged = browser.new_context().new_page()
@@ -269,10 +342,23 @@ def staff_flows(browser, base, report):
     forged.wait_for_url("**/staff/sign-in?reason=expired")
     settled(forged)
     assert "Sign in again" in forged.get_by_role("status").inner_text()
+    check_history(browser, base, rid)
     return rid
 
 
+VENDORED = ["sha2", "_md", "_u64", "utils"]
+
+
+def check_vendored():
+    """web/vendor/ is an exact copy of the npm package it names, nothing added or changed."""
+    package = ROOT / "web/node_modules/@noble/hashes"
+    for name in VENDORED:
+        ours = (ROOT / f"web/vendor/noble-hashes/{name}.js").read_bytes()
+        assert ours == (package / f"{name}.js").read_bytes(), f"web/vendor/noble-hashes/{name}.js differs from npm's"
+
+
 def main(binary):
+    check_vendored()
     server = Server(binary)
     report = {}
     try:
@@ -353,17 +439,19 @@ def main(binary):
                 "staff-search": "/staff/search?q=bench",
                 "staff-new": "/staff/records/new",
                 "staff-record": f"/staff/records/{staff_record}",
+                "staff-history": f"/staff/records/{staff_record}/history",
             }
             passed |= {name: check_accessible(axe, server.base, path, name) for name, path in staff_pages.items()}
             report["axe_rules_passed"] = passed
             browser.close()
 
-        # Transfer size of the portal: page, script and style, compressed.
-        sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9))
-                 for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css"]}
+        # Transfer size of the portal, compressed. The largest page is a staff record's
+        # while a file uploads: it has loaded every file but the history's.
+        files = ["index.html", "app.js", "lib.js", "staff.js", "documents.js", "history.js", "app.css",
+                 *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
+        sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9)) for name in files}
         report["transfer_bytes_gzip"] = sizes
-        # The largest page is a staff page: it loads every file.
-        total = sum(sizes.values())
+        total = sum(size for name, size in sizes.items() if name != "history.js")
         report["largest_page_bytes_gzip"] = total
         assert total < 100_000, f"the portal is {total} bytes compressed"
         print("portal:", json.dumps(report))
