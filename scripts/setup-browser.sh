@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The browser tests' tools, none of which downloads a browser of its own:
 #   chromium           Debian's package (installed here if missing and we are root)
-#   .venv-browser      Playwright for Python, driving that Chromium (scripts/requirements-browser.txt)
-#   web/node_modules   axe-core, the accessibility checker (web/package-lock.json)
+#   .venv-browser      Playwright for Python, driving that Chromium, and cryptography for the
+#                      test identity provider (scripts/requirements-browser.txt)
+#   web/node_modules   axe-core, the accessibility checker, and the package web/vendor/ copies
+#                      (web/package-lock.json)
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."

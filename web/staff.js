@@ -20,7 +20,8 @@ function session() {
     const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
     const claims = JSON.parse(atob(payload));
     if (!claims.exp || claims.exp * 1000 <= Date.now()) return null;
-    return { token, sub: claims.sub, agency: claims.agency, roles: claims.roles || [] };
+    if (!claims.agency) return null;
+    return { token, sub: claims.sub, agency: claims.agency, roles: claims.roles || claims["cognito:groups"] || [] };
   } catch {
     return null;
   }
@@ -68,7 +69,27 @@ const REASONS = {
   "signed-out": "You are signed out.",
 };
 
+/** The page that says why signing in cannot go on. */
+function signInProblem(text) {
+  show("Sign in", h("h1", {}, "Staff sign-in"), h("p", { role: "alert", class: "error" }, text),
+    h("p", {}, h("a", { href: "/staff/sign-in" }, "Start again")));
+}
+
 async function signInPage(query) {
+  const settings = await call("/sign-in.json").then(({ body }) => body, () => ({}));
+  const reason = REASONS[query.get("reason")];
+  const said = reason ? h("p", { role: "status" }, reason) : null;
+  if (settings.authorization_url) {
+    const go = h("button", { type: "button" }, "Sign in with your agency's account");
+    go.addEventListener("click", () => startProvider(settings));
+    show("Sign in", h("h1", {}, "Staff sign-in"), said, h("p", {}, go));
+    return;
+  }
+  if (!settings.development) {
+    show("Sign in", h("h1", {}, "Staff sign-in"), said,
+      h("p", {}, "This server has no sign-in page: use a token from your agency's identity provider."));
+    return;
+  }
   const sub = h("input", { autocomplete: "username", required: true });
   const agency = h("input", { required: true });
   const roles = ["reader", "clerk", "officer", "auditor"].map((role) =>
@@ -90,17 +111,70 @@ async function signInPage(query) {
       sessionStorage.setItem(SESSION, JSON.stringify(body));
       location.assign("/staff");
     } catch (error) {
-      message.textContent = error instanceof Problem && error.status === 404
-        ? "This server has no development sign-in: sign in through your agency's identity provider."
-        : error.message;
+      message.textContent = error.message;
     }
   });
-  const reason = REASONS[query.get("reason")];
   show("Sign in",
     h("h1", {}, "Staff sign-in"),
-    reason ? h("p", { role: "status" }, reason) : null,
+    said,
     h("p", { class: "help" }, "Development sign-in: the local server signs a token for whoever you say you are."),
     form);
+}
+
+// ---- Sign-in through the identity provider: authorization code with PKCE (RFC 7636) ----
+
+const PKCE = "dossier.pkce";
+const CALLBACK = "/staff/callback";
+
+/** `bytes` as base64url without padding. */
+const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const random = (length) => base64url(crypto.getRandomValues(new Uint8Array(length)));
+
+/** Off to the provider, with a fresh verifier and state kept in this tab for the way back. */
+async function startProvider(settings) {
+  const verifier = random(32);
+  const state = random(16);
+  const challenge = base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+  sessionStorage.setItem(PKCE, JSON.stringify({ verifier, state }));
+  location.assign(url(settings.authorization_url, {
+    response_type: "code",
+    client_id: settings.client_id,
+    redirect_uri: location.origin + CALLBACK,
+    scope: settings.scope || "openid",
+    state,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  }));
+}
+
+/** Back from the provider: the code, for this tab's verifier, becomes the session's token. */
+async function callbackPage(query) {
+  const kept = JSON.parse(sessionStorage.getItem(PKCE) || "null");
+  sessionStorage.removeItem(PKCE);
+  // The code must not stay in the address bar or the history.
+  history.replaceState(null, "", CALLBACK);
+  if (query.get("error")) return signInProblem(`The identity provider refused: ${query.get("error_description") || query.get("error")}.`);
+  if (!kept || !query.get("code") || query.get("state") !== kept.state) {
+    return signInProblem("This sign-in was not started here, or was already used.");
+  }
+  const settings = (await call("/sign-in.json")).body;
+  const response = await fetch(settings.token_url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: query.get("code"),
+      redirect_uri: location.origin + CALLBACK,
+      client_id: settings.client_id,
+      code_verifier: kept.verifier,
+    }),
+  }).catch(() => null);
+  const answer = response && await response.json().catch(() => null);
+  // The ID token: its audience is the portal's client id, which the API checks.
+  if (!response?.ok || !answer?.id_token) return signInProblem("The identity provider gave no token. Try again.");
+  sessionStorage.setItem(SESSION, JSON.stringify({ token: answer.id_token }));
+  if (!session()) return signInProblem("The identity provider's token names no agency or has expired.");
+  location.assign("/staff");
 }
 
 async function recordsPage(me, query) {
@@ -328,6 +402,7 @@ async function historyPage(me, id) {
 /** The staff page `parts` names (the path after /staff). */
 export async function page(parts, query) {
   if (parts[0] === "sign-in" && parts.length === 1) return signInPage(query);
+  if (parts[0] === "callback" && parts.length === 1) return callbackPage(query);
   const me = session();
   if (!me) return signInAgain(sessionStorage.getItem(SESSION) ? "expired" : "");
   if (parts.length === 0) return recordsPage(me, query);

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use dossier_local::routes::LocalDeps;
+use dossier_local::sign_in::SignIn;
 use dossier_local::{anchoring, indexing, settings};
 use shared::Deps;
 use shared::anchor::signer::AnchorSigner;
@@ -134,6 +135,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let max_document_bytes =
         settings::max_document_bytes(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+    let sign_in = SignIn::from_settings(&config, |name| std::env::var(name).ok())?;
     // Documents live under the data folder, behind URLs this server signs and serves.
     let blobs = FileBlobs::new(
         data.join("blobs"),
@@ -161,7 +163,8 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             // Indexes follow the embedded store's feed; a table's stream is followed by
             // index-records, in AWS. Searches here find what is in the folder (README).
             let indexes = Arc::new(FolderIndexes::new(data.join("index")));
-            run(listener, LocalDeps::new(&config, store, blobs, max_document_bytes, indexes), &tokens).await;
+            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes).signing_in(sign_in);
+            run(listener, deps, &tokens).await;
         } else {
             let file = data.join("dossier.redb");
             let store = EmbeddedStore::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
@@ -171,7 +174,8 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             println!("Search indexes in {}, following every write", indexes.root().display());
             let (stop_indexing, stop) = tokio::sync::watch::channel(false);
             let indexing = tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone(), stop));
-            run(listener, LocalDeps::new(&config, store, blobs, max_document_bytes, indexes), &tokens).await;
+            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes).signing_in(sign_in);
+            run(listener, deps, &tokens).await;
             let _ = stop_indexing.send(true);
             let _ = indexing.await;
         }

@@ -9,6 +9,8 @@ use shared::store::Store;
 use shared::{Deps, DocumentDeps};
 use std::sync::Arc;
 
+use crate::sign_in::SignIn;
+
 /// What the local server's handlers get: a store, documents in a local folder (the record
 /// routes get the [`Deps`] inside), and search indexes in another.
 pub struct LocalDeps<S> {
@@ -16,8 +18,10 @@ pub struct LocalDeps<S> {
     pub documents: DocumentDeps<S, FileBlobs>,
     /// The search routes'.
     pub search: SearchDeps<S, Arc<FolderIndexes>>,
-    /// The development sign-in, while the local secret signs tokens.
-    pub sign_in: Option<crate::sign_in::DevSignIn>,
+    /// How staff sign in to the portal.
+    pub sign_in: crate::sign_in::SignIn,
+    /// The portal's Content-Security-Policy (it allows the provider's token endpoint).
+    pub portal_policy: String,
 }
 
 impl<S: Clone> LocalDeps<S> {
@@ -37,7 +41,19 @@ impl<S: Clone> LocalDeps<S> {
                 indexes,
             },
             documents: Deps::new(config, store, clock()).with_blobs(blobs, max_document_bytes),
-            sign_in: crate::sign_in::DevSignIn::from_config(config),
+            sign_in: crate::sign_in::DevSignIn::from_config(config)
+                .map_or(SignIn::Unavailable, SignIn::Development),
+            portal_policy: crate::web::content_security_policy(None),
+        }
+    }
+
+    /// The same, with staff signing in as `sign_in` says.
+    pub fn signing_in(self, sign_in: SignIn) -> Self {
+        let portal_policy = crate::web::content_security_policy(sign_in.token_url());
+        Self {
+            sign_in,
+            portal_policy,
+            ..self
         }
     }
 }

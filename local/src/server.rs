@@ -28,7 +28,7 @@ use shared::store::Store;
 use tokio::net::TcpListener;
 
 use crate::routes::{LocalDeps, Route};
-use crate::sign_in::SIGN_IN_PATH;
+use crate::sign_in::{SETTINGS_PATH, SIGN_IN_PATH};
 
 /// API Gateway's payload limit: larger bodies never reach a function.
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
@@ -130,9 +130,14 @@ async fn answer<S: Store>(
         let route = format!("GET {OPENAPI_PATH}");
         return Ok(exchange.finish(openapi_response(), served(&route)));
     }
+    if parts.method == http::Method::GET && path == SETTINGS_PATH {
+        let route = format!("GET {SETTINGS_PATH}");
+        let settings = deps.sign_in.portal_settings();
+        return Ok(exchange.finish(json_response(&settings), served(&route)));
+    }
     if parts.method == http::Method::POST
         && path == SIGN_IN_PATH
-        && let Some(sign_in) = &deps.sign_in
+        && let Some(sign_in) = deps.sign_in.development()
     {
         let route = format!("POST {SIGN_IN_PATH}");
         let now = deps.clock.now().as_secs();
@@ -146,7 +151,7 @@ async fn answer<S: Store>(
         });
     }
     if parts.method == http::Method::GET
-        && let Some(page) = crate::web::response(&path, &parts.headers)
+        && let Some(page) = crate::web::response(&path, &parts.headers, &deps.portal_policy)
     {
         return Ok(exchange.finish(page.map(full), served("GET /{portal}")));
     }

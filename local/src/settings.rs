@@ -56,10 +56,16 @@ pub fn config(
     lookup: impl Fn(&str) -> Option<String>,
     defaults: &HashMap<&'static str, String>,
 ) -> Result<Config, ConfigError> {
+    let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    // Tokens from an identity provider (its keys are set): the local secret would be a
+    // second way in, which the configuration rightly refuses, so it is not filled in.
+    let provider = set("JWT_JWKS_URL").is_some() || set("JWT_JWKS").is_some();
     Config::from_lookup(|name| {
-        lookup(name)
-            .filter(|v| !v.is_empty())
-            .or_else(|| defaults.get(name).cloned())
+        set(name).or_else(|| {
+            (!(provider && name == "JWT_HS256_SECRET"))
+                .then(|| defaults.get(name).cloned())
+                .flatten()
+        })
     })
 }
 
@@ -89,6 +95,15 @@ mod tests {
             config.jwt_hs256_secret.as_deref(),
             Some(b"0123456789abcdef0123456789abcdef".as_slice())
         );
+    }
+
+    #[test]
+    fn with_a_provider_s_keys_the_local_secret_is_not_filled_in() {
+        let defaults = local_defaults("secret");
+        let env = HashMap::from([("JWT_JWKS_URL", "https://idp.example.gov/jwks.json")]);
+        let config = config(|name| env.get(name).map(|v| v.to_string()), &defaults).unwrap();
+        assert!(config.jwt_hs256_secret.is_none());
+        assert!(matches!(config.jwt_keys, shared::config::JwtKeys::Url(_)));
     }
 
     #[test]

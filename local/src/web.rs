@@ -14,6 +14,16 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
     style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; \
     base-uri 'none'; frame-ancestors 'none'";
 
+/// The portal's policy when it also calls `token_url` (an identity provider's token
+/// endpoint, for staff sign-in).
+pub fn content_security_policy(token_url: Option<&str>) -> String {
+    match token_url {
+        Some(url) => CONTENT_SECURITY_POLICY
+            .replace("connect-src 'self'", &format!("connect-src 'self' {url}")),
+        None => CONTENT_SECURITY_POLICY.to_owned(),
+    }
+}
+
 /// One file of the portal.
 struct Asset {
     content_type: &'static str,
@@ -111,9 +121,10 @@ fn asset(path: &str) -> Option<&'static Asset> {
 }
 
 /// The portal's answer to `GET path` with `headers`, if the path is the portal's: the file,
-/// or 304 when the client's copy is current. Revalidated on every use (`no-cache`), so a
-/// new build is seen at once.
-pub fn response(path: &str, headers: &HeaderMap) -> Option<Response<Bytes>> {
+/// or 304 when the client's copy is current, sent under `policy` (its
+/// Content-Security-Policy). Revalidated on every use (`no-cache`), so a new build is seen
+/// at once.
+pub fn response(path: &str, headers: &HeaderMap, policy: &str) -> Option<Response<Bytes>> {
     let asset = asset(path)?;
     let etag = asset.etag.as_str();
     let current = headers
@@ -139,12 +150,14 @@ pub fn response(path: &str, headers: &HeaderMap) -> Option<Response<Bytes>> {
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }
+    if let Ok(policy) = HeaderValue::from_str(policy) {
+        headers.insert("content-security-policy", policy);
+    }
     Some(response)
 }
 
 /// What every portal response carries.
-const SECURITY_HEADERS: [(&str, &str); 5] = [
-    ("content-security-policy", CONTENT_SECURITY_POLICY),
+const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "no-referrer"),
@@ -160,7 +173,12 @@ mod tests {
 
     #[test]
     fn pages_and_files_are_served_and_nothing_else() {
-        let page = response("/agencies/parks/records/01J", &HeaderMap::new()).unwrap();
+        let page = response(
+            "/agencies/parks/records/01J",
+            &HeaderMap::new(),
+            CONTENT_SECURITY_POLICY,
+        )
+        .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         assert_eq!(page.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
         assert_eq!(
@@ -168,7 +186,7 @@ mod tests {
             CONTENT_SECURITY_POLICY
         );
         assert!(page.body().starts_with(b"<!doctype html>"));
-        let script = response("/app.js", &HeaderMap::new()).unwrap();
+        let script = response("/app.js", &HeaderMap::new(), CONTENT_SECURITY_POLICY).unwrap();
         assert_eq!(
             script.headers()[CONTENT_TYPE],
             "text/javascript; charset=utf-8"
@@ -180,21 +198,35 @@ mod tests {
             "/search",
             "/app.json",
         ] {
-            assert!(response(api, &HeaderMap::new()).is_none(), "{api}");
+            assert!(
+                response(api, &HeaderMap::new(), CONTENT_SECURITY_POLICY).is_none(),
+                "{api}"
+            );
         }
     }
 
     #[test]
+    fn the_policy_allows_the_token_endpoint_and_nothing_else_off_site() {
+        let policy = content_security_policy(Some("https://idp.example.gov/oauth2/token"));
+        assert!(policy.contains("connect-src 'self' https://idp.example.gov/oauth2/token;"));
+        let page = response("/staff/sign-in", &HeaderMap::new(), &policy).unwrap();
+        assert_eq!(page.headers()["content-security-policy"], policy.as_str());
+        assert_eq!(content_security_policy(None), CONTENT_SECURITY_POLICY);
+    }
+
+    #[test]
     fn a_current_copy_is_not_sent_again() {
-        let first = response("/app.css", &HeaderMap::new()).unwrap();
+        let first = response("/app.css", &HeaderMap::new(), CONTENT_SECURITY_POLICY).unwrap();
         let mut headers = HeaderMap::new();
         headers.insert(IF_NONE_MATCH, first.headers()[ETAG].clone());
-        let again = response("/app.css", &headers).unwrap();
+        let again = response("/app.css", &headers, CONTENT_SECURITY_POLICY).unwrap();
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
         assert!(again.body().is_empty());
         headers.insert(IF_NONE_MATCH, HeaderValue::from_static("\"stale\""));
         assert_eq!(
-            response("/app.css", &headers).unwrap().status(),
+            response("/app.css", &headers, CONTENT_SECURITY_POLICY)
+                .unwrap()
+                .status(),
             StatusCode::OK
         );
     }

@@ -25,6 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from identity_provider import IdentityProvider
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,15 +43,15 @@ def free_port():
 class Server:
     """`dossier-local serve` on a free port and a fresh data folder."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, port=None, env=None):
         self.binary = binary
         self.data = tempfile.mkdtemp(prefix="dossier-portal-", dir=ROOT / "target")
-        self.base = f"http://127.0.0.1:{free_port()}"
+        self.base = f"http://127.0.0.1:{port or free_port()}"
         port = self.base.rsplit(":", 1)[1]
         self.log = open(Path(self.data) / "server.log", "wb")
         self.process = subprocess.Popen(
             [binary, "serve", "--data", self.data, "--port", port],
-            stdout=self.log, stderr=subprocess.STDOUT,
+            stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
         )
         deadline = time.time() + 30
         while True:
@@ -346,6 +347,40 @@ def staff_flows(browser, base, report):
     return rid
 
 
+def provider_sign_in(browser, binary):
+    """Staff sign in through an identity provider (authorization code with PKCE), as in AWS:
+    a second local server, configured for the test provider, with no development form."""
+    port = free_port()
+    provider = IdentityProvider(f"http://127.0.0.1:{port}", {"sub": "ida", "agency": "parks", "groups": ["officer"]})
+    server = Server(binary, port, provider.settings())
+    try:
+        assert server.call("GET", "/sign-in.json")[0]["client_id"] == "dossier-portal"
+        server.call("POST", "/_dev/sign-in", body={"sub": "x", "agency": "parks", "roles": ["officer"]}, expect=(404,))
+        tab = Page(browser.new_context(), server.base)
+        page = tab.page
+        page.goto(f"{server.base}/staff")
+        page.wait_for_url("**/staff/sign-in**")
+        settled(page)
+        assert page.get_by_label("User name").count() == 0, "a provider's server shows the development form"
+        with page.expect_navigation(url=f"{server.base}/staff"):
+            page.get_by_role("button", name="Sign in with your agency's account").click()
+        settled(page)
+        assert "Signed in as ida (parks: officer)" in page.locator(".session").inner_text()
+        assert len(provider.exchanged) == 1
+        assert page.get_by_role("link", name="New record").is_visible()
+        # The code never stays in the history, and a used one is refused.
+        page.go_back()
+        assert page.url == f"{server.base}/staff/callback", page.url
+        code = provider.exchanged[0]
+        page.goto(f"{server.base}/staff/callback?code={code}&state=replayed")
+        settled(page)
+        assert "not started here" in page.get_by_role("alert").inner_text()
+        assert not tab.violations, f"the Content-Security-Policy refused: {tab.violations}"
+    finally:
+        server.stop()
+        provider.stop()
+
+
 VENDORED = ["sha2", "_md", "_u64", "utils"]
 
 
@@ -421,6 +456,7 @@ def main(binary):
             assert not tab.violations, f"the Content-Security-Policy refused: {tab.violations}"
 
             staff_record = staff_flows(browser, server.base, report)
+            provider_sign_in(browser, binary)
 
             # Accessibility of every page, public and staff, with screenshots.
             axe = browser.new_context(bypass_csp=True).new_page()

@@ -714,3 +714,63 @@ fn the_workflows_are_valid_github_actions() {
     }
     assert!(!ci.contains("aws-access-key-id"), "no long-lived keys");
 }
+
+/// Whether CloudFront's path pattern `pattern` takes `path` (`*` at the end is any rest).
+fn cloudfront_matches(pattern: &str, path: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => path.starts_with(prefix),
+        None => pattern == path,
+    }
+}
+
+#[test]
+fn the_portal_sends_every_api_route_to_the_api_and_caches_only_public_answers() {
+    const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+    const AS_ORIGIN_SAYS_PER_QUERY: &str = "4cc15a8a-d715-48a4-82b8-cc0b614cefe8";
+    let text = template();
+    let distribution = text
+        .lines()
+        .skip_while(|line| *line != "  PortalDistribution:")
+        .skip(1)
+        .take_while(|line| line.is_empty() || line.starts_with("   "));
+    // (path pattern, cache policy) of each behavior, in CloudFront's order (first match wins).
+    let mut behaviors = Vec::new();
+    let mut pattern = None;
+    for line in distribution {
+        let trimmed = line.trim().trim_start_matches("- ");
+        if let Some(found) = trimmed.strip_prefix("PathPattern: ") {
+            pattern = Some(found.to_owned());
+        }
+        if let Some(policy) = trimmed.strip_prefix("CachePolicyId: ")
+            && let Some(pattern) = pattern.take()
+        {
+            behaviors.push((pattern, policy.to_owned()));
+        }
+    }
+    let functions = functions();
+    for function in functions.iter().filter(|f| f.is_http()) {
+        let path = function.route.split(' ').nth(1).unwrap_or_default();
+        let (pattern, policy) = behaviors
+            .iter()
+            .find(|(pattern, _)| cloudfront_matches(pattern, path))
+            .unwrap_or_else(|| panic!("{path} would go to the web bucket"));
+        let expected = if function.public {
+            AS_ORIGIN_SAYS_PER_QUERY
+        } else {
+            CACHING_DISABLED
+        };
+        assert_eq!(policy, expected, "{path} (behavior {pattern})");
+    }
+    // The local server's policy, with what AWS adds to connect-src: the documents bucket
+    // (uploads go straight to it) and the identity provider's token endpoint.
+    let bucket = "dossier-${Stage}-documents-${AWS::AccountId}-${AWS::Region}";
+    assert!(text.contains(&format!("BucketName: !Sub \"{bucket}\"")));
+    let csp = dossier_local::web::CONTENT_SECURITY_POLICY.replace(
+        "connect-src 'self'",
+        &format!("connect-src 'self' https://{bucket}.s3.${{AWS::Region}}.${{AWS::URLSuffix}} ${{OidcTokenUrl}}"),
+    );
+    assert!(
+        text.contains(&format!("ContentSecurityPolicy: !Sub \"{csp}\"")),
+        "the distribution's CSP is not the local server's: {csp}"
+    );
+}
