@@ -709,6 +709,8 @@ fn the_workflows_are_valid_github_actions() {
         "run: make test",
         "run: sam deploy --config-env dev",
         "run: sam deploy --config-env prod",
+        "run: .venv/bin/python scripts/publish-web.py --stack dossier-dev",
+        "run: .venv/bin/python scripts/publish-web.py --stack dossier-prod",
     ] {
         assert!(ci.contains(needle), "ci.yml lacks {needle}");
     }
