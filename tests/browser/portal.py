@@ -343,6 +343,19 @@ def staff_flows(browser, base, report):
     forged.wait_for_url("**/staff/sign-in?reason=expired")
     settled(forged)
     assert "Sign in again" in forged.get_by_role("status").inner_text()
+    # So does an expired one, before any call: the page reads the token's exp.
+    expired = sign_in(browser.new_context().new_page(), base, "rita", ["reader"])
+    expired.evaluate("""() => {
+        const { token } = JSON.parse(sessionStorage.getItem('dossier.session'));
+        const [header, claims, signature] = token.split('.');
+        const decoded = JSON.parse(atob(claims.replace(/-/g, '+').replace(/_/g, '/')));
+        const stale = btoa(JSON.stringify({ ...decoded, exp: 1 })).replace(/=+$/, '');
+        sessionStorage.setItem('dossier.session', JSON.stringify({ token: `${header}.${stale}.${signature}` }));
+    }""")
+    expired.goto(f"{base}/staff/records/{rid}")
+    expired.wait_for_url("**/staff/sign-in?reason=expired")
+    settled(expired)
+    assert "Sign in again" in expired.get_by_role("status").inner_text()
     check_history(browser, base, rid)
     return rid
 
