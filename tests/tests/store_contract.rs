@@ -10,8 +10,9 @@ use shared::anchor::RecordHead;
 use shared::clock::Timestamp;
 use shared::model::{
     AgencyId, AgencyProfile, AuditAction, AuditEntry, ChainHead, Classification, ContentType,
-    Document, DocumentId, DocumentStatus, NewDocument, NewRecord, ProfileBody, Record, RecordId,
-    Status, StoredAgency, StoredRecord, sha256_base64, verify_chain,
+    Document, DocumentId, DocumentStatus, NewDocument, NewRecord, NewRequest, ProfileBody, Record,
+    RecordId, RequestNumber, RequestStatus, Status, StoredAgency, StoredRecord, StoredRequest,
+    TrackingToken, sha256_base64, verify_chain,
 };
 use shared::store::{
     DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Page,
@@ -1191,4 +1192,189 @@ contract!(
     concurrent_document_adds_from_one_read_yield_one_winner,
     a_chain_link_that_skips_or_repeats_a_seq_is_refused,
     every_live_records_chain_head_is_listed_by_agency,
+    requests_are_numbered_without_gaps_per_agency_and_year,
+    concurrent_request_creations_take_each_number_once,
+    requests_change_only_at_their_version_on_their_chain,
 );
+
+/// Request `seq` of `agency_name`'s `year`, received at `at`, and its first entry.
+fn received(agency_name: &str, year: i16, seq: u32, at: Timestamp) -> (StoredRequest, AuditEntry) {
+    let new = NewRequest::from_json(&json!({
+        "description": format!("Every permit issued on Elm Street, request {seq}"),
+        "requester": {"name": "Ada", "email": "ada@example.org"},
+    }))
+    .unwrap();
+    let number = RequestNumber::new(year, seq).unwrap();
+    let due = "2026-12-28".parse().ok();
+    StoredRequest::receive(
+        &agency(agency_name),
+        number,
+        &new,
+        &TrackingToken::generate(),
+        due,
+        at,
+    )
+}
+
+async fn requests_are_numbered_without_gaps_per_agency_and_year<S: Store>(store: S) {
+    let parks = agency("parks");
+    assert_eq!(store.last_request_number(&parks, 2026).await, Ok(0));
+    let (first, entry) = received("parks", 2026, 1, TEST_NOW);
+    store.create_request(&first, &entry).await.unwrap();
+    // The same number again, or one that skips a number: refused, nothing written.
+    let (again, again_entry) = received("parks", 2026, 1, TEST_NOW);
+    assert_eq!(
+        store.create_request(&again, &again_entry).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let (skipping, skipping_entry) = received("parks", 2026, 3, TEST_NOW);
+    assert_eq!(
+        store.create_request(&skipping, &skipping_entry).await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert_eq!(store.last_request_number(&parks, 2026).await, Ok(1));
+    let number = |seq| RequestNumber::new(2026, seq).unwrap();
+    assert_eq!(store.get_request(&parks, number(1)).await, Ok(Some(first)));
+    assert_eq!(store.get_request(&parks, number(3)).await, Ok(None));
+    let (second, second_entry) = received("parks", 2026, 2, TEST_NOW);
+    store.create_request(&second, &second_entry).await.unwrap();
+    assert_eq!(store.last_request_number(&parks, 2026).await, Ok(2));
+
+    // Another agency, and another year, count on their own.
+    let (theirs, theirs_entry) = received("police", 2026, 1, TEST_NOW);
+    store.create_request(&theirs, &theirs_entry).await.unwrap();
+    let (next_year, next_year_entry) = received("parks", 2027, 1, TEST_NOW);
+    store
+        .create_request(&next_year, &next_year_entry)
+        .await
+        .unwrap();
+    assert_eq!(store.last_request_number(&parks, 2026).await, Ok(2));
+    assert_eq!(
+        store.last_request_number(&agency("police"), 2026).await,
+        Ok(1)
+    );
+    assert_eq!(
+        store.get_request(&agency("police"), number(1)).await,
+        Ok(Some(theirs))
+    );
+    assert_eq!(
+        store.get_request(&agency("police"), number(2)).await,
+        Ok(None)
+    );
+
+    let history = store
+        .request_history(&parks, number(1), 10, None)
+        .await
+        .unwrap();
+    assert_eq!(history.items, vec![entry]);
+    assert!(verify_chain(&history.items).is_ok());
+}
+
+async fn concurrent_request_creations_take_each_number_once<S: Store>(store: S) {
+    const WRITERS: u32 = 12;
+    let store = Arc::new(store);
+    let parks = agency("parks");
+    let mut tasks = Vec::new();
+    for writer in 0..WRITERS {
+        let (store, parks) = (store.clone(), parks.clone());
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..10 * WRITERS {
+                let next = store.last_request_number(&parks, 2026).await.unwrap() + 1;
+                let (mut request, entry) = received("parks", 2026, next, TEST_NOW);
+                request.request.description = format!("Writer {writer}'s request");
+                match store.create_request(&request, &entry).await {
+                    Ok(()) => return next,
+                    Err(StoreError::ConditionFailed) => tokio::task::yield_now().await,
+                    Err(error) => panic!("{error}"),
+                }
+            }
+            panic!("writer {writer} never got a number");
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=WRITERS).collect::<Vec<_>>());
+    assert_eq!(store.last_request_number(&parks, 2026).await, Ok(WRITERS));
+    // Each number holds the request of the writer that got it, and only one.
+    let mut writers = std::collections::BTreeSet::new();
+    for seq in 1..=WRITERS {
+        let stored = store
+            .get_request(&parks, RequestNumber::new(2026, seq).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        writers.insert(stored.request.description);
+    }
+    assert_eq!(writers.len(), WRITERS as usize);
+}
+
+async fn requests_change_only_at_their_version_on_their_chain<S: Store>(store: S) {
+    let parks = agency("parks");
+    let (first, entry) = received("parks", 2026, 1, TEST_NOW);
+    store.create_request(&first, &entry).await.unwrap();
+    let later = Timestamp::from_millis(TEST_NOW.as_millis() + 60_000);
+    let mut next = first.clone();
+    next.request.status = RequestStatus::InProgress;
+    next.request.assignee = Some("olga".into());
+    next.request.version = 2;
+    next.request.updated_at = later;
+    next.request.updated_by = "olga".into();
+    let changes = shared::model::Changes::from([(
+        "status".to_owned(),
+        [json!("received"), json!("in_progress")],
+    )]);
+    let update = AuditEntry::next(
+        &first.head,
+        later,
+        "olga",
+        AuditAction::RequestUpdate,
+        changes,
+    );
+    next.head = update.head();
+
+    // A stale version, or a link that does not follow the chain: refused.
+    assert_eq!(
+        store.update_request(&next, 2, &update).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let skipping = AuditEntry::next(
+        &update.head(),
+        later,
+        "olga",
+        AuditAction::RequestUpdate,
+        Default::default(),
+    );
+    assert_eq!(
+        store.update_request(&next, 1, &skipping).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let number = first.request.number;
+    assert_eq!(store.get_request(&parks, number).await, Ok(Some(first)));
+
+    store.update_request(&next, 1, &update).await.unwrap();
+    assert_eq!(
+        store.get_request(&parks, number).await,
+        Ok(Some(next.clone()))
+    );
+    // The same change twice: the second is at a version that is gone.
+    assert_eq!(
+        store.update_request(&next, 1, &update).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let history = store
+        .request_history(&parks, number, 1, None)
+        .await
+        .unwrap();
+    assert_eq!(history.items, vec![entry.clone()]);
+    let rest = store
+        .request_history(&parks, number, 10, history.next)
+        .await
+        .unwrap();
+    assert_eq!(rest.items, vec![update.clone()]);
+    assert!(verify_chain(&[entry, update]).is_ok());
+    // Another agency cannot reach it.
+    assert_eq!(store.get_request(&agency("police"), number).await, Ok(None));
+}

@@ -35,6 +35,12 @@ pub enum AuditAction {
     /// The agency's profile was written (the first write lists every field).
     #[serde(rename = "agency.update")]
     AgencyUpdate,
+    /// A records request was received (the first link of its chain).
+    #[serde(rename = "request.receive")]
+    RequestReceive,
+    /// A records request changed (status, assignee, dates, summary, closing).
+    #[serde(rename = "request.update")]
+    RequestUpdate,
 }
 
 impl AuditAction {
@@ -48,6 +54,8 @@ impl AuditAction {
             Self::DocumentVerify => "document.verify",
             Self::DocumentQuarantine => "document.quarantine",
             Self::AgencyUpdate => "agency.update",
+            Self::RequestReceive => "request.receive",
+            Self::RequestUpdate => "request.update",
         }
     }
 
@@ -61,6 +69,8 @@ impl AuditAction {
             Self::DocumentVerify,
             Self::DocumentQuarantine,
             Self::AgencyUpdate,
+            Self::RequestReceive,
+            Self::RequestUpdate,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

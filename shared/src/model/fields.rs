@@ -120,3 +120,26 @@ pub(crate) fn check_text(text: &str, max: usize, newline_ok: bool) -> Result<(),
         None => Ok(()),
     }
 }
+
+/// One `@`, something on both sides, a dot in the domain, nothing a mail header or a
+/// `mailto:` link could be bent with (spaces, controls, `<>`, commas, quotes).
+pub(crate) fn email(_: &str, value: &Value) -> Result<String, String> {
+    let text = string(value)?;
+    check_text(text, super::agency_limits::EMAIL_MAX_CHARS, false)?;
+    let bad = |c: char| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\');
+    let valid = match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(bad)
+        }
+        None => false,
+    };
+    if !valid {
+        return Err("must be an email address".to_owned());
+    }
+    Ok(text.to_owned())
+}

@@ -3,17 +3,20 @@
 mod agency;
 mod audit;
 mod chain;
+mod deadline;
 mod document;
 mod fields;
 mod ids;
 mod public;
 mod record;
+mod request;
 
 pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
 pub use audit::{
     AuditAction, AuditEntry, ChainHead, Changes, GENESIS_HASH, canonical_json, sha256_hex,
 };
 pub use chain::{BrokenLink, ChainChecker, Problem, verify_chain};
+pub use deadline::{DayCount, DeadlineRules, OnClarification, Wait};
 pub use document::{
     ContentCheck, ContentType, DOCUMENTS_PREFIX, Document, DocumentStatus, NewDocument,
     QUARANTINE_PREFIX, Rejection, decode_notification_key, limits as document_limits, object_key,
@@ -27,4 +30,8 @@ pub use public::{
 pub use record::{
     Classification, INGESTION, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag,
     limits,
+};
+pub use request::{
+    Closing, ClosingReason, Extension, NewRequest, REQUESTER, RecordsRequest, RequestNumber,
+    RequestStatus, Requester, StoredRequest, TrackingToken, limits as request_limits,
 };

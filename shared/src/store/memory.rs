@@ -16,8 +16,10 @@ use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId,
-    StoredAgency, StoredRecord, publication_time,
+    RequestNumber, StoredAgency, StoredRecord, StoredRequest, publication_time,
 };
+
+mod requests;
 
 type RecordKey = (AgencyId, RecordId);
 
@@ -29,6 +31,9 @@ struct Tables {
     documents: BTreeMap<(RecordKey, DocumentId), Document>,
     agencies: HashMap<AgencyId, StoredAgency>,
     agency_history: HashMap<AgencyId, Vec<AuditEntry>>,
+    request_counters: HashMap<(AgencyId, i16), u32>,
+    requests: HashMap<(AgencyId, RequestNumber), StoredRequest>,
+    request_history: HashMap<(AgencyId, RequestNumber), Vec<AuditEntry>>,
 }
 
 /// What a test runs on the store right before its next write.

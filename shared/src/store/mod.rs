@@ -29,7 +29,8 @@ use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, Classification, Document, DocumentId, Record, RecordId,
-    Status, StoredAgency, StoredRecord, is_publicly_visible, publication_time,
+    RequestNumber, Status, StoredAgency, StoredRecord, StoredRequest, is_publicly_visible,
+    publication_time,
 };
 
 /// A store failure.
@@ -349,6 +350,56 @@ pub trait AgencyStore: Send + Sync {
     ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
 }
 
+/// Records requests. Each agency's are numbered per year 1, 2, 3… with no gap and no
+/// duplicate: a request is written together with its agency's counter for the year, only
+/// if the counter is right behind its number. Every change comes with the next link of
+/// the request's own audit chain.
+pub trait RequestStore: Send + Sync {
+    /// The highest number given to a request of `agency` in `year` (0 before the first).
+    fn last_request_number(
+        &self,
+        agency: &AgencyId,
+        year: i16,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// Writes `first` (its chain's first link, `entry`) and moves its agency's counter for
+    /// its year to its number, only if the counter is one behind that number; else
+    /// [`StoreError::ConditionFailed`] and nothing changes (another request took it: read
+    /// the counter and try the next).
+    fn create_request(
+        &self,
+        first: &StoredRequest,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Request `number` of `agency`, or `None`.
+    fn get_request(
+        &self,
+        agency: &AgencyId,
+        number: RequestNumber,
+    ) -> impl Future<Output = Result<Option<StoredRequest>, StoreError>> + Send;
+
+    /// Writes `next` and appends `entry` to its chain, only if the stored request is still
+    /// at `expected_version` and its chain one entry behind `entry`; else
+    /// [`StoreError::ConditionFailed`] and nothing changes.
+    fn update_request(
+        &self,
+        next: &StoredRequest,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Up to `limit` entries of request `number`'s chain with `seq` greater than
+    /// `after_seq`.
+    fn request_history(
+        &self,
+        agency: &AgencyId,
+        number: RequestNumber,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
+}
+
 /// What the public lists: the agencies that have a profile, and each agency's publicly
 /// visible records ([`is_publicly_visible`]), kept in step with every write. Nothing else
 /// is ever in these listings, so no filter in a public route can let it out.
@@ -392,6 +443,7 @@ pub trait Store:
     + ChainHeads
     + AgencyStore
     + PublicIndex
+    + RequestStore
     + 'static
 {
 }
@@ -404,6 +456,7 @@ impl<T> Store for T where
         + ChainHeads
         + AgencyStore
         + PublicIndex
+        + RequestStore
         + 'static
 {
 }

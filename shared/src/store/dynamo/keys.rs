@@ -17,7 +17,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::item::{Fields, Item, s};
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DocumentId, Record, RecordId, Status, is_publicly_visible, publication_time,
+    AgencyId, DocumentId, Record, RecordId, RequestNumber, Status, is_publicly_visible,
+    publication_time,
 };
 use crate::store::{ListPosition, StoreError};
 
@@ -47,6 +48,21 @@ pub fn record_pk(agency: &AgencyId, id: &RecordId) -> String {
 pub fn record_of_pk(pk: &str) -> Option<(AgencyId, RecordId)> {
     let (agency, id) = pk.strip_prefix("A#")?.split_once("#R#")?;
     Some((AgencyId::parse(agency)?, RecordId::parse(id)?))
+}
+
+/// Sort key of a records request.
+pub const REQUEST_SK: &str = "REQUEST";
+/// Sort key of an agency's request counter for a year.
+pub const COUNTER_SK: &str = "COUNTER";
+
+/// Partition key of records request `number` and its history.
+pub fn request_pk(agency: &AgencyId, number: RequestNumber) -> String {
+    format!("A#{agency}#Q#{number}")
+}
+
+/// Partition key of `agency`'s request counter for `year`.
+pub fn request_counter_pk(agency: &AgencyId, year: i16) -> String {
+    format!("A#{agency}#QSEQ#{year}")
 }
 
 /// The `gsi3` partition listing every agency profile, by agency id.

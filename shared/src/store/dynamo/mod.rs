@@ -13,6 +13,7 @@ mod keys;
 mod public;
 mod query;
 mod read;
+mod requests;
 mod write;
 
 pub use keys::{PARTITION_KEY, record_of_pk};

@@ -12,11 +12,14 @@
 //! | `public_listing` | `<agency>/<publication time ms, 13 digits>/<id>` | nothing: publicly visible records, newest first |
 //! | `agencies` | `<agency>` | profile and chain head (JSON) |
 //! | `agency_history` | `<agency>/<seq, 10 digits>` | audit entry (JSON) |
+//! | `request_counters` | `<agency>/<year>` | the year's last request number (`u32`) |
+//! | `requests` | `<agency>/<number>` | request, token digest and chain head (JSON) |
+//! | `request_history` | `<agency>/<number>/<seq, 10 digits>` | audit entry (JSON) |
 
 use std::ops::Range;
 
 use crate::clock::Timestamp;
-use crate::model::{AgencyId, DocumentId, Record, RecordId, publication_time};
+use crate::model::{AgencyId, DocumentId, Record, RecordId, RequestNumber, publication_time};
 use crate::store::ListPosition;
 
 /// Key of record `id` in `records`.
@@ -129,4 +132,24 @@ pub fn agency_history(agency: &AgencyId, seq: u64) -> String {
 /// The keys of `agency`'s chain from `seq` on.
 pub fn agency_history_from(agency: &AgencyId, seq: u64) -> Range<String> {
     agency_history(agency, seq)..format!("{agency}0")
+}
+
+/// Key of `agency`'s counter for `year` in `request_counters`.
+pub fn request_counter(agency: &AgencyId, year: i16) -> String {
+    format!("{agency}/{year}")
+}
+
+/// Key of request `number` in `requests`.
+pub fn request(agency: &AgencyId, number: RequestNumber) -> String {
+    format!("{agency}/{number}")
+}
+
+/// Key of audit entry `seq` of request `number` in `request_history`.
+pub fn request_history(agency: &AgencyId, number: RequestNumber, seq: u64) -> String {
+    format!("{agency}/{number}/{seq:010}")
+}
+
+/// The keys of request `number`'s chain from `seq` on.
+pub fn request_history_from(agency: &AgencyId, number: RequestNumber, seq: u64) -> Range<String> {
+    request_history(agency, number, seq)..format!("{agency}/{number}0")
 }

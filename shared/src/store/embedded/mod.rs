@@ -7,6 +7,7 @@
 
 mod feed;
 mod keys;
+mod requests;
 
 pub use feed::Changed;
 
@@ -100,9 +101,12 @@ impl EmbeddedStore {
             DOCUMENTS,
             AGENCIES,
             AGENCY_HISTORY,
+            requests::REQUESTS,
+            requests::REQUEST_HISTORY,
         ] {
             txn.open_table(table)?;
         }
+        txn.open_table(requests::REQUEST_COUNTERS)?;
         txn.open_table(LISTING)?;
         txn.open_table(feed::CHANGES)?;
         index_public_records(&txn)?;

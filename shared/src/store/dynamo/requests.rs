@@ -1,0 +1,123 @@
+//! Records requests: one item per request (the request as JSON beside the attributes its
+//! conditions test), its history in the same partition, and one counter item per agency
+//! and year that each creation moves by one in the same transaction.
+
+use super::DynamoStore;
+use super::item::{Fields, Item, number, s};
+use super::keys::{
+    COUNTER_SK, PARTITION_KEY, REQUEST_SK, SORT_KEY, primary, request_counter_pk, request_pk,
+};
+use crate::model::{AgencyId, AuditEntry, RequestNumber, StoredRequest};
+use crate::store::{Page, RequestStore, StoreError};
+
+/// The counter's attribute: the last number given.
+const LAST_NUMBER: &str = "last_number";
+
+fn request_item(stored: &StoredRequest) -> Result<Item, StoreError> {
+    let request = &stored.request;
+    let data = serde_json::to_string(stored).map_err(|e| StoreError::Backend(e.to_string()))?;
+    Ok(Item::from([
+        (
+            PARTITION_KEY.into(),
+            s(request_pk(&request.agency, request.number)),
+        ),
+        (SORT_KEY.into(), s(REQUEST_SK)),
+        ("version".into(), number(request.version)),
+        ("audit_seq".into(), number(stored.head.seq)),
+        ("data".into(), s(data)),
+    ]))
+}
+
+fn decode_request(item: &Item) -> Result<StoredRequest, StoreError> {
+    serde_json::from_str(Fields(item).str("data")?).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl RequestStore for DynamoStore {
+    async fn last_request_number(&self, agency: &AgencyId, year: i16) -> Result<u32, StoreError> {
+        let item = self
+            .get_item(primary(request_counter_pk(agency, year), COUNTER_SK))
+            .await?;
+        item.map_or(Ok(0), |item| Fields(&item).num(LAST_NUMBER))
+    }
+
+    async fn create_request(
+        &self,
+        first: &StoredRequest,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let request = &first.request;
+        let seq = request.number.seq();
+        if entry.seq != 1 {
+            return Err(StoreError::ConditionFailed);
+        }
+        let counter = Item::from([
+            (
+                PARTITION_KEY.into(),
+                s(request_counter_pk(&request.agency, request.number.year())),
+            ),
+            (SORT_KEY.into(), s(COUNTER_SK)),
+            (LAST_NUMBER.into(), number(seq)),
+        ]);
+        // The counter must be right behind this number: two creations of one number, or
+        // one that skips a number, cannot both pass.
+        let counter = if seq == 1 {
+            self.put(counter, "attribute_not_exists(pk)", &[])?
+        } else {
+            self.put(
+                counter,
+                "last_number = :previous",
+                &[(":previous", number(seq - 1))],
+            )?
+        };
+        let pk = request_pk(&request.agency, request.number);
+        let items = vec![
+            counter,
+            self.put(request_item(first)?, "attribute_not_exists(pk)", &[])?,
+            self.put_chain_entry(pk, entry)?,
+        ];
+        self.transact(items, entry, None).await
+    }
+
+    async fn get_request(
+        &self,
+        agency: &AgencyId,
+        number: RequestNumber,
+    ) -> Result<Option<StoredRequest>, StoreError> {
+        let item = self
+            .get_item(primary(request_pk(agency, number), REQUEST_SK))
+            .await?;
+        item.as_ref().map(decode_request).transpose()
+    }
+
+    async fn update_request(
+        &self,
+        next: &StoredRequest,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let request = &next.request;
+        let items = vec![
+            self.put(
+                request_item(next)?,
+                "version = :expected AND audit_seq = :seq",
+                &[
+                    (":expected", number(expected_version)),
+                    (":seq", number(entry.seq.saturating_sub(1))),
+                ],
+            )?,
+            self.put_chain_entry(request_pk(&request.agency, request.number), entry)?,
+        ];
+        self.transact(items, entry, None).await
+    }
+
+    async fn request_history(
+        &self,
+        agency: &AgencyId,
+        number: RequestNumber,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> Result<Page<AuditEntry, u64>, StoreError> {
+        self.chain_page(request_pk(agency, number), limit, after_seq)
+            .await
+    }
+}
