@@ -5,7 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SAM_CLI_TELEMETRY=0
+# A run from a clean clone rebuilds everything once: incremental caches only cost disk
+# (several GB for the test binaries) and time. Set CARGO_INCREMENTAL=1 to keep them.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 mkdir -p .tmp
+
+# A clean run's target/ grows to about 8 GB (debug tests, release functions): say so up
+# front instead of failing half an hour in with "No space left on device".
+free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+if [ "${free_kb:-0}" -lt $((10 * 1024 * 1024)) ]; then
+  echo "warning: $((free_kb / 1024)) MB free here; a clean run needs about 10 GB" >&2
+fi
 
 echo "==> tooling (.venv)"
 scripts/setup-venv.sh

@@ -884,9 +884,15 @@ async fn every_live_records_chain_head_is_listed_by_agency<S: Store>(store: S) {
     );
 }
 
+/// A profile whose request settings are not the defaults, so that each adapter shows it
+/// keeps them.
 fn profile(name: &str) -> ProfileBody {
     ProfileBody::from_json(&json!({"name": name, "contact_email": "records@parks.example.gov",
-                                   "website": "https://parks.example.gov", "timezone": "America/Chicago"}))
+                                   "website": "https://parks.example.gov", "timezone": "America/Chicago",
+                                   "requests": {"days_to_respond": 10, "counting": "calendar",
+                                                "holidays": ["2026-12-25"], "office_closes": "16:30",
+                                                "on_clarification": "restart",
+                                                "notices": ["acknowledgement"]}}))
     .unwrap()
 }
 

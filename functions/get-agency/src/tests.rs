@@ -20,6 +20,10 @@ async fn returns_the_callers_profile_with_its_etag() {
         json!({"agency": "parks", "name": "Parks", "description": "",
                "contact_email": "records@parks.example.gov", "website": null,
                "timezone": "America/Chicago", "version": 1,
+               "requests": {"days_to_respond": 20, "counting": "business", "holidays": [],
+                            "office_closes": "17:00", "extension_days": 10,
+                            "on_clarification": "pause",
+                            "notices": ["acknowledgement", "clarification", "extension", "closure"]},
                "updated_at": TEST_NOW.to_string(), "updated_by": "olga"})
     );
     let cached = call(

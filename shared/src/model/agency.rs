@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::audit::{AuditAction, AuditEntry, ChainHead, Changes};
 use super::fields::{Fields, check_text, email, string};
 use super::ids::AgencyId;
+use super::request_settings::RequestSettings;
 use crate::clock::Timestamp;
 use crate::error::FieldError;
 
@@ -38,6 +39,9 @@ pub struct AgencyProfile {
     pub website: Option<String>,
     /// An IANA zone name (`America/Chicago`): the agency's calendar.
     pub timezone: String,
+    /// How it answers records requests (the defaults until it says otherwise).
+    #[serde(default)]
+    pub requests: RequestSettings,
     /// Starts at 1; every change adds one. The ETag is this number, quoted.
     pub version: u64,
     /// When it last changed.
@@ -52,13 +56,14 @@ impl AgencyProfile {
         format!("\"{}\"", self.version)
     }
 
-    fn fields(&self) -> [(&'static str, Value); 5] {
+    fn fields(&self) -> [(&'static str, Value); 6] {
         [
             ("name", json!(self.name)),
             ("description", json!(self.description)),
             ("contact_email", json!(self.contact_email)),
             ("website", json!(self.website)),
             ("timezone", json!(self.timezone)),
+            ("requests", json!(self.requests)),
         ]
     }
 }
@@ -90,6 +95,7 @@ impl StoredAgency {
             contact_email: body.contact_email,
             website: body.website,
             timezone: body.timezone,
+            requests: body.requests,
             version: current.map_or(1, |c| c.profile.version + 1),
             updated_at: at,
             updated_by: actor.to_owned(),
@@ -136,6 +142,8 @@ pub struct ProfileBody {
     pub website: Option<String>,
     /// A known IANA zone name.
     pub timezone: String,
+    /// How it answers records requests: the defaults, or what is given.
+    pub requests: RequestSettings,
 }
 
 impl ProfileBody {
@@ -149,6 +157,7 @@ impl ProfileBody {
                 "contact_email",
                 "website",
                 "timezone",
+                "requests",
             ],
         )?;
         let name = fields.required("name", name);
@@ -159,14 +168,37 @@ impl ProfileBody {
         let contact_email = fields.required("contact_email", email);
         let website = fields.optional("website", website).flatten();
         let timezone = fields.required("timezone", timezone);
-        fields.finish()?;
-        match (name, contact_email, timezone) {
-            (Some(name), Some(contact_email), Some(timezone)) => Ok(Self {
+        let mut errors = match fields.finish() {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors,
+        };
+        // Left out or null: the defaults. Its own fields' errors are named under it.
+        let requests = match body.get("requests") {
+            None | Some(Value::Null) => Ok(RequestSettings::default()),
+            Some(requests) => RequestSettings::from_json(requests),
+        };
+        let requests = requests
+            .map_err(|found| {
+                errors.extend(found.into_iter().map(|error| {
+                    let field = match error.field.as_str() {
+                        "body" => "requests".to_owned(),
+                        field => format!("requests.{field}"),
+                    };
+                    FieldError::new(field, error.detail)
+                }))
+            })
+            .ok();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        match (name, contact_email, timezone, requests) {
+            (Some(name), Some(contact_email), Some(timezone), Some(requests)) => Ok(Self {
                 name,
                 description,
                 contact_email,
                 website,
                 timezone,
+                requests,
             }),
             // `finish` has already reported the missing field.
             _ => Err(Vec::new()),
@@ -264,6 +296,25 @@ mod tests {
             bad_fields(&json!({})),
             ["contact_email", "name", "timezone"]
         );
+    }
+
+    #[test]
+    fn request_settings_default_and_their_errors_are_named_under_requests() {
+        let minimal = json!({"name": "P", "contact_email": "a@b.gov", "timezone": "UTC"});
+        let body = ProfileBody::from_json(&minimal).unwrap();
+        assert_eq!(body.requests, RequestSettings::default());
+        let mut with = minimal.clone();
+        with["requests"] = json!({"days_to_respond": 5, "holidays": ["2026-12-25"]});
+        let body = ProfileBody::from_json(&with).unwrap();
+        assert_eq!(body.requests.deadline.days_to_respond, 5);
+        with["requests"] = json!({"days_to_respond": 0, "office_closes": "5pm"});
+        with["name"] = json!("");
+        assert_eq!(
+            bad_fields(&with),
+            ["name", "requests.days_to_respond", "requests.office_closes"]
+        );
+        with["requests"] = json!("twenty days");
+        assert_eq!(bad_fields(&with), ["name", "requests"]);
     }
 
     #[test]

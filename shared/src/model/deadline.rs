@@ -43,7 +43,8 @@ pub struct DeadlineRules {
     /// Days the one extension adds, counted the same way.
     pub extension_days: u32,
     /// When the office closes: what arrives at or after this time (or on a day the office
-    /// is closed) counts as received on the next business day.
+    /// is closed) counts as received on the next business day. Written `HH:MM`.
+    #[serde(with = "hours_and_minutes")]
     pub office_closes: Time,
     /// What asking for a clarification does to the clock.
     pub on_clarification: OnClarification,
@@ -171,6 +172,32 @@ impl DeadlineRules {
         Some(self.add(start, left + extension))
     }
 }
+
+/// A time of day as `HH:MM`, the way people write an office's hours.
+mod hours_and_minutes {
+    use jiff::civil::Time;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &Time, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{:02}:{:02}", time.hour(), time.minute()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse(&text).ok_or_else(|| serde::de::Error::custom("not a time of day, HH:MM"))
+    }
+
+    /// `HH:MM`, and nothing else.
+    pub fn parse(text: &str) -> Option<Time> {
+        let (hour, minute) = text.split_once(':')?;
+        if hour.len() != 2 || minute.len() != 2 {
+            return None;
+        }
+        Time::new(hour.parse().ok()?, minute.parse().ok()?, 0, 0).ok()
+    }
+}
+
+pub(crate) use hours_and_minutes::parse as parse_time_of_day;
 
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ mod ids;
 mod public;
 mod record;
 mod request;
+mod request_settings;
 
 pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
 pub use audit::{
@@ -35,3 +36,4 @@ pub use request::{
     Closing, ClosingReason, Extension, NewRequest, REQUESTER, RecordsRequest, RequestNumber,
     RequestStatus, Requester, StoredRequest, TrackingToken, limits as request_limits,
 };
+pub use request_settings::{Notice, RequestSettings, limits as request_settings_limits};

@@ -199,7 +199,7 @@ fn the_rules_read_and_write_as_json() {
         "counting": "business",
         "holidays": ["2026-12-25", "2027-01-01"],
         "extension_days": 10,
-        "office_closes": "17:00:00",
+        "office_closes": "17:00",
         "on_clarification": "pause",
     });
     let parsed: DeadlineRules = serde_json::from_value(json.clone()).unwrap();

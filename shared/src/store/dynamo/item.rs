@@ -257,6 +257,10 @@ pub fn agency_item(stored: &StoredAgency) -> Item {
     if let Some(website) = &profile.website {
         item.insert("website".into(), s(website));
     }
+    // Nested settings, kept as JSON: nothing queries inside them.
+    if let Ok(requests) = serde_json::to_string(&profile.requests) {
+        item.insert("requests".into(), s(requests));
+    }
     item
 }
 
@@ -271,6 +275,12 @@ pub fn decode_agency(item: &Item) -> Result<StoredAgency, StoreError> {
             contact_email: f.str("contact_email")?.to_owned(),
             website: f.optional_str("website")?,
             timezone: f.str("timezone")?.to_owned(),
+            // Profiles written before agencies had settings have the defaults.
+            requests: match f.optional_str("requests")? {
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Corrupt(format!("requests: {e}")))?,
+                None => Default::default(),
+            },
             version: f.num("version")?,
             updated_at: f.timestamp("updated_at")?,
             updated_by: f.str("updated_by")?.to_owned(),
