@@ -105,11 +105,13 @@ pub enum Route {
     Search,
     /// `GET /public/agencies/{agency}/search` (no token)
     PublicSearch,
+    /// `POST /public/agencies/{agency}/requests` (no token)
+    SubmitRequest,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 18] = [
+    pub const ALL: [Route; 19] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -128,6 +130,7 @@ impl Route {
         Self::PublicGetDocument,
         Self::Search,
         Self::PublicSearch,
+        Self::SubmitRequest,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -154,6 +157,7 @@ impl Route {
             ),
             Self::Search => ("GET", "/search"),
             Self::PublicSearch => ("GET", "/public/agencies/{agency}/search"),
+            Self::SubmitRequest => ("POST", "/public/agencies/{agency}/requests"),
         }
     }
 
@@ -220,6 +224,7 @@ impl Route {
             Self::PublicSearch => {
                 respond_public(&deps.search, request, public_search::handle).await
             }
+            Self::SubmitRequest => respond_public(records, request, submit_request::handle).await,
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod paging;
 pub mod private;
 pub mod public;
 pub mod records;
+pub mod requests;
 #[cfg(feature = "search")]
 pub mod search;
 pub mod store;

@@ -48,7 +48,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 21] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 22] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -65,6 +65,7 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 21] = [
     ("public-list-records", Some(200), World::Public),
     ("public-get-record", Some(200), World::Public),
     ("public-get-document", Some(302), World::Public),
+    ("submit-request", Some(201), World::Agency),
     ("search", Some(200), World::Indexed),
     ("public-search", Some(200), World::Indexed),
     ("ingest-document", None, World::PendingDocument),

@@ -908,3 +908,82 @@ pub fn hostile_bodies(record: &str) -> Vec<HostileBody> {
         ),
     ]
 }
+
+/// Request bodies built to break `POST /public/agencies/{agency}/requests`, each with the
+/// status it must get. None of them may file a request.
+pub fn hostile_request_bodies(agency: &str) -> Vec<HostileBody> {
+    use serde_json::json;
+    let submit = |case, body: Vec<u8>, status| HostileBody {
+        case,
+        method: "POST",
+        path: format!("/public/agencies/{agency}/requests"),
+        headers: vec![("content-type", "application/json".to_owned())],
+        body,
+        status,
+    };
+    let asking = |description: &str, requester: Value| {
+        json!({"description": description, "requester": requester})
+            .to_string()
+            .into_bytes()
+    };
+    let ada = || json!({"email": "ada@example.org"});
+    let fine = "Every permit issued on Elm Street";
+    let mut setting = json!({"description": fine, "requester": ada()});
+    setting["status"] = json!("closed");
+    setting["tracking_token"] = json!("a".repeat(43));
+    vec![
+        submit("description too short", asking("permits", ada()), 400),
+        submit("description over its limit", asking(&"x".repeat(10_001), ada()), 400),
+        submit("RTL override in description", asking("Permits for \u{202E}gnp.exe", ada()), 400),
+        submit("NUL in description", asking("Permits on Elm\u{0000} Street", ada()), 400),
+        submit(
+            "header injection in email",
+            asking(fine, json!({"email": "ada@example.org\r\nBcc: all@example.org"})),
+            400,
+        ),
+        submit("no email", asking(fine, json!({"name": "Ada"})), 400),
+        submit(
+            "requester sets a role",
+            asking(fine, json!({"email": "ada@example.org", "role": "officer"})),
+            400,
+        ),
+        submit(
+            "requester name over its limit",
+            asking(fine, json!({"email": "ada@example.org", "name": "n".repeat(201)})),
+            400,
+        ),
+        submit("sets its own status and token", setting.to_string().into_bytes(), 400),
+        submit(
+            "deeply nested requester",
+            format!(
+                "{{\"description\": \"{fine}\", \"requester\": {}1{}}}",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            )
+            .into_bytes(),
+            400,
+        ),
+        submit(
+            "body over 64 KiB",
+            asking(&"y".repeat(70_000), ada()),
+            413,
+        ),
+        submit(
+            "invalid UTF-8",
+            b"{\"description\": \"\xff\xfe permits on Elm\", \"requester\": {\"email\": \"a@b.org\"}}"
+                .to_vec(),
+            400,
+        ),
+        HostileBody {
+            headers: vec![("content-type", "text/plain".to_owned())],
+            ..submit("wrong media type", asking(fine, ada()), 415)
+        },
+        HostileBody {
+            headers: vec![
+                ("content-type", "application/json".to_owned()),
+                ("idempotency-key", "guessable".to_owned()),
+            ],
+            ..submit("short idempotency key", asking(fine, ada()), 400)
+        },
+    ]
+}

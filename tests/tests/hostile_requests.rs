@@ -4,6 +4,7 @@
 
 use dossier_tests::{
     LocalServer, SHA256_OF_HELLO, env_json_settings, env_json_token, hostile_bodies,
+    hostile_request_bodies,
 };
 use serde_json::{Value, json};
 use shared::store::MemoryStore;
@@ -336,6 +337,65 @@ async fn hostile_bodies_get_a_clear_problem_and_change_nothing() {
     assert_eq!(ids(&list), std::slice::from_ref(&record));
     let (_, _, docs) = call(&local, &clerk, "GET", &format!("{one}/documents"), &[], &[]).await;
     assert_eq!(docs["items"], json!([]));
+    local.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_records_requests_get_a_clear_problem_and_file_nothing() {
+    let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
+    let officer = Caller::new("olga", "parks", "officer");
+    let profile = json!({"name": "Parks", "contact_email": "records@parks.example.gov",
+                         "timezone": "America/Chicago"});
+    let (status, _, _) = call(
+        &local,
+        &officer,
+        "PUT",
+        "/agency",
+        &[JSON],
+        profile.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    for case in hostile_request_bodies("parks") {
+        let headers: Vec<(&str, &str)> = case
+            .headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let (status, headers, problem) = local
+            .send(case.method, &case.path, &headers, &case.body)
+            .await;
+        let name = case.case;
+        assert_eq!(status, case.status, "{name}: {problem}");
+        assert_eq!(
+            headers["content-type"], "application/problem+json",
+            "{name}"
+        );
+        assert!(
+            problem["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("https://")),
+            "{name}"
+        );
+    }
+    // None of them took a number: the first real request is the year's first.
+    let real = json!({"description": "Every permit issued on Elm Street",
+                      "requester": {"email": "ada@example.org"}});
+    let (status, _, filed) = local
+        .send(
+            "POST",
+            "/public/agencies/parks/requests",
+            &[JSON],
+            real.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    assert!(
+        filed["number"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("-0001")),
+        "{filed}"
+    );
     local.stop().await;
 }
 

@@ -14,7 +14,7 @@ use shared::anchor::signer::KmsSigner;
 use shared::model::{AgencyId, ContentType, DocumentId, DocumentStatus, RecordId};
 use shared::search::snapshot::{SnapshotIndexes, SnapshotStore};
 use shared::search::{Audience, IndexSource};
-use shared::store::{AgencyStore, DocumentStore, DynamoStore, RecordStore};
+use shared::store::{AgencyStore, DocumentStore, DynamoStore, RecordStore, RequestStore};
 
 fn event(name: &str) -> Value {
     events::event(name)
@@ -224,6 +224,16 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
                 "{url}"
             );
         }
+        "submit-request" => {
+            let number = body(r)["number"].as_str().unwrap_or_default().to_owned();
+            assert!(number.ends_with("-0001"), "{number}");
+            assert_eq!(
+                header(r, "location"),
+                Some(format!("/public/agencies/{}/requests/{number}", events::AGENCY).as_str())
+            );
+            assert_eq!(body(r)["tracking_token"].as_str().map(str::len), Some(43));
+            assert_eq!(header(r, "cache-control"), Some("no-store"));
+        }
         "put-agency" => {
             assert_eq!(body(r)["timezone"], "America/Chicago");
             assert_eq!(header(r, "etag"), Some("\"1\""));
@@ -322,6 +332,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("public-list-records", Some(2)),
             ("public-get-record", Some(3)),
             ("public-get-document", Some(3)),
+            ("submit-request", Some(4)),
             ("search", Some(0)),
             ("public-search", Some(1)),
             ("ingest-document", None),
@@ -583,4 +594,39 @@ async fn hostile_bodies_get_the_same_problems_through_the_binaries() {
     assert_eq!(stored.record.version, 1);
     let page = store.list_documents(&agency, &id, 10, None).await.unwrap();
     assert!(page.items.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_records_requests_get_problems_through_the_binary() {
+    let (store, env) = world(World::Agency).await;
+    let emulator =
+        Emulator::start("submit-request", &bootstrap("SubmitRequestFunction"), &env).await;
+    for case in dossier_tests::hostile_request_bodies(events::AGENCY) {
+        let mut request = event("submit-request");
+        request["headers"]
+            .as_object_mut()
+            .unwrap()
+            .remove("idempotency-key");
+        for (name, value) in &case.headers {
+            request["headers"][*name] = json!(value);
+        }
+        use base64::Engine;
+        request["body"] = json!(base64::engine::general_purpose::STANDARD.encode(&case.body));
+        request["isBase64Encoded"] = json!(true);
+        let response = emulator.invoke(&request).await.response;
+        let name = case.case;
+        assert_eq!(response["statusCode"], case.status, "{name}: {response}");
+        assert_eq!(
+            header(&response, "content-type"),
+            Some("application/problem+json"),
+            "{name}"
+        );
+    }
+    let logs = emulator.logs();
+    assert!(!logs.contains("panicked"), "{logs}");
+    // Not one number was taken.
+    let agency = AgencyId::parse(events::AGENCY).unwrap();
+    for year in 2026..=2027 {
+        assert_eq!(store.last_request_number(&agency, year).await, Ok(0));
+    }
 }

@@ -1201,6 +1201,7 @@ contract!(
     requests_are_numbered_without_gaps_per_agency_and_year,
     concurrent_request_creations_take_each_number_once,
     requests_change_only_at_their_version_on_their_chain,
+    a_request_keeps_its_idempotent_response_in_the_same_write,
 );
 
 /// Request `seq` of `agency_name`'s `year`, received at `at`, and its first entry.
@@ -1226,16 +1227,16 @@ async fn requests_are_numbered_without_gaps_per_agency_and_year<S: Store>(store:
     let parks = agency("parks");
     assert_eq!(store.last_request_number(&parks, 2026).await, Ok(0));
     let (first, entry) = received("parks", 2026, 1, TEST_NOW);
-    store.create_request(&first, &entry).await.unwrap();
+    store.create_request(&first, &entry, None).await.unwrap();
     // The same number again, or one that skips a number: refused, nothing written.
     let (again, again_entry) = received("parks", 2026, 1, TEST_NOW);
     assert_eq!(
-        store.create_request(&again, &again_entry).await,
+        store.create_request(&again, &again_entry, None).await,
         Err(StoreError::ConditionFailed)
     );
     let (skipping, skipping_entry) = received("parks", 2026, 3, TEST_NOW);
     assert_eq!(
-        store.create_request(&skipping, &skipping_entry).await,
+        store.create_request(&skipping, &skipping_entry, None).await,
         Err(StoreError::ConditionFailed)
     );
     assert_eq!(store.last_request_number(&parks, 2026).await, Ok(1));
@@ -1243,15 +1244,21 @@ async fn requests_are_numbered_without_gaps_per_agency_and_year<S: Store>(store:
     assert_eq!(store.get_request(&parks, number(1)).await, Ok(Some(first)));
     assert_eq!(store.get_request(&parks, number(3)).await, Ok(None));
     let (second, second_entry) = received("parks", 2026, 2, TEST_NOW);
-    store.create_request(&second, &second_entry).await.unwrap();
+    store
+        .create_request(&second, &second_entry, None)
+        .await
+        .unwrap();
     assert_eq!(store.last_request_number(&parks, 2026).await, Ok(2));
 
     // Another agency, and another year, count on their own.
     let (theirs, theirs_entry) = received("police", 2026, 1, TEST_NOW);
-    store.create_request(&theirs, &theirs_entry).await.unwrap();
+    store
+        .create_request(&theirs, &theirs_entry, None)
+        .await
+        .unwrap();
     let (next_year, next_year_entry) = received("parks", 2027, 1, TEST_NOW);
     store
-        .create_request(&next_year, &next_year_entry)
+        .create_request(&next_year, &next_year_entry, None)
         .await
         .unwrap();
     assert_eq!(store.last_request_number(&parks, 2026).await, Ok(2));
@@ -1288,7 +1295,7 @@ async fn concurrent_request_creations_take_each_number_once<S: Store>(store: S) 
                 let next = store.last_request_number(&parks, 2026).await.unwrap() + 1;
                 let (mut request, entry) = received("parks", 2026, next, TEST_NOW);
                 request.request.description = format!("Writer {writer}'s request");
-                match store.create_request(&request, &entry).await {
+                match store.create_request(&request, &entry, None).await {
                     Ok(()) => return next,
                     Err(StoreError::ConditionFailed) => tokio::task::yield_now().await,
                     Err(error) => panic!("{error}"),
@@ -1317,10 +1324,44 @@ async fn concurrent_request_creations_take_each_number_once<S: Store>(store: S) 
     assert_eq!(writers.len(), WRITERS as usize);
 }
 
+async fn a_request_keeps_its_idempotent_response_in_the_same_write<S: Store>(store: S) {
+    let parks = agency("parks");
+    let expires = TEST_NOW.plus_millis(86_400_000);
+    let response = kept("k1", r#"{"number":"2026-0001"}"#, expires);
+    let (first, entry) = received("parks", 2026, 1, TEST_NOW);
+    store
+        .create_request(&first, &entry, Some(&response))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_idempotent(&parks, "k1", TEST_NOW).await,
+        Ok(Some(response.clone()))
+    );
+    // The key taken: a second submission with it writes nothing, not even the counter.
+    let (second, second_entry) = received("parks", 2026, 2, TEST_NOW);
+    assert_eq!(
+        store
+            .create_request(&second, &second_entry, Some(&response))
+            .await,
+        Err(StoreError::IdempotencyKeyTaken)
+    );
+    assert_eq!(store.last_request_number(&parks, 2026).await, Ok(1));
+    // A lost number race keeps no key either.
+    let other = kept("k2", "{}", expires);
+    let (again, again_entry) = received("parks", 2026, 1, TEST_NOW);
+    assert_eq!(
+        store
+            .create_request(&again, &again_entry, Some(&other))
+            .await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert_eq!(store.get_idempotent(&parks, "k2", TEST_NOW).await, Ok(None));
+}
+
 async fn requests_change_only_at_their_version_on_their_chain<S: Store>(store: S) {
     let parks = agency("parks");
     let (first, entry) = received("parks", 2026, 1, TEST_NOW);
-    store.create_request(&first, &entry).await.unwrap();
+    store.create_request(&first, &entry, None).await.unwrap();
     let later = Timestamp::from_millis(TEST_NOW.as_millis() + 60_000);
     let mut next = first.clone();
     next.request.status = RequestStatus::InProgress;

@@ -98,12 +98,14 @@ fn only_the_public_routes_go_without_the_authorizer() {
             function.route
         );
         if function.public {
-            // Its own, lower throttling, and read-only access.
+            // Its own, lower throttling; read-only access, but for a public submission
+            // (a records request), which may put new items and nothing else.
             assert!(
                 text.contains(&format!("        \"{}\":\n", function.route)),
                 "{} has no RouteSettings",
                 function.route
             );
+            let submits = function.route.starts_with("POST ");
             assert!(
                 function.actions.iter().all(|action| matches!(
                     action.as_str(),
@@ -112,7 +114,8 @@ fn only_the_public_routes_go_without_the_authorizer() {
                         | "s3:GetObjectVersion"
                         | "s3:GetObject"
                         | "kms:Decrypt"
-                )),
+                ) || (submits
+                    && action == "dynamodb:PutItem")),
                 "{}: {:?}",
                 function.logical_id,
                 function.actions
@@ -718,11 +721,42 @@ fn the_workflows_are_valid_github_actions() {
 }
 
 /// Whether CloudFront's path pattern `pattern` takes `path` (`*` at the end is any rest).
+/// CloudFront's path patterns: `*` matches any run of characters (`/` included), `?` one.
 fn cloudfront_matches(pattern: &str, path: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => path.starts_with(prefix),
-        None => pattern == path,
+    match pattern.split_once('*') {
+        None => {
+            pattern.len() == path.len()
+                && pattern
+                    .chars()
+                    .zip(path.chars())
+                    .all(|(p, c)| p == '?' || p == c)
+        }
+        Some((head, rest)) => {
+            let Some(after) = path.get(head.len()..) else {
+                return false;
+            };
+            cloudfront_matches(head, &path[..head.len()])
+                && (0..=after.len())
+                    .filter(|at| after.is_char_boundary(*at))
+                    .any(|at| cloudfront_matches(rest, &after[at..]))
+        }
     }
+}
+
+#[test]
+fn cloudfront_patterns_match_as_cloudfront_does() {
+    assert!(cloudfront_matches("/public/*", "/public/agencies/{agency}"));
+    assert!(cloudfront_matches(
+        "/public/agencies/*/requests*",
+        "/public/agencies/{agency}/requests/{number}"
+    ));
+    assert!(!cloudfront_matches(
+        "/public/agencies/*/requests*",
+        "/public/agencies/{agency}/records"
+    ));
+    assert!(cloudfront_matches("/agency", "/agency"));
+    assert!(!cloudfront_matches("/agency", "/agency/x"));
+    assert!(cloudfront_matches("/a?c", "/abc"));
 }
 
 #[test]
@@ -756,7 +790,9 @@ fn the_portal_sends_every_api_route_to_the_api_and_caches_only_public_answers() 
             .iter()
             .find(|(pattern, _)| cloudfront_matches(pattern, path))
             .unwrap_or_else(|| panic!("{path} would go to the web bucket"));
-        let expected = if function.public {
+        // Public reads are cached as they say; records requests (submissions, and what a
+        // tracking token opens) never are.
+        let expected = if function.public && !path.contains("/requests") {
             AS_ORIGIN_SAYS_PER_QUERY
         } else {
             CACHING_DISABLED

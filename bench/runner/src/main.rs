@@ -50,7 +50,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 20] = [
+const SUBJECTS: [Subject; 21] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -157,6 +157,13 @@ const SUBJECTS: [Subject; 20] = [
         name: "public-get-document",
         event_file: "public-get-document",
         shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // Each a new request (no idempotency key): the profile, the counter, one transaction.
+    Subject {
+        name: "submit-request",
+        event_file: "submit-request",
+        shape: Shape::FreshCreate,
         floor: "floor-getitem",
     },
     Subject {

@@ -23,7 +23,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         // A clerk could not see the record afterwards; only those who can may create one.
         caller.require(Permission::SeeConfidential)?;
     }
-    if let Some(first) = idempotency.replay(&deps.store, caller, now).await? {
+    if let Some(first) = idempotency.replay(&deps.store, now).await? {
         return Ok(first);
     }
 
@@ -35,7 +35,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     );
     let reply = record_reply(StatusCode::CREATED, &record)
         .header(LOCATION, format!("/records/{}", record.id));
-    let kept = idempotency.keep(caller, &reply, now);
+    let kept = idempotency.keep(&reply, now);
     let (stored, entry) = StoredRecord::create(record);
     match deps
         .store
@@ -43,9 +43,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         .await
     {
         Ok(()) => Ok(reply),
-        Err(StoreError::IdempotencyKeyTaken) => {
-            idempotency.replay_winner(&deps.store, caller, now).await
-        }
+        Err(StoreError::IdempotencyKeyTaken) => idempotency.replay_winner(&deps.store, now).await,
         Err(StoreError::ConditionFailed) => Err(ApiError::Internal("record id collision".into())),
         Err(error) => Err(error.into()),
     }

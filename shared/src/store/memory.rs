@@ -127,6 +127,34 @@ impl Tables {
     fn append(&mut self, key: RecordKey, entry: &AuditEntry) -> Result<(), StoreError> {
         append_to(self.history.entry(key).or_default(), entry)
     }
+
+    /// [`StoreError::IdempotencyKeyTaken`] unless `response`'s key is free or expired at
+    /// `now`.
+    fn idempotency_key_free(
+        &self,
+        response: Option<&IdempotentResponse>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let taken = response.is_some_and(|response| {
+            self.idempotency
+                .get(&(response.agency.clone(), response.key.clone()))
+                .is_some_and(|kept| kept.expires_at > now)
+        });
+        if taken {
+            return Err(StoreError::IdempotencyKeyTaken);
+        }
+        Ok(())
+    }
+
+    /// Keeps `response` (if any) under its key.
+    fn keep_idempotent(&mut self, response: Option<&IdempotentResponse>) {
+        if let Some(response) = response {
+            self.idempotency.insert(
+                (response.agency.clone(), response.key.clone()),
+                response.clone(),
+            );
+        }
+    }
 }
 
 impl Tables {
@@ -180,28 +208,13 @@ impl RecordStore for MemoryStore {
         self.writing().await;
         let mut tables = self.lock()?;
         let key = key_of(&record.record);
-        if let Some(response) = idempotency {
-            let idem_key = (response.agency.clone(), response.key.clone());
-            let now = record.record.created_at;
-            if tables
-                .idempotency
-                .get(&idem_key)
-                .is_some_and(|kept| kept.expires_at > now)
-            {
-                return Err(StoreError::IdempotencyKeyTaken);
-            }
-        }
+        tables.idempotency_key_free(idempotency, record.record.created_at)?;
         if tables.records.contains_key(&key) || tables.history.contains_key(&key) {
             return Err(StoreError::ConditionFailed);
         }
         tables.append(key.clone(), entry)?;
         tables.records.insert(key, record.clone());
-        if let Some(response) = idempotency {
-            tables.idempotency.insert(
-                (response.agency.clone(), response.key.clone()),
-                response.clone(),
-            );
-        }
+        tables.keep_idempotent(idempotency);
         Ok(())
     }
 

@@ -365,11 +365,13 @@ pub trait RequestStore: Send + Sync {
     /// Writes `first` (its chain's first link, `entry`) and moves its agency's counter for
     /// its year to its number, only if the counter is one behind that number; else
     /// [`StoreError::ConditionFailed`] and nothing changes (another request took it: read
-    /// the counter and try the next).
+    /// the counter and try the next). With `idempotency`, also keeps that response under its
+    /// key, only if the key is free or expired; else [`StoreError::IdempotencyKeyTaken`].
     fn create_request(
         &self,
         first: &StoredRequest,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Request `number` of `agency`, or `None`.

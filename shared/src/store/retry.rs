@@ -13,6 +13,8 @@
 //! /* every attempt lost its race */
 //! ```
 
+use std::time::Duration;
+
 use super::StoreError;
 
 /// Tries before giving up when the record keeps changing.
@@ -31,6 +33,23 @@ pub fn unless_moved<T>(written: Result<T, StoreError>) -> Result<Option<T>, Stor
         Err(StoreError::ConditionFailed) => Ok(None),
         Err(error) => Err(error),
     }
+}
+
+/// Waits before try `attempt` (from 0) of a write that keeps losing to other writers: a
+/// random time up to 2^`attempt` ms, at most 64 ms ("full jitter"), so that many racers
+/// spread out instead of colliding again in step. The first try does not wait.
+pub async fn jitter(attempt: usize) {
+    if attempt == 0 {
+        return;
+    }
+    let ceiling = 1u64 << attempt.min(6);
+    let mut random = [0u8; 2];
+    // Without randomness (which Lambda always has), every racer waits the longest.
+    let random = match aws_lc_rs::rand::fill(&mut random) {
+        Ok(()) => u64::from(u16::from_le_bytes(random)),
+        Err(_) => ceiling,
+    };
+    tokio::time::sleep(Duration::from_millis(random % (ceiling + 1))).await;
 }
 
 #[cfg(test)]

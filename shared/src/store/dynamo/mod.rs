@@ -30,8 +30,7 @@ use crate::model::{
     StoredRecord,
 };
 use item::{
-    decode_document, decode_idempotent, decode_record, document_item, idempotency_item, number,
-    record_item, s,
+    decode_document, decode_idempotent, decode_record, document_item, number, record_item, s,
 };
 use keys::{
     DOCUMENT_SK_PREFIX, IDEMPOTENCY_SK, Listing, RECORD_SK, document_sk, idempotency_pk, primary,
@@ -84,12 +83,7 @@ impl RecordStore for DynamoStore {
             self.put_entry(agency, id, entry)?,
         ];
         if let Some(response) = idempotency {
-            // An expired key that TTL has not swept yet may be reused.
-            items.push(self.put(
-                idempotency_item(response)?,
-                "attribute_not_exists(pk) OR expires_at < :now",
-                &[(":now", number(record.record.created_at.as_secs()))],
-            )?);
+            items.push(self.put_idempotent(response, record.record.created_at)?);
         }
         let idempotency_index = idempotency.map(|_| items.len() - 1);
         self.transact(items, entry, idempotency_index).await

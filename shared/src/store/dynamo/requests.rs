@@ -8,7 +8,7 @@ use super::keys::{
     COUNTER_SK, PARTITION_KEY, REQUEST_SK, SORT_KEY, primary, request_counter_pk, request_pk,
 };
 use crate::model::{AgencyId, AuditEntry, RequestNumber, StoredRequest};
-use crate::store::{Page, RequestStore, StoreError};
+use crate::store::{IdempotentResponse, Page, RequestStore, StoreError};
 
 /// The counter's attribute: the last number given.
 const LAST_NUMBER: &str = "last_number";
@@ -44,6 +44,7 @@ impl RequestStore for DynamoStore {
         &self,
         first: &StoredRequest,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> Result<(), StoreError> {
         let request = &first.request;
         let seq = request.number.seq();
@@ -70,12 +71,16 @@ impl RequestStore for DynamoStore {
             )?
         };
         let pk = request_pk(&request.agency, request.number);
-        let items = vec![
+        let mut items = vec![
             counter,
             self.put(request_item(first)?, "attribute_not_exists(pk)", &[])?,
             self.put_chain_entry(pk, entry)?,
         ];
-        self.transact(items, entry, None).await
+        if let Some(response) = idempotency {
+            items.push(self.put_idempotent(response, request.received_at)?);
+        }
+        let idempotency_index = idempotency.map(|_| items.len() - 1);
+        self.transact(items, entry, idempotency_index).await
     }
 
     async fn get_request(

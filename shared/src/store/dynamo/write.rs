@@ -8,10 +8,11 @@ use aws_sdk_dynamodb::types::{
 
 use super::DynamoStore;
 use super::error::classify_transaction;
-use super::item::{Item, audit_item, number, s};
+use super::item::{Item, audit_item, idempotency_item, number, s};
 use super::keys::{RECORD_SK, primary, record_pk};
+use crate::clock::Timestamp;
 use crate::model::{AgencyId, AuditEntry, RecordId, StoredRecord};
-use crate::store::{StoreError, usage};
+use crate::store::{IdempotentResponse, StoreError, usage};
 
 fn built<T>(built: Result<T, impl std::fmt::Display>) -> Result<T, StoreError> {
     built.map_err(|e| StoreError::Backend(format!("building a transaction: {e}")))
@@ -77,6 +78,20 @@ impl DynamoStore {
         entry: &AuditEntry,
     ) -> Result<TransactWriteItem, StoreError> {
         self.put_chain_entry(record_pk(agency, id), entry)
+    }
+
+    /// A transaction item keeping `response` under its idempotency key, created at `at`:
+    /// the key must be free, or expired (TTL may not have swept it yet).
+    pub(super) fn put_idempotent(
+        &self,
+        response: &IdempotentResponse,
+        at: Timestamp,
+    ) -> Result<TransactWriteItem, StoreError> {
+        self.put(
+            idempotency_item(response)?,
+            "attribute_not_exists(pk) OR expires_at < :now",
+            &[(":now", number(at.as_secs()))],
+        )
     }
 
     /// A transaction item appending `entry` to the chain in partition `pk`: it must be new.

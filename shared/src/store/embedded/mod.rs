@@ -351,15 +351,7 @@ impl RecordStore for EmbeddedStore {
         let (record, entry, idempotency) = (record.clone(), entry.clone(), idempotency.cloned());
         self.write(move |txn| {
             let (agency, id) = (&record.record.agency, &record.record.id);
-            if let Some(response) = &idempotency {
-                let mut table = txn.open_table(IDEMPOTENCY)?;
-                let key = keys::idempotency(&response.agency, &response.key);
-                let kept: Option<IdempotentResponse> = get(&table, &key)?;
-                if kept.is_some_and(|kept| kept.expires_at > record.record.created_at) {
-                    return Err(StoreError::IdempotencyKeyTaken);
-                }
-                put(&mut table, &key, response)?;
-            }
+            keep_idempotent(txn, idempotency.as_ref(), record.record.created_at)?;
             if current(txn, agency, id)?.is_some() {
                 return Err(StoreError::ConditionFailed);
             }
@@ -645,4 +637,23 @@ impl DocumentStore for EmbeddedStore {
         })
         .await
     }
+}
+
+/// Keeps `response` (if any) under its key in `txn`, only if the key is free or expired at
+/// `now`; else [`StoreError::IdempotencyKeyTaken`].
+pub(super) fn keep_idempotent(
+    txn: &WriteTransaction,
+    response: Option<&IdempotentResponse>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let Some(response) = response else {
+        return Ok(());
+    };
+    let mut table = txn.open_table(IDEMPOTENCY)?;
+    let key = keys::idempotency(&response.agency, &response.key);
+    let kept: Option<IdempotentResponse> = get(&table, &key)?;
+    if kept.is_some_and(|kept| kept.expires_at > now) {
+        return Err(StoreError::IdempotencyKeyTaken);
+    }
+    put(&mut table, &key, response)
 }

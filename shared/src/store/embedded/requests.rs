@@ -4,9 +4,9 @@
 
 use redb::{ReadableTable, TableDefinition};
 
-use super::{EmbeddedStore, JsonTable, append_to, get, keys, put, read_range};
+use super::{EmbeddedStore, JsonTable, append_to, get, keep_idempotent, keys, put, read_range};
 use crate::model::{AgencyId, AuditEntry, RequestNumber, StoredRequest};
-use crate::store::{Page, RequestStore, StoreError};
+use crate::store::{IdempotentResponse, Page, RequestStore, StoreError};
 
 /// The last number given per agency and year.
 pub(super) const REQUEST_COUNTERS: TableDefinition<&str, u32> =
@@ -30,9 +30,11 @@ impl RequestStore for EmbeddedStore {
         &self,
         first: &StoredRequest,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> Result<(), StoreError> {
-        let (first, entry) = (first.clone(), entry.clone());
+        let (first, entry, idempotency) = (first.clone(), entry.clone(), idempotency.cloned());
         self.write(move |txn| {
+            keep_idempotent(txn, idempotency.as_ref(), first.request.received_at)?;
             let (agency, number) = (&first.request.agency, first.request.number);
             let mut counters = txn.open_table(REQUEST_COUNTERS)?;
             let counter = keys::request_counter(agency, number.year());

@@ -2,7 +2,7 @@
 
 use super::{MemoryStore, append_to, chain_page};
 use crate::model::{AgencyId, AuditEntry, RequestNumber, StoredRequest};
-use crate::store::{Page, RequestStore, StoreError};
+use crate::store::{IdempotentResponse, Page, RequestStore, StoreError};
 
 impl RequestStore for MemoryStore {
     async fn last_request_number(&self, agency: &AgencyId, year: i16) -> Result<u32, StoreError> {
@@ -18,12 +18,14 @@ impl RequestStore for MemoryStore {
         &self,
         first: &StoredRequest,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> Result<(), StoreError> {
         self.writing().await;
         let mut tables = self.lock()?;
         let number = first.request.number;
         let key = (first.request.agency.clone(), number);
         let counter = (key.0.clone(), number.year());
+        tables.idempotency_key_free(idempotency, first.request.received_at)?;
         let last = tables.request_counters.get(&counter).copied().unwrap_or(0);
         if last + 1 != number.seq() || tables.requests.contains_key(&key) || entry.seq != 1 {
             return Err(StoreError::ConditionFailed);
@@ -34,6 +36,7 @@ impl RequestStore for MemoryStore {
         )?;
         tables.request_counters.insert(counter, number.seq());
         tables.requests.insert(key, first.clone());
+        tables.keep_idempotent(idempotency);
         Ok(())
     }
 
