@@ -11,6 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV = json.loads((ROOT / "env.json").read_text())["Parameters"]
 RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # tests/src/events.rs seeds this record (RECORD_ID there)
 DOCUMENT_ID = "01KBXQ9D3C4V5B6N7M8K9J0H1G"  # ... and this document of it
+REQUEST_NUMBER = "2026-0001"  # ... and this records request of the agency (REQUEST_NUMBER there)
 # The file the document events announce and upload (the RIE tests upload exactly this).
 DOCUMENT = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n"
 
@@ -140,6 +141,13 @@ EVENTS.update({
                             body={"description": "Every building permit issued on Elm Street in 2025.",
                                   "requester": {"name": "Ada Lovelace", "email": "ada@example.org"}},
                             roles=None),
+    "get-request": event("GET", "/requests/{number}", {"number": REQUEST_NUMBER}, roles=("reader",)),
+    "update-request": event("PATCH", "/requests/{number}", {"number": REQUEST_NUMBER},
+                            headers={"content-type": "application/merge-patch+json", "if-match": '"1"'},
+                            body={"assignee": "dev-clerk", "status": "in_progress"},
+                            roles=("clerk",)),
+    "get-request-history": event("GET", "/requests/{number}/history", {"number": REQUEST_NUMBER},
+                                 query="limit=50", roles=("auditor",)),
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),

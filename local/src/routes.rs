@@ -107,11 +107,17 @@ pub enum Route {
     PublicSearch,
     /// `POST /public/agencies/{agency}/requests` (no token)
     SubmitRequest,
+    /// `GET /requests/{number}`
+    GetRequest,
+    /// `PATCH /requests/{number}`
+    UpdateRequest,
+    /// `GET /requests/{number}/history`
+    GetRequestHistory,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 19] = [
+    pub const ALL: [Route; 22] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -131,6 +137,9 @@ impl Route {
         Self::Search,
         Self::PublicSearch,
         Self::SubmitRequest,
+        Self::GetRequest,
+        Self::UpdateRequest,
+        Self::GetRequestHistory,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -158,6 +167,9 @@ impl Route {
             Self::Search => ("GET", "/search"),
             Self::PublicSearch => ("GET", "/public/agencies/{agency}/search"),
             Self::SubmitRequest => ("POST", "/public/agencies/{agency}/requests"),
+            Self::GetRequest => ("GET", "/requests/{number}"),
+            Self::UpdateRequest => ("PATCH", "/requests/{number}"),
+            Self::GetRequestHistory => ("GET", "/requests/{number}/history"),
         }
     }
 
@@ -225,6 +237,9 @@ impl Route {
                 respond_public(&deps.search, request, public_search::handle).await
             }
             Self::SubmitRequest => respond_public(records, request, submit_request::handle).await,
+            Self::GetRequest => respond(records, request, get_request::handle).await,
+            Self::UpdateRequest => respond(records, request, update_request::handle).await,
+            Self::GetRequestHistory => respond(records, request, get_request_history::handle).await,
         }
     }
 }

@@ -1,12 +1,19 @@
 //! What the records-request routes share: the agency's calendar, on which numbers and due
-//! dates are worked out.
+//! dates are worked out; finding a request; answering with one.
 
+use http::StatusCode;
+use http::header::ETAG;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use serde_json::json;
 
 use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::model::{AgencyProfile, DeadlineRules, Wait};
+use crate::http::Reply;
+use crate::model::{
+    AgencyId, AgencyProfile, DeadlineRules, RecordsRequest, RequestNumber, StoredRequest, Wait,
+};
+use crate::store::RequestStore;
 
 /// An agency's time zone and deadline rules.
 pub struct AgencyCalendar {
@@ -40,4 +47,30 @@ impl AgencyCalendar {
         self.rules
             .due_date(received_at, &self.zone, waits, extended)
     }
+
+    /// When `request` is due, as it stands.
+    pub fn due_date_of(&self, request: &RecordsRequest) -> Option<Date> {
+        self.due_date(
+            request.received_at,
+            &request.waits,
+            request.extension.is_some(),
+        )
+    }
+}
+
+/// Request `number` of `agency`; 404 if there is none (another agency's is none).
+pub async fn find_request<S: RequestStore>(
+    store: &S,
+    agency: &AgencyId,
+    number: RequestNumber,
+) -> Result<StoredRequest, ApiError> {
+    store
+        .get_request(agency, number)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// `request` as staff see it, with `status` and its `ETag`.
+pub fn request_reply(status: StatusCode, request: &RecordsRequest) -> Reply {
+    Reply::new(status, Some(json!(request))).header(ETAG, request.etag())
 }

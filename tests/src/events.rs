@@ -1,6 +1,7 @@
 //! The world the `events/` files act on, written the way the routes write it: record
 //! [`RECORD_ID`] of agency [`AGENCY`] and its document [`DOCUMENT_ID`] (bytes
-//! [`DOCUMENT`]), as `scripts/make-events.py` names them. `make invoke` (through the
+//! [`DOCUMENT`]), and its records request [`REQUEST_NUMBER`], as `scripts/make-events.py`
+//! names them. `make invoke` (through the
 //! `seed-events` binary) and the emulator tests seed with [`seed`].
 
 use aws_sdk_s3::primitives::ByteStream;
@@ -12,7 +13,8 @@ use shared::search::indexer::changes_for;
 use shared::search::snapshot::SnapshotStore;
 use shared::store::DynamoStore;
 use shared::testing::{
-    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_update, settle_document,
+    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_request, seed_update,
+    settle_document,
 };
 
 /// The agency every event's token names.
@@ -21,6 +23,8 @@ pub const AGENCY: &str = "dev";
 pub const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
 /// The document the events name.
 pub const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
+/// The records request the events name.
+pub const REQUEST_NUMBER: &str = "2026-0001";
 /// The document's bytes, as `create-upload`'s event announces them.
 pub const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
@@ -31,6 +35,8 @@ pub enum World {
     Empty,
     /// The agency's profile, at version 1.
     Agency,
+    /// The agency's profile and its records request, at version 1.
+    Request,
     /// The record, at version 1.
     Record,
     /// The record, its document announced and its bytes uploaded, not yet verified.
@@ -48,7 +54,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 22] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 25] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -66,6 +72,9 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 22] = [
     ("public-get-record", Some(200), World::Public),
     ("public-get-document", Some(302), World::Public),
     ("submit-request", Some(201), World::Agency),
+    ("get-request", Some(200), World::Request),
+    ("update-request", Some(200), World::Request),
+    ("get-request-history", Some(200), World::Request),
     ("search", Some(200), World::Indexed),
     ("public-search", Some(200), World::Indexed),
     ("ingest-document", None, World::PendingDocument),
@@ -122,6 +131,17 @@ pub async fn seed(
             if world == World::Agency {
                 return;
             }
+        }
+        World::Request => {
+            seed_profile(store, AGENCY, "Development Agency").await;
+            let (stored, _) = seed_request(
+                store,
+                AGENCY,
+                "Every building permit issued on Elm Street in 2025.",
+            )
+            .await;
+            assert_eq!(stored.request.number.to_string(), REQUEST_NUMBER);
+            return;
         }
         _ => {}
     }
@@ -226,6 +246,7 @@ mod tests {
             match world {
                 // A search names no record: it finds it.
                 World::Empty | World::Agency | World::Indexed => {}
+                World::Request => assert!(names_it(REQUEST_NUMBER), "{name}"),
                 // A listing names no record: it finds it.
                 World::Public if name == "public-list-records" => {}
                 // A listing names no record: it finds it; so does the anchoring.

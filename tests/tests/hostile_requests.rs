@@ -341,6 +341,95 @@ async fn hostile_bodies_get_a_clear_problem_and_change_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_caller_reaches_another_agencys_records_request() {
+    let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
+    for agency in ["parks", "harbour"] {
+        let officer = Caller::new("olga", agency, "officer");
+        let profile = json!({"name": agency, "contact_email": "records@example.gov",
+                             "timezone": "America/Chicago"});
+        let (status, _, _) = call(
+            &local,
+            &officer,
+            "PUT",
+            "/agency",
+            &[JSON],
+            profile.to_string().as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let asked = json!({"description": "Every permit issued on Elm Street",
+                       "requester": {"email": "ada@example.org"}});
+    let (_, _, filed) = local
+        .send(
+            "POST",
+            "/public/agencies/parks/requests",
+            &[JSON],
+            asked.to_string().as_bytes(),
+        )
+        .await;
+    let number = filed["number"].as_str().unwrap().to_owned();
+    let probes = |number: &str| -> Vec<Probe> {
+        vec![
+            ("GET", format!("/requests/{number}"), vec![], vec![]),
+            (
+                "PATCH",
+                format!("/requests/{number}"),
+                vec![PATCH, ("if-match", "\"1\"")],
+                br#"{"assignee": "hal"}"#.to_vec(),
+            ),
+            ("GET", format!("/requests/{number}/history"), vec![], vec![]),
+        ]
+    };
+    // Harbour's staff, whatever their role, get for parks' request exactly what they get
+    // for one that does not exist.
+    for role in ["reader", "clerk", "officer", "auditor"] {
+        let outsider = Caller::new("hal", "harbour", role);
+        for (probe, control) in probes(&number).into_iter().zip(probes("2026-9999")) {
+            let (method, path, headers, body) = probe;
+            let (status, _, problem) =
+                call(&local, &outsider, method, &path, &headers, &body).await;
+            let (_, control_path, control_headers, control_body) = control;
+            let (expected, _, control_problem) = call(
+                &local,
+                &outsider,
+                method,
+                &control_path,
+                &control_headers,
+                &control_body,
+            )
+            .await;
+            assert!(
+                matches!(status, 403 | 404),
+                "harbour {role}: {method} {path}: {problem}"
+            );
+            assert_eq!(
+                (status, &problem["detail"]),
+                (expected, &control_problem["detail"]),
+                "harbour {role}: {method} {path}"
+            );
+        }
+    }
+    // Parks' own staff see it, email and all; nothing harbour tried changed it.
+    let parks = Caller::new("rita", "parks", "reader");
+    let (status, headers, request) = call(
+        &local,
+        &parks,
+        "GET",
+        &format!("/requests/{number}"),
+        &[],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, &headers["etag"]),
+        (200, &"\"1\"".parse::<http::HeaderValue>().unwrap())
+    );
+    assert_eq!(request["requester"]["email"], "ada@example.org");
+    local.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_records_requests_get_a_clear_problem_and_file_nothing() {
     let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
     let officer = Caller::new("olga", "parks", "officer");

@@ -234,6 +234,17 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(body(r)["tracking_token"].as_str().map(str::len), Some(43));
             assert_eq!(header(r, "cache-control"), Some("no-store"));
         }
+        "get-request" => {
+            assert_eq!(body(r)["number"], events::REQUEST_NUMBER);
+            assert_eq!(header(r, "etag"), Some("\"1\""));
+        }
+        "update-request" => {
+            assert_eq!(body(r)["assignee"], "dev-clerk");
+            assert_eq!(header(r, "etag"), Some("\"2\""));
+        }
+        "get-request-history" => {
+            assert_eq!(body(r)["items"][0]["action"], "request.receive");
+        }
         "put-agency" => {
             assert_eq!(body(r)["timezone"], "America/Chicago");
             assert_eq!(header(r, "etag"), Some("\"1\""));
@@ -333,6 +344,9 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("public-get-record", Some(3)),
             ("public-get-document", Some(3)),
             ("submit-request", Some(4)),
+            ("get-request", Some(1)),
+            ("update-request", Some(3)),
+            ("get-request-history", Some(1)),
             ("search", Some(0)),
             ("public-search", Some(1)),
             ("ingest-document", None),

@@ -41,6 +41,8 @@ enum Shape {
     IngestNext,
     /// Each a new name for the agency's profile, over whatever version it is at.
     AnyVersionProfile,
+    /// Each a new assignee for the records request, over whatever version it is at.
+    AnyVersionAssign,
 }
 
 struct Subject {
@@ -50,7 +52,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 21] = [
+const SUBJECTS: [Subject; 24] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -167,6 +169,24 @@ const SUBJECTS: [Subject; 21] = [
         floor: "floor-getitem",
     },
     Subject {
+        name: "get-request",
+        event_file: "get-request",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "update-request",
+        event_file: "update-request",
+        shape: Shape::AnyVersionAssign,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-request-history",
+        event_file: "get-request-history",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
         name: "ingest-document",
         event_file: "ingest-document",
         shape: Shape::IngestNext,
@@ -241,6 +261,10 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
     if subject.event_file.starts_with("public-") {
         events::seed(World::Public, store, &s3(), bucket, bucket).await;
+    } else if subject.event_file.ends_with("-request") || subject.event_file.contains("-request-") {
+        events::seed(World::AvailableDocument, store, &s3(), bucket, bucket).await;
+        // The records request (and the profile, whose calendar its due dates follow).
+        events::seed(World::Request, store, &s3(), bucket, bucket).await;
     } else {
         events::seed(World::AvailableDocument, store, &s3(), bucket, bucket).await;
         events::seed(World::Agency, store, &s3(), bucket, bucket).await;
@@ -299,6 +323,10 @@ fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Va
             let mut body: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
             body["name"] = json!(format!("Bench agency {invocation}"));
             event["body"] = json!(body.to_string());
+        }
+        Shape::AnyVersionAssign => {
+            event["headers"]["if-match"] = json!("*");
+            event["body"] = json!(json!({"assignee": format!("bench-{invocation}")}).to_string());
         }
         Shape::DeleteNext => {
             let id = pool.ids.pop().expect("enough seeded records");

@@ -10,6 +10,7 @@ mod ids;
 mod public;
 mod record;
 mod request;
+mod request_change;
 mod request_settings;
 
 pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
@@ -36,4 +37,5 @@ pub use request::{
     Closing, ClosingReason, Extension, NewRequest, REQUESTER, RecordsRequest, RequestNumber,
     RequestStatus, Requester, StoredRequest, TrackingToken, limits as request_limits,
 };
+pub use request_change::{ClosingBody, RequestPatch, limits as request_change_limits};
 pub use request_settings::{Notice, RequestSettings, limits as request_settings_limits};

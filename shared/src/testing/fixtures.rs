@@ -10,10 +10,12 @@ use crate::Deps;
 use crate::blob::FileBlobs;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, ContentType, Document, DocumentId, NewDocument, NewRecord, ProfileBody, Record,
-    RecordId, Status, StoredAgency, StoredRecord, sha256_base64,
+    AgencyId, ContentType, Document, DocumentId, NewDocument, NewRecord, NewRequest, ProfileBody,
+    Record, RecordId, RequestNumber, Status, StoredAgency, StoredRecord, StoredRequest,
+    TrackingToken, sha256_base64,
 };
-use crate::store::{AgencyStore, MemoryStore, RecordStore, Store};
+use crate::requests::AgencyCalendar;
+use crate::store::{AgencyStore, MemoryStore, RecordStore, RequestStore, Store};
 
 /// Writes a record of `agency` through the store, as `POST /records` would, and returns it.
 pub async fn seed_record<S: RecordStore>(
@@ -223,4 +225,38 @@ pub fn pdf_saying(text: &str) -> Vec<u8> {
         .bytes(),
     );
     pdf
+}
+
+/// Files the next records request of `agency` (whose profile gives its calendar) at
+/// [`TEST_NOW`], as `POST /public/agencies/{agency}/requests` would, and returns it with
+/// its tracking token.
+pub async fn seed_request<S: AgencyStore + RequestStore>(
+    store: &S,
+    agency: &str,
+    description: &str,
+) -> (StoredRequest, TrackingToken) {
+    let agency = AgencyId::parse(agency).expect("a valid agency");
+    let profile = store
+        .get_agency(&agency)
+        .await
+        .expect("reading the profile")
+        .expect("a profile to seed requests under");
+    let calendar = AgencyCalendar::of(&profile.profile).expect("a known zone");
+    let year = calendar.year_of(TEST_NOW);
+    let last = store
+        .last_request_number(&agency, year)
+        .await
+        .expect("reading the counter");
+    let number = RequestNumber::new(year, last + 1).expect("a number");
+    let new = NewRequest::from_json(&json!({"description": description,
+                                            "requester": {"name": "Ada", "email": "ada@example.org"}}))
+    .expect("a valid request");
+    let token = TrackingToken::generate();
+    let due = calendar.due_date(TEST_NOW, &[], false);
+    let (stored, entry) = StoredRequest::receive(&agency, number, &new, &token, due, TEST_NOW);
+    store
+        .create_request(&stored, &entry, None)
+        .await
+        .expect("seeding a request");
+    (stored, token)
 }
