@@ -12,6 +12,7 @@ ENV = json.loads((ROOT / "env.json").read_text())["Parameters"]
 RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # tests/src/events.rs seeds this record (RECORD_ID there)
 DOCUMENT_ID = "01KBXQ9D3C4V5B6N7M8K9J0H1G"  # ... and this document of it
 REQUEST_NUMBER = "2026-0001"  # ... and this records request of the agency (REQUEST_NUMBER there)
+TRACKING_TOKEN = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I"  # ... whose tracking token is this
 # The file the document events announce and upload (the RIE tests upload exactly this).
 DOCUMENT = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n"
 
@@ -148,6 +149,17 @@ EVENTS.update({
                             roles=("clerk",)),
     "get-request-history": event("GET", "/requests/{number}/history", {"number": REQUEST_NUMBER},
                                  query="limit=50", roles=("auditor",)),
+    "public-get-request": event("GET", "/public/agencies/{agency}/requests/{number}",
+                                {"agency": "dev", "number": REQUEST_NUMBER}, roles=None),
+    "add-request-message": event("POST", "/requests/{number}/messages", {"number": REQUEST_NUMBER},
+                                 headers={"content-type": "application/json"},
+                                 body={"body": "Which years do you mean?", "visibility": "requester"},
+                                 roles=("clerk",)),
+    "public-add-request-message": event("POST", "/public/agencies/{agency}/requests/{number}/messages",
+                                        {"agency": "dev", "number": REQUEST_NUMBER},
+                                        headers={"content-type": "application/json",
+                                                 "authorization": "Tracking " + TRACKING_TOKEN},
+                                        body={"body": "Only 2025, please."}, roles=None),
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),

@@ -113,11 +113,17 @@ pub enum Route {
     UpdateRequest,
     /// `GET /requests/{number}/history`
     GetRequestHistory,
+    /// `GET /public/agencies/{agency}/requests/{number}` (no token; a tracking token opens more)
+    PublicGetRequest,
+    /// `POST /requests/{number}/messages`
+    AddRequestMessage,
+    /// `POST /public/agencies/{agency}/requests/{number}/messages` (tracking token)
+    PublicAddRequestMessage,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 22] = [
+    pub const ALL: [Route; 25] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -140,6 +146,9 @@ impl Route {
         Self::GetRequest,
         Self::UpdateRequest,
         Self::GetRequestHistory,
+        Self::PublicGetRequest,
+        Self::AddRequestMessage,
+        Self::PublicAddRequestMessage,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -170,6 +179,12 @@ impl Route {
             Self::GetRequest => ("GET", "/requests/{number}"),
             Self::UpdateRequest => ("PATCH", "/requests/{number}"),
             Self::GetRequestHistory => ("GET", "/requests/{number}/history"),
+            Self::PublicGetRequest => ("GET", "/public/agencies/{agency}/requests/{number}"),
+            Self::AddRequestMessage => ("POST", "/requests/{number}/messages"),
+            Self::PublicAddRequestMessage => (
+                "POST",
+                "/public/agencies/{agency}/requests/{number}/messages",
+            ),
         }
     }
 
@@ -240,6 +255,13 @@ impl Route {
             Self::GetRequest => respond(records, request, get_request::handle).await,
             Self::UpdateRequest => respond(records, request, update_request::handle).await,
             Self::GetRequestHistory => respond(records, request, get_request_history::handle).await,
+            Self::PublicGetRequest => {
+                respond_public(records, request, public_get_request::handle).await
+            }
+            Self::AddRequestMessage => respond(records, request, add_request_message::handle).await,
+            Self::PublicAddRequestMessage => {
+                respond_public(records, request, public_add_request_message::handle).await
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What the records-request routes share: the agency's calendar, on which numbers and due
-//! dates are worked out; finding a request; answering with one.
+//! dates are worked out; finding a request, reading its chain, knowing its requester;
+//! answering with one.
 
 use http::StatusCode;
 use http::header::ETAG;
@@ -9,9 +10,10 @@ use serde_json::json;
 
 use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::http::Reply;
+use crate::http::{PublicRequest, Reply};
 use crate::model::{
-    AgencyId, AgencyProfile, DeadlineRules, RecordsRequest, RequestNumber, StoredRequest, Wait,
+    AgencyId, AgencyProfile, AuditEntry, DeadlineRules, Reader, RecordsRequest, RequestNumber,
+    StoredRequest, TrackingToken, Wait,
 };
 use crate::store::RequestStore;
 
@@ -73,4 +75,47 @@ pub async fn find_request<S: RequestStore>(
 /// `request` as staff see it, with `status` and its `ETag`.
 pub fn request_reply(status: StatusCode, request: &RecordsRequest) -> Reply {
     Reply::new(status, Some(json!(request))).header(ETAG, request.etag())
+}
+
+/// Most chain entries a request page reads: its messages are bounded, and so are the
+/// changes staff make in a request's life.
+const CHAIN_PAGES: usize = 20;
+/// Entries per read of a chain.
+const CHAIN_PAGE: usize = 100;
+
+/// The chain of request `number` of `agency`, oldest first (its first
+/// [`CHAIN_PAGES`] × [`CHAIN_PAGE`] entries).
+pub async fn read_chain<S: RequestStore>(
+    store: &S,
+    agency: &AgencyId,
+    number: RequestNumber,
+) -> Result<Vec<AuditEntry>, ApiError> {
+    let mut entries = Vec::new();
+    let mut after = None;
+    for _ in 0..CHAIN_PAGES {
+        let page = store
+            .request_history(agency, number, CHAIN_PAGE, after)
+            .await?;
+        entries.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    Ok(entries)
+}
+
+/// Who reads `stored` through public `request`: its requester when the request carries
+/// its tracking token, anyone when it carries none. A token that is not this request's
+/// is a 401: the requester's link is wrong, and saying so is all it learns.
+pub fn reader_of(request: &PublicRequest, stored: &StoredRequest) -> Result<Reader, ApiError> {
+    match request.tracking_token()? {
+        None => Ok(Reader::Public),
+        Some(token) if TrackingToken::matches(token, &stored.tracking_digest) => {
+            Ok(Reader::Requester)
+        }
+        Some(_) => Err(ApiError::Unauthorized(
+            "the tracking token is not this request's".into(),
+        )),
+    }
 }

@@ -7,13 +7,13 @@
 use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{Value, json};
 use shared::blob::S3Blobs;
-use shared::model::{AgencyId, ContentType, DocumentId, RecordId, Status};
+use shared::model::{AgencyId, ContentType, DocumentId, RecordId, Status, TrackingToken};
 use shared::search::Audience;
 use shared::search::indexer::changes_for;
 use shared::search::snapshot::SnapshotStore;
 use shared::store::DynamoStore;
 use shared::testing::{
-    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_request, seed_update,
+    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_request_with, seed_update,
     settle_document,
 };
 
@@ -25,6 +25,8 @@ pub const RECORD_ID: &str = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
 pub const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
 /// The records request the events name.
 pub const REQUEST_NUMBER: &str = "2026-0001";
+/// Its tracking token, which the requester's event carries.
+pub const TRACKING_TOKEN: &str = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I";
 /// The document's bytes, as `create-upload`'s event announces them.
 pub const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
@@ -54,7 +56,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 25] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 28] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -75,6 +77,9 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 25] = [
     ("get-request", Some(200), World::Request),
     ("update-request", Some(200), World::Request),
     ("get-request-history", Some(200), World::Request),
+    ("public-get-request", Some(200), World::Request),
+    ("add-request-message", Some(201), World::Request),
+    ("public-add-request-message", Some(201), World::Request),
     ("search", Some(200), World::Indexed),
     ("public-search", Some(200), World::Indexed),
     ("ingest-document", None, World::PendingDocument),
@@ -134,10 +139,11 @@ pub async fn seed(
         }
         World::Request => {
             seed_profile(store, AGENCY, "Development Agency").await;
-            let (stored, _) = seed_request(
+            let (stored, _) = seed_request_with(
                 store,
                 AGENCY,
                 "Every building permit issued on Elm Street in 2025.",
+                TrackingToken::known(TRACKING_TOKEN),
             )
             .await;
             assert_eq!(stored.request.number.to_string(), REQUEST_NUMBER);

@@ -245,6 +245,15 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
         "get-request-history" => {
             assert_eq!(body(r)["items"][0]["action"], "request.receive");
         }
+        "public-get-request" => {
+            assert_eq!(body(r)["number"], events::REQUEST_NUMBER);
+            assert!(body(r).get("description").is_none());
+        }
+        "add-request-message" => assert_eq!(body(r)["visibility"], "requester"),
+        "public-add-request-message" => {
+            assert_eq!(body(r)["from"], "requester");
+            assert_eq!(header(r, "cache-control"), Some("private, no-store"));
+        }
         "put-agency" => {
             assert_eq!(body(r)["timezone"], "America/Chicago");
             assert_eq!(header(r, "etag"), Some("\"1\""));
@@ -347,6 +356,9 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("get-request", Some(1)),
             ("update-request", Some(3)),
             ("get-request-history", Some(1)),
+            ("public-get-request", Some(3)),
+            ("add-request-message", Some(3)),
+            ("public-add-request-message", Some(3)),
             ("search", Some(0)),
             ("public-search", Some(1)),
             ("ingest-document", None),

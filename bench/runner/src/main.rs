@@ -52,7 +52,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 24] = [
+const SUBJECTS: [Subject; 26] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -187,6 +187,19 @@ const SUBJECTS: [Subject; 24] = [
         floor: "floor-getitem",
     },
     Subject {
+        name: "public-get-request",
+        event_file: "public-get-request",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // Each a new message on the request: the profile, the request, one transaction.
+    Subject {
+        name: "add-request-message",
+        event_file: "add-request-message",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
         name: "ingest-document",
         event_file: "ingest-document",
         shape: Shape::IngestNext,
@@ -259,7 +272,7 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     let now = shared::testing::TEST_NOW;
     let shape = subject.shape;
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
-    if subject.event_file.starts_with("public-") {
+    if subject.event_file.starts_with("public-") && !subject.event_file.contains("-request") {
         events::seed(World::Public, store, &s3(), bucket, bucket).await;
     } else if subject.event_file.ends_with("-request") || subject.event_file.contains("-request-") {
         events::seed(World::AvailableDocument, store, &s3(), bucket, bucket).await;

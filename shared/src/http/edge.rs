@@ -123,15 +123,22 @@ pub async fn respond<'a, D: RouteDeps>(
 }
 
 /// Turns a request into a response through public `route`: like [`respond`], without a
-/// caller. Any `Authorization` header is dropped unread; an error is cacheable only when
-/// it is a 404 (`public, max-age=10`: what is missing now may be published soon).
+/// caller. An `Authorization` header is dropped unread, but for a records requester's
+/// `Tracking` token, which the route checks itself; an error is cacheable only when it is
+/// a 404 (`public, max-age=10`: what is missing now may be published soon).
 pub async fn respond_public<'a, D: RouteDeps>(
     deps: &'a D,
     mut request: Request,
     route: impl PublicRoute<'a, D>,
 ) -> Response<Body> {
     let (exchange, route_key) = arrival(&request);
-    request.headers_mut().remove(http::header::AUTHORIZATION);
+    let tracking = request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .is_some_and(|value| value.as_bytes().starts_with(TRACKING_SCHEME.as_bytes()));
+    if !tracking {
+        request.headers_mut().remove(http::header::AUTHORIZATION);
+    }
     let request = PublicRequest::new(deps.clock().now(), request);
     let (result, store) = usage::measure(route(request, deps)).await;
     let handling = Handling {
@@ -155,6 +162,9 @@ pub async fn respond_public<'a, D: RouteDeps>(
         }
     }
 }
+
+/// The `Authorization` scheme of a records requester's tracking token (with its space).
+pub const TRACKING_SCHEME: &str = "Tracking ";
 
 /// The exchange a request begins, and its route key.
 fn arrival(request: &Request) -> (Exchange, String) {

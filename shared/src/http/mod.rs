@@ -18,8 +18,8 @@ mod reply;
 mod request;
 
 pub use edge::{
-    Exchange, Handling, PublicRoute, REQUEST_ID, Route, RouteDeps, new_request_id, respond,
-    respond_public, run, run_public,
+    Exchange, Handling, PublicRoute, REQUEST_ID, Route, RouteDeps, TRACKING_SCHEME, new_request_id,
+    respond, respond_public, run, run_public,
 };
 pub use event::GatewayEvent;
 pub use reply::{Reply, problem_response};

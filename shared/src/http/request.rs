@@ -100,6 +100,15 @@ impl PublicRequest {
             .transpose()
     }
 
+    /// The tracking token of `Authorization: Tracking <token>`, if the request carries one
+    /// (the public edge keeps no other `Authorization`). Checking it is the route's job.
+    pub fn tracking_token(&self) -> Result<Option<&str>, ApiError> {
+        Ok(self
+            .header("authorization")?
+            .and_then(|value| value.strip_prefix(super::edge::TRACKING_SCHEME))
+            .map(str::trim))
+    }
+
     /// The JSON body: 415 unless the content type is JSON (`application/json` or any
     /// `+json` type such as `application/merge-patch+json`), 413 past [`MAX_BODY_BYTES`],
     /// 400 if it does not parse.

@@ -41,6 +41,10 @@ pub enum AuditAction {
     /// A records request changed (status, assignee, dates, summary, closing).
     #[serde(rename = "request.update")]
     RequestUpdate,
+    /// A message was written on a records request (by staff, or by the requester, whose
+    /// answer to a clarification starts the clock again in the same entry).
+    #[serde(rename = "request.message")]
+    RequestMessage,
 }
 
 impl AuditAction {
@@ -56,6 +60,7 @@ impl AuditAction {
             Self::AgencyUpdate => "agency.update",
             Self::RequestReceive => "request.receive",
             Self::RequestUpdate => "request.update",
+            Self::RequestMessage => "request.message",
         }
     }
 
@@ -71,6 +76,7 @@ impl AuditAction {
             Self::AgencyUpdate,
             Self::RequestReceive,
             Self::RequestUpdate,
+            Self::RequestMessage,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

@@ -8,9 +8,11 @@ mod document;
 mod fields;
 mod ids;
 mod public;
+mod public_request;
 mod record;
 mod request;
 mod request_change;
+mod request_message;
 mod request_settings;
 
 pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
@@ -29,6 +31,9 @@ pub use public::{
     PublicAgency, PublicAgencySummary, PublicDocument, PublicRecord, PublicSummary,
     is_publicly_visible, publication_time,
 };
+pub use public_request::{
+    PublicClosing, PublicExtension, PublicMessage, PublicRequestPage, Reader,
+};
 pub use record::{
     Classification, INGESTION, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag,
     limits,
@@ -38,4 +43,7 @@ pub use request::{
     RequestStatus, Requester, StoredRequest, TrackingToken, limits as request_limits,
 };
 pub use request_change::{ClosingBody, RequestPatch, limits as request_change_limits};
+pub use request_message::{
+    NewMessage, RequestMessage, Visibility, limits as request_message_limits,
+};
 pub use request_settings::{Notice, RequestSettings, limits as request_settings_limits};

@@ -226,6 +226,12 @@ impl TrackingToken {
         Self(URL_SAFE_NO_PAD.encode(bytes))
     }
 
+    /// A token known in advance, for fixtures (the `events/` files carry one).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn known(token: &str) -> Self {
+        Self(token.to_owned())
+    }
+
     /// The token as given to the requester.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -303,6 +309,9 @@ pub struct RecordsRequest {
     pub closing: Option<Closing>,
     /// How many documents were released to it.
     pub released: u32,
+    /// How many messages were written on it.
+    #[serde(default)]
+    pub messages: u32,
     /// Starts at 1; every change adds one. The ETag is this number, quoted.
     pub version: u64,
     /// When it last changed.
@@ -359,6 +368,7 @@ impl StoredRequest {
             assignee: None,
             closing: None,
             released: 0,
+            messages: 0,
             version: 1,
             updated_at: now,
             updated_by: REQUESTER.to_owned(),

@@ -235,6 +235,16 @@ pub async fn seed_request<S: AgencyStore + RequestStore>(
     agency: &str,
     description: &str,
 ) -> (StoredRequest, TrackingToken) {
+    seed_request_with(store, agency, description, TrackingToken::generate()).await
+}
+
+/// [`seed_request`], its tracking token `token`.
+pub async fn seed_request_with<S: AgencyStore + RequestStore>(
+    store: &S,
+    agency: &str,
+    description: &str,
+    token: TrackingToken,
+) -> (StoredRequest, TrackingToken) {
     let agency = AgencyId::parse(agency).expect("a valid agency");
     let profile = store
         .get_agency(&agency)
@@ -251,7 +261,6 @@ pub async fn seed_request<S: AgencyStore + RequestStore>(
     let new = NewRequest::from_json(&json!({"description": description,
                                             "requester": {"name": "Ada", "email": "ada@example.org"}}))
     .expect("a valid request");
-    let token = TrackingToken::generate();
     let due = calendar.due_date(TEST_NOW, &[], false);
     let (stored, entry) = StoredRequest::receive(&agency, number, &new, &token, due, TEST_NOW);
     store
