@@ -119,11 +119,13 @@ pub enum Route {
     AddRequestMessage,
     /// `POST /public/agencies/{agency}/requests/{number}/messages` (tracking token)
     PublicAddRequestMessage,
+    /// `POST /requests/{number}/releases`
+    AddRequestRelease,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 25] = [
+    pub const ALL: [Route; 26] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -149,6 +151,7 @@ impl Route {
         Self::PublicGetRequest,
         Self::AddRequestMessage,
         Self::PublicAddRequestMessage,
+        Self::AddRequestRelease,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -185,6 +188,7 @@ impl Route {
                 "POST",
                 "/public/agencies/{agency}/requests/{number}/messages",
             ),
+            Self::AddRequestRelease => ("POST", "/requests/{number}/releases"),
         }
     }
 
@@ -262,6 +266,7 @@ impl Route {
             Self::PublicAddRequestMessage => {
                 respond_public(records, request, public_add_request_message::handle).await
             }
+            Self::AddRequestRelease => respond(records, request, add_request_release::handle).await,
         }
     }
 }

@@ -250,6 +250,7 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert!(body(r).get("description").is_none());
         }
         "add-request-message" => assert_eq!(body(r)["visibility"], "requester"),
+        "add-request-release" => assert_eq!(body(r)["document_id"], DOCUMENT_ID),
         "public-add-request-message" => {
             assert_eq!(body(r)["from"], "requester");
             assert_eq!(header(r, "cache-control"), Some("private, no-store"));
@@ -359,6 +360,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("public-get-request", Some(3)),
             ("add-request-message", Some(3)),
             ("public-add-request-message", Some(3)),
+            ("add-request-release", Some(5)),
             ("search", Some(0)),
             ("public-search", Some(1)),
             ("ingest-document", None),

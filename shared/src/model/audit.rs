@@ -45,6 +45,9 @@ pub enum AuditAction {
     /// answer to a clarification starts the clock again in the same entry).
     #[serde(rename = "request.message")]
     RequestMessage,
+    /// A document of a public record was released to a records request.
+    #[serde(rename = "request.release")]
+    RequestRelease,
 }
 
 impl AuditAction {
@@ -61,6 +64,7 @@ impl AuditAction {
             Self::RequestReceive => "request.receive",
             Self::RequestUpdate => "request.update",
             Self::RequestMessage => "request.message",
+            Self::RequestRelease => "request.release",
         }
     }
 
@@ -77,6 +81,7 @@ impl AuditAction {
             Self::RequestReceive,
             Self::RequestUpdate,
             Self::RequestMessage,
+            Self::RequestRelease,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

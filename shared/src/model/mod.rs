@@ -13,6 +13,7 @@ mod record;
 mod request;
 mod request_change;
 mod request_message;
+mod request_release;
 mod request_settings;
 
 pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
@@ -32,18 +33,20 @@ pub use public::{
     is_publicly_visible, publication_time,
 };
 pub use public_request::{
-    PublicClosing, PublicExtension, PublicMessage, PublicRequestPage, Reader,
+    PublicClosing, PublicExtension, PublicMessage, PublicRelease, PublicRequestPage, Reader,
 };
 pub use record::{
     Classification, INGESTION, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag,
     limits,
 };
 pub use request::{
-    Closing, ClosingReason, Extension, NewRequest, REQUESTER, RecordsRequest, RequestNumber,
-    RequestStatus, Requester, StoredRequest, TrackingToken, limits as request_limits,
+    Closing, ClosingReason, Extension, NewRequest, REQUESTER, RecordsRequest, Release,
+    RequestNumber, RequestStatus, Requester, StoredRequest, TrackingToken,
+    limits as request_limits,
 };
 pub use request_change::{ClosingBody, RequestPatch, limits as request_change_limits};
 pub use request_message::{
     NewMessage, RequestMessage, Visibility, limits as request_message_limits,
 };
+pub use request_release::{MAX_RELEASES, NewRelease};
 pub use request_settings::{Notice, RequestSettings, limits as request_settings_limits};

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::audit::AuditEntry;
+use super::ids::{DocumentId, RecordId};
 use super::request::{ClosingReason, REQUESTER, RecordsRequest, RequestNumber, RequestStatus};
 use super::request_message::{RequestMessage, Visibility};
 use crate::clock::Timestamp;
@@ -31,6 +32,25 @@ pub struct PublicMessage {
     pub visibility: Visibility,
     /// What it says: plain text.
     pub body: String,
+}
+
+/// A document released to the request, with the public route that downloads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicRelease {
+    /// The record.
+    pub record_id: RecordId,
+    /// The document.
+    pub document_id: DocumentId,
+    /// Its file name.
+    pub filename: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was released.
+    pub at: Timestamp,
+    /// Where anyone downloads it (while its record stays public).
+    pub download: String,
 }
 
 /// The one extension, as the public sees it.
@@ -78,6 +98,8 @@ pub struct PublicRequestPage {
     pub closing: Option<PublicClosing>,
     /// How many documents were released to it.
     pub released: u32,
+    /// The documents released to it, oldest first.
+    pub releases: Vec<PublicRelease>,
     /// The messages this reader may see, oldest first.
     pub messages: Vec<PublicMessage>,
 }
@@ -126,6 +148,22 @@ impl PublicRequestPage {
                 at: c.at,
             }),
             released: request.released,
+            releases: request
+                .releases
+                .iter()
+                .map(|release| PublicRelease {
+                    record_id: release.record_id.clone(),
+                    document_id: release.document_id.clone(),
+                    filename: release.filename.clone(),
+                    content_type: release.content_type.clone(),
+                    size: release.size,
+                    at: release.at,
+                    download: format!(
+                        "/public/agencies/{}/records/{}/documents/{}",
+                        request.agency, release.record_id, release.document_id
+                    ),
+                })
+                .collect(),
             messages,
         }
     }
@@ -202,6 +240,21 @@ mod tests {
         assert_eq!(theirs.messages[2].from, "requester");
         let text = serde_json::to_string(&theirs).unwrap();
         assert!(!text.contains("neighbour") && !text.contains("ada@example.org"));
+
+        let mut released = stored.request.clone();
+        released.releases.push(crate::model::Release {
+            record_id: RecordId::parse("01KBXQ7R5M3N8P2V6W9Y4Z0A1B").unwrap(),
+            document_id: DocumentId::parse("01KBXQ9D3C4V5B6N7M8K9J0H1G").unwrap(),
+            filename: "permits.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 10,
+            at: AT,
+        });
+        let page = PublicRequestPage::of(&released, &entries, Reader::Public);
+        assert_eq!(
+            page.releases[0].download,
+            "/public/agencies/parks/records/01KBXQ7R5M3N8P2V6W9Y4Z0A1B/documents/01KBXQ9D3C4V5B6N7M8K9J0H1G"
+        );
 
         let mut summarized = stored.request.clone();
         summarized.summary = Some("Permits for one address".into());

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::audit::{AuditAction, AuditEntry, ChainHead, Changes, sha256_hex};
 use super::deadline::Wait;
 use super::fields::{Fields, check_text, email, string};
-use super::ids::AgencyId;
+use super::ids::{AgencyId, DocumentId, RecordId};
 use crate::clock::Timestamp;
 use crate::error::FieldError;
 
@@ -249,6 +249,24 @@ impl TrackingToken {
     }
 }
 
+/// A document released to a request: a document of a public record, which anyone may
+/// download for as long as the record stays public.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    /// The record.
+    pub record_id: RecordId,
+    /// The document.
+    pub document_id: DocumentId,
+    /// Its file name.
+    pub filename: String,
+    /// Its media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was released.
+    pub at: Timestamp,
+}
+
 /// The one extension a request may get.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
@@ -309,6 +327,9 @@ pub struct RecordsRequest {
     pub closing: Option<Closing>,
     /// How many documents were released to it.
     pub released: u32,
+    /// The documents released to it, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub releases: Vec<Release>,
     /// How many messages were written on it.
     #[serde(default)]
     pub messages: u32,
@@ -368,6 +389,7 @@ impl StoredRequest {
             assignee: None,
             closing: None,
             released: 0,
+            releases: Vec::new(),
             messages: 0,
             version: 1,
             updated_at: now,
