@@ -121,11 +121,15 @@ pub enum Route {
     PublicAddRequestMessage,
     /// `POST /requests/{number}/releases`
     AddRequestRelease,
+    /// `GET /requests`
+    ListRequests,
+    /// `GET /public/agencies/{agency}/requests` (no token)
+    PublicListRequests,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 26] = [
+    pub const ALL: [Route; 28] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -152,6 +156,8 @@ impl Route {
         Self::AddRequestMessage,
         Self::PublicAddRequestMessage,
         Self::AddRequestRelease,
+        Self::ListRequests,
+        Self::PublicListRequests,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -189,6 +195,8 @@ impl Route {
                 "/public/agencies/{agency}/requests/{number}/messages",
             ),
             Self::AddRequestRelease => ("POST", "/requests/{number}/releases"),
+            Self::ListRequests => ("GET", "/requests"),
+            Self::PublicListRequests => ("GET", "/public/agencies/{agency}/requests"),
         }
     }
 
@@ -224,52 +232,81 @@ impl Route {
     pub async fn call<S: Store>(self, deps: &LocalDeps<S>, request: Request) -> Response<Body> {
         let records: &Deps<S> = deps;
         let documents = &deps.documents;
-        match self {
-            Self::CreateRecord => respond(records, request, create_record::handle).await,
-            Self::GetRecord => respond(records, request, get_record::handle).await,
-            Self::ListRecords => respond(records, request, list_records::handle).await,
-            Self::UpdateRecord => respond(records, request, update_record::handle).await,
-            Self::DeleteRecord => respond(records, request, delete_record::handle).await,
-            Self::GetHistory => respond(records, request, get_history::handle).await,
-            Self::CreateUpload => respond(documents, request, create_upload::handle).await,
-            Self::ListDocuments => respond(records, request, list_documents::handle).await,
-            Self::GetDocument => respond(documents, request, get_document::handle).await,
-            Self::GetAgency => respond(records, request, get_agency::handle).await,
-            Self::PutAgency => respond(records, request, put_agency::handle).await,
-            Self::PublicListAgencies => {
-                respond_public(records, request, public_list_agencies::handle).await
-            }
+        // Each route's future on the heap: inline, the largest of them all would size
+        // every request's future, and with this many routes a debug build overflows a
+        // worker thread's stack.
+        let answer: Answer<'_> = match self {
+            Self::CreateRecord => Box::pin(respond(records, request, create_record::handle)),
+            Self::GetRecord => Box::pin(respond(records, request, get_record::handle)),
+            Self::ListRecords => Box::pin(respond(records, request, list_records::handle)),
+            Self::UpdateRecord => Box::pin(respond(records, request, update_record::handle)),
+            Self::DeleteRecord => Box::pin(respond(records, request, delete_record::handle)),
+            Self::GetHistory => Box::pin(respond(records, request, get_history::handle)),
+            Self::CreateUpload => Box::pin(respond(documents, request, create_upload::handle)),
+            Self::ListDocuments => Box::pin(respond(records, request, list_documents::handle)),
+            Self::GetDocument => Box::pin(respond(documents, request, get_document::handle)),
+            Self::GetAgency => Box::pin(respond(records, request, get_agency::handle)),
+            Self::PutAgency => Box::pin(respond(records, request, put_agency::handle)),
+            Self::PublicListAgencies => Box::pin(respond_public(
+                records,
+                request,
+                public_list_agencies::handle,
+            )),
             Self::PublicGetAgency => {
-                respond_public(records, request, public_get_agency::handle).await
+                Box::pin(respond_public(records, request, public_get_agency::handle))
             }
-            Self::PublicListRecords => {
-                respond_public(records, request, public_list_records::handle).await
-            }
+            Self::PublicListRecords => Box::pin(respond_public(
+                records,
+                request,
+                public_list_records::handle,
+            )),
             Self::PublicGetRecord => {
-                respond_public(records, request, public_get_record::handle).await
+                Box::pin(respond_public(records, request, public_get_record::handle))
             }
-            Self::PublicGetDocument => {
-                respond_public(documents, request, public_get_document::handle).await
-            }
-            Self::Search => respond(&deps.search, request, search::handle).await,
+            Self::PublicGetDocument => Box::pin(respond_public(
+                documents,
+                request,
+                public_get_document::handle,
+            )),
+            Self::Search => Box::pin(respond(&deps.search, request, search::handle)),
             Self::PublicSearch => {
-                respond_public(&deps.search, request, public_search::handle).await
+                Box::pin(respond_public(&deps.search, request, public_search::handle))
             }
-            Self::SubmitRequest => respond_public(records, request, submit_request::handle).await,
-            Self::GetRequest => respond(records, request, get_request::handle).await,
-            Self::UpdateRequest => respond(records, request, update_request::handle).await,
-            Self::GetRequestHistory => respond(records, request, get_request_history::handle).await,
+            Self::SubmitRequest => {
+                Box::pin(respond_public(records, request, submit_request::handle))
+            }
+            Self::GetRequest => Box::pin(respond(records, request, get_request::handle)),
+            Self::UpdateRequest => Box::pin(respond(records, request, update_request::handle)),
+            Self::GetRequestHistory => {
+                Box::pin(respond(records, request, get_request_history::handle))
+            }
             Self::PublicGetRequest => {
-                respond_public(records, request, public_get_request::handle).await
+                Box::pin(respond_public(records, request, public_get_request::handle))
             }
-            Self::AddRequestMessage => respond(records, request, add_request_message::handle).await,
-            Self::PublicAddRequestMessage => {
-                respond_public(records, request, public_add_request_message::handle).await
+            Self::AddRequestMessage => {
+                Box::pin(respond(records, request, add_request_message::handle))
             }
-            Self::AddRequestRelease => respond(records, request, add_request_release::handle).await,
-        }
+            Self::PublicAddRequestMessage => Box::pin(respond_public(
+                records,
+                request,
+                public_add_request_message::handle,
+            )),
+            Self::AddRequestRelease => {
+                Box::pin(respond(records, request, add_request_release::handle))
+            }
+            Self::ListRequests => Box::pin(respond(records, request, list_requests::handle)),
+            Self::PublicListRequests => Box::pin(respond_public(
+                records,
+                request,
+                public_list_requests::handle,
+            )),
+        };
+        answer.await
     }
 }
+
+/// A route's answer, being worked out.
+type Answer<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send + 'a>>;
 
 #[cfg(test)]
 mod tests {

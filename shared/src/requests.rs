@@ -6,16 +6,16 @@ use http::StatusCode;
 use http::header::ETAG;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::http::{PublicRequest, Reply};
+use crate::http::{PublicRequest, Reply, optional_param};
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, DeadlineRules, Reader, RecordsRequest, RequestNumber,
-    StoredRequest, TrackingToken, Wait,
+    RequestStatus, StoredRequest, TrackingToken, Wait,
 };
-use crate::store::RequestStore;
+use crate::store::{Page, RequestListing, RequestStore};
 
 /// An agency's time zone and deadline rules.
 pub struct AgencyCalendar {
@@ -117,5 +117,134 @@ pub fn reader_of(request: &PublicRequest, stored: &StoredRequest) -> Result<Read
         Some(_) => Err(ApiError::Unauthorized(
             "the tracking token is not this request's".into(),
         )),
+    }
+}
+
+/// Store reads one filtered listing page may take before it answers with what it has.
+const LIST_READS: usize = 5;
+
+/// Up to `limit` requests of `agency` in `listing`, after the one whose sort key is
+/// `after`, that `keep` keeps: store pages are read (at most [`LIST_READS`]) until the
+/// page is full; a short page still carries where reading stopped.
+pub async fn list_kept<S: RequestStore>(
+    store: &S,
+    agency: &AgencyId,
+    listing: RequestListing,
+    limit: usize,
+    after: Option<String>,
+    keep: impl Fn(&RecordsRequest) -> bool,
+) -> Result<Page<StoredRequest, String>, ApiError> {
+    let mut kept = Vec::with_capacity(limit);
+    let mut position = after;
+    for _ in 0..LIST_READS {
+        let page = store
+            .list_requests(agency, listing, limit, position.as_deref())
+            .await?;
+        let last_page = page.next.is_none();
+        let count = page.items.len();
+        for (read, stored) in page.items.into_iter().enumerate() {
+            position = Some(listing.sort_key(&stored.request));
+            if keep(&stored.request) {
+                kept.push(stored);
+                if kept.len() == limit {
+                    let more = !(last_page && read + 1 == count);
+                    let next = if more { position } else { None };
+                    return Ok(Page { items: kept, next });
+                }
+            }
+        }
+        if last_page {
+            return Ok(Page {
+                items: kept,
+                next: None,
+            });
+        }
+    }
+    Ok(Page {
+        items: kept,
+        next: position,
+    })
+}
+
+impl AgencyCalendar {
+    /// The agency's date at `at`: what "overdue" is measured against.
+    pub fn date_of(&self, at: Timestamp) -> Date {
+        jiff::Timestamp::from_millisecond(at.as_millis())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(self.zone.clone())
+            .date()
+    }
+}
+
+/// What the staff queue (`GET /requests`) is filtered by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    /// One status only.
+    pub status: Option<RequestStatus>,
+    /// One assignee only.
+    pub assignee: Option<String>,
+    /// Only requests due on or before this day.
+    pub due_before: Option<Date>,
+    /// Only requests past (or, `false`, not past) their due date.
+    pub overdue: Option<bool>,
+}
+
+impl QueueFilter {
+    /// The filter the query parameters ask for; a malformed one is a 400 naming it.
+    pub fn from_params(
+        status: Option<&str>,
+        assignee: Option<&str>,
+        due_before: Option<&str>,
+        overdue: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            status: optional_param(status, "status", |text| {
+                serde_json::from_value(Value::from(text)).ok()
+            })?,
+            assignee: optional_param(assignee, "assignee", |text| {
+                (!text.is_empty() && text.chars().count() <= 200).then(|| text.to_owned())
+            })?,
+            due_before: optional_param(due_before, "due_before", |text| text.parse().ok())?,
+            overdue: optional_param(overdue, "overdue", |text| match text {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            })?,
+        })
+    }
+
+    /// The listing to read: closed requests from the log (newest first), the others from
+    /// the queue (due soonest first).
+    pub fn listing(&self) -> RequestListing {
+        match self.status {
+            Some(RequestStatus::Closed) => RequestListing::All,
+            _ => RequestListing::Open,
+        }
+    }
+
+    /// Whether `request` passes, `today` being the agency's date.
+    pub fn keeps(&self, request: &RecordsRequest, today: Date) -> bool {
+        let overdue = request.status != RequestStatus::Closed
+            && request.due_date.is_some_and(|due| due < today);
+        self.status.is_none_or(|status| request.status == status)
+            && self
+                .assignee
+                .as_deref()
+                .is_none_or(|assignee| request.assignee.as_deref() == Some(assignee))
+            && self
+                .due_before
+                .is_none_or(|day| request.due_date.is_some_and(|due| due <= day))
+            && self.overdue.is_none_or(|wanted| overdue == wanted)
+    }
+
+    /// The filter as text, for binding a cursor to it.
+    pub fn scope(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.status.map_or(String::new(), |s| json!(s).to_string()),
+            self.assignee.as_deref().unwrap_or(""),
+            self.due_before.map_or(String::new(), |d| d.to_string()),
+            self.overdue.map_or("", |o| if o { "1" } else { "0" }),
+        )
     }
 }

@@ -251,6 +251,9 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
         }
         "add-request-message" => assert_eq!(body(r)["visibility"], "requester"),
         "add-request-release" => assert_eq!(body(r)["document_id"], DOCUMENT_ID),
+        "list-requests" | "public-list-requests" => {
+            assert_eq!(body(r)["items"][0]["number"], events::REQUEST_NUMBER);
+        }
         "public-add-request-message" => {
             assert_eq!(body(r)["from"], "requester");
             assert_eq!(header(r, "cache-control"), Some("private, no-store"));
@@ -361,6 +364,8 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("add-request-message", Some(3)),
             ("public-add-request-message", Some(3)),
             ("add-request-release", Some(5)),
+            ("list-requests", Some(2)),
+            ("public-list-requests", Some(2)),
             ("search", Some(0)),
             ("public-search", Some(1)),
             ("ingest-document", None),

@@ -16,7 +16,7 @@ use shared::model::{
 };
 use shared::store::{
     DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Page,
-    PublicFilter, Store, StoreError,
+    PublicFilter, RequestListing, Store, StoreError,
 };
 use shared::testing::TEST_NOW;
 
@@ -1202,6 +1202,7 @@ contract!(
     concurrent_request_creations_take_each_number_once,
     requests_change_only_at_their_version_on_their_chain,
     a_request_keeps_its_idempotent_response_in_the_same_write,
+    requests_are_listed_newest_first_and_open_ones_due_soonest_first,
 );
 
 /// Request `seq` of `agency_name`'s `year`, received at `at`, and its first entry.
@@ -1356,6 +1357,83 @@ async fn a_request_keeps_its_idempotent_response_in_the_same_write<S: Store>(sto
         Err(StoreError::ConditionFailed)
     );
     assert_eq!(store.get_idempotent(&parks, "k2", TEST_NOW).await, Ok(None));
+}
+
+async fn requests_are_listed_newest_first_and_open_ones_due_soonest_first<S: Store>(store: S) {
+    let parks = agency("parks");
+    let due = |date: &str| date.parse().ok();
+    for (seq, due_date, status) in [
+        (1, due("2026-12-28"), RequestStatus::Received),
+        (2, due("2026-12-20"), RequestStatus::InProgress),
+        (3, None, RequestStatus::AwaitingClarification),
+        (4, due("2026-12-20"), RequestStatus::Received),
+        (5, due("2026-12-01"), RequestStatus::Closed),
+    ] {
+        let (mut request, entry) = received("parks", 2026, seq, TEST_NOW);
+        request.request.due_date = due_date;
+        request.request.status = status;
+        store.create_request(&request, &entry, None).await.unwrap();
+    }
+    let (theirs, theirs_entry) = received("police", 2026, 1, TEST_NOW);
+    store
+        .create_request(&theirs, &theirs_entry, None)
+        .await
+        .unwrap();
+
+    // Every page, following each page's position, as (seq, ...) lists.
+    async fn pages<S: Store>(
+        store: &S,
+        agency: &AgencyId,
+        listing: RequestListing,
+        limit: usize,
+    ) -> Vec<Vec<u32>> {
+        let mut pages = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = store
+                .list_requests(agency, listing, limit, after.as_deref())
+                .await
+                .unwrap();
+            pages.push(page.items.iter().map(|s| s.request.number.seq()).collect());
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return pages,
+            }
+        }
+    }
+    assert_eq!(
+        pages(&store, &parks, RequestListing::All, 2).await,
+        [vec![5, 4], vec![3, 2], vec![1]]
+    );
+    // Due soonest first, ties by number; the one whose clock is stopped last; closed out.
+    assert_eq!(
+        pages(&store, &parks, RequestListing::Open, 3).await,
+        [vec![2, 4, 1], vec![3]]
+    );
+    assert_eq!(
+        pages(&store, &agency("police"), RequestListing::All, 10).await,
+        [vec![1]]
+    );
+    assert_eq!(
+        pages(&store, &agency("harbour"), RequestListing::Open, 10).await,
+        [Vec::<u32>::new()]
+    );
+
+    // Closing one takes it out of the open listing, not out of the log.
+    let number = RequestNumber::new(2026, 2).unwrap();
+    let current = store.get_request(&parks, number).await.unwrap().unwrap();
+    let mut closed = current.request.clone();
+    closed.status = RequestStatus::Closed;
+    let (next, entry) = current.revise(closed, TEST_NOW, "olga").unwrap();
+    store.update_request(&next, 1, &entry).await.unwrap();
+    assert_eq!(
+        pages(&store, &parks, RequestListing::Open, 10).await,
+        [vec![4, 1, 3]]
+    );
+    assert_eq!(
+        pages(&store, &parks, RequestListing::All, 10).await,
+        [vec![5, 4, 3, 2, 1]]
+    );
 }
 
 async fn requests_change_only_at_their_version_on_their_chain<S: Store>(store: S) {

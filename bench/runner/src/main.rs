@@ -52,7 +52,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 27] = [
+const SUBJECTS: [Subject; 29] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -208,6 +208,18 @@ const SUBJECTS: [Subject; 27] = [
         floor: "floor-getitem",
     },
     Subject {
+        name: "list-requests",
+        event_file: "list-requests",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "public-list-requests",
+        event_file: "public-list-requests",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
         name: "ingest-document",
         event_file: "ingest-document",
         shape: Shape::IngestNext,
@@ -282,7 +294,7 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
     if subject.event_file.starts_with("public-") && !subject.event_file.contains("-request") {
         events::seed(World::Public, store, &s3(), bucket, bucket).await;
-    } else if subject.event_file.ends_with("-request") || subject.event_file.contains("-request-") {
+    } else if subject.event_file.contains("-request") {
         // The records request (and the profile, whose calendar its due dates follow).
         events::seed(World::Request, store, &s3(), bucket, bucket).await;
     } else {

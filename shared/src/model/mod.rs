@@ -33,7 +33,8 @@ pub use public::{
     is_publicly_visible, publication_time,
 };
 pub use public_request::{
-    PublicClosing, PublicExtension, PublicMessage, PublicRelease, PublicRequestPage, Reader,
+    PublicClosing, PublicExtension, PublicMessage, PublicRelease, PublicRequestPage,
+    PublicRequestSummary, Reader,
 };
 pub use record::{
     Classification, INGESTION, NewRecord, Record, RecordPatch, Status, StoredRecord, is_valid_tag,

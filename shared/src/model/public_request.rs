@@ -76,6 +76,45 @@ pub struct PublicClosing {
     pub at: Timestamp,
 }
 
+/// A request as the public log lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicRequestSummary {
+    /// Its number.
+    pub number: RequestNumber,
+    /// The summary staff wrote, or the description.
+    pub summary: String,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// When it arrived.
+    pub received_at: Timestamp,
+    /// When it was closed.
+    pub closed_at: Option<Timestamp>,
+    /// How many documents were released to it.
+    pub released: u32,
+}
+
+impl PublicRequestSummary {
+    /// `request` in the public log.
+    pub fn of(request: &RecordsRequest) -> Self {
+        Self {
+            number: request.number,
+            summary: public_summary(request),
+            status: request.status,
+            received_at: request.received_at,
+            closed_at: request.closing.as_ref().map(|closing| closing.at),
+            released: request.released,
+        }
+    }
+}
+
+/// What the public reads of what was asked: staff's summary, or the description.
+fn public_summary(request: &RecordsRequest) -> String {
+    request
+        .summary
+        .clone()
+        .unwrap_or_else(|| request.description.clone())
+}
+
 /// A request's public page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PublicRequestPage {
@@ -129,10 +168,7 @@ impl PublicRequestPage {
             .collect();
         Self {
             number: request.number,
-            summary: request
-                .summary
-                .clone()
-                .unwrap_or_else(|| request.description.clone()),
+            summary: public_summary(request),
             description: (reader == Reader::Requester).then(|| request.description.clone()),
             status: request.status,
             received_at: request.received_at,

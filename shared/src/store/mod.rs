@@ -29,8 +29,8 @@ use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, Classification, Document, DocumentId, Record, RecordId,
-    RequestNumber, Status, StoredAgency, StoredRecord, StoredRequest, is_publicly_visible,
-    publication_time,
+    RecordsRequest, RequestNumber, RequestStatus, Status, StoredAgency, StoredRecord,
+    StoredRequest, is_publicly_visible, publication_time,
 };
 
 /// A store failure.
@@ -269,6 +269,56 @@ pub trait AuditLog: Send + Sync {
     ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
 }
 
+/// Which of an agency's records requests a listing holds, and in which order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestListing {
+    /// Every request, the newest number first: the public log.
+    All,
+    /// The requests not closed, due soonest first (those whose clock waits for a
+    /// clarification, with no due date, last): the staff queue.
+    Open,
+}
+
+impl RequestListing {
+    /// Whether `request` is in this listing.
+    pub fn holds(self, request: &RecordsRequest) -> bool {
+        match self {
+            Self::All => true,
+            Self::Open => request.status != RequestStatus::Closed,
+        }
+    }
+
+    /// Where `request` sorts in this listing: keys compare as text, ascending for
+    /// [`RequestListing::Open`], descending for [`RequestListing::All`]. Every adapter
+    /// orders by this, and DynamoDB keeps it in the index.
+    pub fn sort_key(self, request: &RecordsRequest) -> String {
+        let number = format!("{:04}-{:09}", request.number.year(), request.number.seq());
+        match self {
+            Self::All => number,
+            Self::Open => {
+                let due = request
+                    .due_date
+                    .map_or_else(|| "9999-99-99".to_owned(), |date| date.to_string());
+                format!("{due}#{number}")
+            }
+        }
+    }
+
+    /// Whether the listing reads its keys from the highest.
+    pub fn descending(self) -> bool {
+        self == Self::All
+    }
+
+    /// Whether key `key` comes after key `after` in this listing's order.
+    pub fn comes_after(self, key: &str, after: &str) -> bool {
+        if self.descending() {
+            key < after
+        } else {
+            key > after
+        }
+    }
+}
+
 /// Responses kept for idempotent retries.
 pub trait IdempotencyStore: Send + Sync {
     /// The response kept for `key` in `agency`, unless none or expired by `now`.
@@ -400,6 +450,16 @@ pub trait RequestStore: Send + Sync {
         limit: usize,
         after_seq: Option<u64>,
     ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
+
+    /// Up to `limit` requests of `agency` in `listing`, in its order, after the one whose
+    /// [`RequestListing::sort_key`] is `after`; the page's position is the last one's key.
+    fn list_requests(
+        &self,
+        agency: &AgencyId,
+        listing: RequestListing,
+        limit: usize,
+        after: Option<&str>,
+    ) -> impl Future<Output = Result<Page<StoredRequest, String>, StoreError>> + Send;
 }
 
 /// What the public lists: the agencies that have a profile, and each agency's publicly

@@ -8,6 +8,15 @@
 //! | idempotent response | `A#<agency>#IDEM#<key>` | `IDEM` | TTL attribute `expires_at` |
 //! | agency profile | `A#<agency>#AGENCY` | `PROFILE` | `gsi3pk=AGENCIES`, `gsi3sk=<agency>` |
 //! | agency audit entry | `A#<agency>#AGENCY` | `AUDIT#<seq, 10 digits>` | |
+//! | records request | `A#<agency>#Q#<number>` | `REQUEST` | `gsi2pk=A#<agency>#Q`, `gsi2sk=`[`RequestListing::All`]'s sort key; while open, `gsi3pk=A#<agency>#QOPEN`, `gsi3sk=`[`RequestListing::Open`]'s |
+//! | request audit entry | `A#<agency>#Q#<number>` | `AUDIT#<seq, 10 digits>` | |
+//! | request counter | `A#<agency>#QSEQ#<year>` | `COUNTER` | |
+//!
+//! `gsi1` holds record items alone (anchoring scans it); requests use `gsi2` and `gsi3`
+//! under partitions of their own.
+//!
+//! [`RequestListing::All`]: crate::store::RequestListing::All
+//! [`RequestListing::Open`]: crate::store::RequestListing::Open
 //!
 //! The agency is part of every partition key, so no read of one agency can ever return
 //! another's item.
@@ -20,7 +29,7 @@ use crate::model::{
     AgencyId, DocumentId, Record, RecordId, RequestNumber, Status, is_publicly_visible,
     publication_time,
 };
-use crate::store::{ListPosition, StoreError};
+use crate::store::{ListPosition, RequestListing, StoreError};
 
 /// Sort key of a record item.
 pub const RECORD_SK: &str = "RECORD";
@@ -63,6 +72,18 @@ pub fn request_pk(agency: &AgencyId, number: RequestNumber) -> String {
 /// Partition key of `agency`'s request counter for `year`.
 pub fn request_counter_pk(agency: &AgencyId, year: i16) -> String {
     format!("A#{agency}#QSEQ#{year}")
+}
+
+/// The index, and its key names, that holds `listing` of an agency's requests, and the
+/// partition it is under.
+pub fn request_listing(
+    agency: &AgencyId,
+    listing: RequestListing,
+) -> (&'static str, &'static str, &'static str, String) {
+    match listing {
+        RequestListing::All => ("gsi2", "gsi2pk", "gsi2sk", format!("A#{agency}#Q")),
+        RequestListing::Open => ("gsi3", "gsi3pk", "gsi3sk", format!("A#{agency}#QOPEN")),
+    }
 }
 
 /// The `gsi3` partition listing every agency profile, by agency id.

@@ -5,10 +5,11 @@
 use super::DynamoStore;
 use super::item::{Fields, Item, number, s};
 use super::keys::{
-    COUNTER_SK, PARTITION_KEY, REQUEST_SK, SORT_KEY, primary, request_counter_pk, request_pk,
+    COUNTER_SK, PARTITION_KEY, REQUEST_SK, SORT_KEY, primary, request_counter_pk, request_listing,
+    request_pk,
 };
 use crate::model::{AgencyId, AuditEntry, RequestNumber, StoredRequest};
-use crate::store::{IdempotentResponse, Page, RequestStore, StoreError};
+use crate::store::{IdempotentResponse, Page, RequestListing, RequestStore, StoreError};
 
 /// The counter's attribute: the last number given.
 const LAST_NUMBER: &str = "last_number";
@@ -16,7 +17,17 @@ const LAST_NUMBER: &str = "last_number";
 fn request_item(stored: &StoredRequest) -> Result<Item, StoreError> {
     let request = &stored.request;
     let data = serde_json::to_string(stored).map_err(|e| StoreError::Backend(e.to_string()))?;
-    Ok(Item::from([
+    let mut item = Item::new();
+    // Each listing that holds it indexes it under its sort key (a closed request leaves
+    // the open one: its attributes are gone).
+    for listing in [RequestListing::All, RequestListing::Open] {
+        if listing.holds(request) {
+            let (_, pk_name, sk_name, pk) = request_listing(&request.agency, listing);
+            item.insert(pk_name.into(), s(pk));
+            item.insert(sk_name.into(), s(listing.sort_key(request)));
+        }
+    }
+    item.extend(Item::from([
         (
             PARTITION_KEY.into(),
             s(request_pk(&request.agency, request.number)),
@@ -25,7 +36,8 @@ fn request_item(stored: &StoredRequest) -> Result<Item, StoreError> {
         ("version".into(), number(request.version)),
         ("audit_seq".into(), number(stored.head.seq)),
         ("data".into(), s(data)),
-    ]))
+    ]));
+    Ok(item)
 }
 
 fn decode_request(item: &Item) -> Result<StoredRequest, StoreError> {
@@ -124,5 +136,38 @@ impl RequestStore for DynamoStore {
     ) -> Result<Page<AuditEntry, u64>, StoreError> {
         self.chain_page(request_pk(agency, number), limit, after_seq)
             .await
+    }
+
+    async fn list_requests(
+        &self,
+        agency: &AgencyId,
+        listing: RequestListing,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<Page<StoredRequest, String>, StoreError> {
+        let (index, pk_name, sk_name, pk) = request_listing(agency, listing);
+        let mut query = self
+            .query()
+            .index_name(index)
+            .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(!listing.descending())
+            .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX));
+        query = match after {
+            Some(after) => {
+                let past = if listing.descending() { "<" } else { ">" };
+                query
+                    .key_condition_expression(format!(
+                        "{pk_name} = :pk AND {sk_name} {past} :after"
+                    ))
+                    .expression_attribute_values(":after", s(after))
+            }
+            None => query.key_condition_expression(format!("{pk_name} = :pk")),
+        };
+        let items = self.run_query(query, decode_request).await?.items;
+        Ok(Page::from_overfetch(
+            items,
+            limit,
+            |stored: &StoredRequest| listing.sort_key(&stored.request),
+        ))
     }
 }

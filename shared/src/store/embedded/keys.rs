@@ -144,6 +144,11 @@ pub fn request(agency: &AgencyId, number: RequestNumber) -> String {
     format!("{agency}/{number}")
 }
 
+/// The keys of every request of `agency` in `requests` (`/` is followed by `0`).
+pub fn requests_of(agency: &AgencyId) -> std::ops::Range<String> {
+    format!("{agency}/")..format!("{agency}0")
+}
+
 /// Key of audit entry `seq` of request `number` in `request_history`.
 pub fn request_history(agency: &AgencyId, number: RequestNumber, seq: u64) -> String {
     format!("{agency}/{number}/{seq:010}")

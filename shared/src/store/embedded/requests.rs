@@ -6,7 +6,7 @@ use redb::{ReadableTable, TableDefinition};
 
 use super::{EmbeddedStore, JsonTable, append_to, get, keep_idempotent, keys, put, read_range};
 use crate::model::{AgencyId, AuditEntry, RequestNumber, StoredRequest};
-use crate::store::{IdempotentResponse, Page, RequestStore, StoreError};
+use crate::store::{IdempotentResponse, Page, RequestListing, RequestStore, StoreError};
 
 /// The last number given per agency and year.
 pub(super) const REQUEST_COUNTERS: TableDefinition<&str, u32> =
@@ -105,6 +105,46 @@ impl RequestStore for EmbeddedStore {
             Ok(Page::from_overfetch(items, limit, |entry: &AuditEntry| {
                 entry.seq
             }))
+        })
+        .await
+    }
+
+    async fn list_requests(
+        &self,
+        agency: &AgencyId,
+        listing: RequestListing,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<Page<StoredRequest, String>, StoreError> {
+        // An agency's requests are few enough (thousands a year) to read and order here.
+        let range = keys::requests_of(agency);
+        let after = after.map(str::to_owned);
+        self.read(move |txn| {
+            let table = txn.open_table(REQUESTS)?;
+            let mut found = Vec::new();
+            for entry in table.range(range.start.as_str()..range.end.as_str())? {
+                let (_, value) = entry?;
+                let stored: StoredRequest = super::decode(value.value())?;
+                let key = listing.sort_key(&stored.request);
+                let wanted = listing.holds(&stored.request)
+                    && after
+                        .as_deref()
+                        .is_none_or(|after| listing.comes_after(&key, after));
+                if wanted {
+                    found.push((key, stored));
+                }
+            }
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            if listing.descending() {
+                found.reverse();
+            }
+            let items: Vec<StoredRequest> =
+                found.into_iter().take(limit + 1).map(|(_, s)| s).collect();
+            Ok(Page::from_overfetch(
+                items,
+                limit,
+                |stored: &StoredRequest| listing.sort_key(&stored.request),
+            ))
         })
         .await
     }

@@ -2,7 +2,7 @@
 
 use super::{MemoryStore, append_to, chain_page};
 use crate::model::{AgencyId, AuditEntry, RequestNumber, StoredRequest};
-use crate::store::{IdempotentResponse, Page, RequestStore, StoreError};
+use crate::store::{IdempotentResponse, Page, RequestListing, RequestStore, StoreError};
 
 impl RequestStore for MemoryStore {
     async fn last_request_number(&self, agency: &AgencyId, year: i16) -> Result<u32, StoreError> {
@@ -84,6 +84,33 @@ impl RequestStore for MemoryStore {
             tables.request_history.get(&(agency.clone(), number)),
             limit,
             after_seq,
+        ))
+    }
+
+    async fn list_requests(
+        &self,
+        agency: &AgencyId,
+        listing: RequestListing,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<Page<StoredRequest, String>, StoreError> {
+        let tables = self.lock()?;
+        let mut found: Vec<(String, StoredRequest)> = tables
+            .requests
+            .iter()
+            .filter(|((owner, _), stored)| owner == agency && listing.holds(&stored.request))
+            .map(|(_, stored)| (listing.sort_key(&stored.request), stored.clone()))
+            .filter(|(key, _)| after.is_none_or(|after| listing.comes_after(key, after)))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        if listing.descending() {
+            found.reverse();
+        }
+        let items: Vec<StoredRequest> = found.into_iter().take(limit + 1).map(|(_, s)| s).collect();
+        Ok(Page::from_overfetch(
+            items,
+            limit,
+            |stored: &StoredRequest| listing.sort_key(&stored.request),
         ))
     }
 }
