@@ -167,6 +167,8 @@ EVENTS.update({
     "list-requests": event("GET", "/requests", query="overdue=false&limit=25", roles=("reader",)),
     "public-list-requests": event("GET", "/public/agencies/{agency}/requests", {"agency": "dev"},
                                   query="limit=25", roles=None),
+    "public-request-stats": event("GET", "/public/agencies/{agency}/stats", {"agency": "dev"},
+                                  query="year=2026", roles=None),
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),

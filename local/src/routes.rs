@@ -125,11 +125,13 @@ pub enum Route {
     ListRequests,
     /// `GET /public/agencies/{agency}/requests` (no token)
     PublicListRequests,
+    /// `GET /public/agencies/{agency}/stats` (no token)
+    PublicRequestStats,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 28] = [
+    pub const ALL: [Route; 29] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -158,6 +160,7 @@ impl Route {
         Self::AddRequestRelease,
         Self::ListRequests,
         Self::PublicListRequests,
+        Self::PublicRequestStats,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -197,6 +200,7 @@ impl Route {
             Self::AddRequestRelease => ("POST", "/requests/{number}/releases"),
             Self::ListRequests => ("GET", "/requests"),
             Self::PublicListRequests => ("GET", "/public/agencies/{agency}/requests"),
+            Self::PublicRequestStats => ("GET", "/public/agencies/{agency}/stats"),
         }
     }
 
@@ -299,6 +303,11 @@ impl Route {
                 records,
                 request,
                 public_list_requests::handle,
+            )),
+            Self::PublicRequestStats => Box::pin(respond_public(
+                records,
+                request,
+                public_request_stats::handle,
             )),
         };
         answer.await

@@ -248,3 +248,34 @@ impl QueueFilter {
         )
     }
 }
+
+/// Most pages of a hundred requests a year's statistics read.
+const YEAR_PAGES: usize = 100;
+
+/// Every request `agency` numbered in `year` (up to [`YEAR_PAGES`] hundred).
+pub async fn requests_of_year<S: RequestStore>(
+    store: &S,
+    agency: &AgencyId,
+    year: i16,
+) -> Result<Vec<RecordsRequest>, ApiError> {
+    let listing = RequestListing::All;
+    let (start, prefix) = RequestListing::year_of_all(year);
+    let mut after = start;
+    let mut found = Vec::new();
+    for _ in 0..YEAR_PAGES {
+        let page = store
+            .list_requests(agency, listing, 100, Some(&after))
+            .await?;
+        for stored in page.items {
+            if !listing.sort_key(&stored.request).starts_with(&prefix) {
+                return Ok(found);
+            }
+            found.push(stored.request);
+        }
+        match page.next {
+            Some(next) => after = next,
+            None => return Ok(found),
+        }
+    }
+    Ok(found)
+}

@@ -251,6 +251,12 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
         }
         "add-request-message" => assert_eq!(body(r)["visibility"], "requester"),
         "add-request-release" => assert_eq!(body(r)["document_id"], DOCUMENT_ID),
+        "public-request-stats" => {
+            assert_eq!(
+                (body(r)["year"].as_i64(), body(r)["received"].as_i64()),
+                (Some(2026), Some(1))
+            );
+        }
         "list-requests" | "public-list-requests" => {
             assert_eq!(body(r)["items"][0]["number"], events::REQUEST_NUMBER);
         }
@@ -366,6 +372,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("add-request-release", Some(5)),
             ("list-requests", Some(2)),
             ("public-list-requests", Some(2)),
+            ("public-request-stats", Some(2)),
             ("search", Some(0)),
             ("public-search", Some(1)),
             ("ingest-document", None),

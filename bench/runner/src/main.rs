@@ -52,7 +52,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 29] = [
+const SUBJECTS: [Subject; 30] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -216,6 +216,12 @@ const SUBJECTS: [Subject; 29] = [
     Subject {
         name: "public-list-requests",
         event_file: "public-list-requests",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "public-request-stats",
+        event_file: "public-request-stats",
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },

@@ -15,6 +15,7 @@ mod request_change;
 mod request_message;
 mod request_release;
 mod request_settings;
+mod request_stats;
 
 pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
 pub use audit::{
@@ -51,3 +52,4 @@ pub use request_message::{
 };
 pub use request_release::{MAX_RELEASES, NewRelease};
 pub use request_settings::{Notice, RequestSettings, limits as request_settings_limits};
+pub use request_stats::RequestStats;

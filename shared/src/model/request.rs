@@ -100,7 +100,7 @@ pub enum RequestStatus {
 }
 
 /// Why a request was closed: the fixed list the public statistics count by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClosingReason {
     /// Everything asked for was released.

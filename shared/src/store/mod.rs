@@ -304,6 +304,12 @@ impl RequestListing {
         }
     }
 
+    /// In [`RequestListing::All`]: the position after which year `year`'s requests come
+    /// first (theirs and earlier years' keys sort below it), and the prefix of their keys.
+    pub fn year_of_all(year: i16) -> (String, String) {
+        (format!("{:04}", i32::from(year) + 1), format!("{year:04}-"))
+    }
+
     /// Whether the listing reads its keys from the highest.
     pub fn descending(self) -> bool {
         self == Self::All
