@@ -15,7 +15,7 @@ use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, DeadlineRules, Reader, RecordsRequest, RequestNumber,
     RequestStatus, StoredRequest, TrackingToken, Wait,
 };
-use crate::store::{Page, RequestListing, RequestStore};
+use crate::store::{AgencyStore, Page, RequestListing, RequestStore, retry};
 
 /// An agency's time zone and deadline rules.
 pub struct AgencyCalendar {
@@ -278,4 +278,38 @@ pub async fn requests_of_year<S: RequestStore>(
         }
     }
     Ok(found)
+}
+
+/// The calendar of `agency`; 404 while it has no profile (it takes no requests, so has
+/// none to act on).
+pub async fn calendar_of<S: AgencyStore>(
+    store: &S,
+    agency: &AgencyId,
+) -> Result<AgencyCalendar, ApiError> {
+    let stored = store.get_agency(agency).await?.ok_or(ApiError::NotFound)?;
+    AgencyCalendar::of(&stored.profile)
+}
+
+/// Writes the change `change` makes to request `number` of `agency` (its next version and
+/// chain entry, or why not): read, change, write, and again from a fresh read when another
+/// change landed first, since what it adds (a message, a release) follows any version.
+pub async fn append_to_request<S: RequestStore>(
+    store: &S,
+    agency: &AgencyId,
+    number: RequestNumber,
+    change: impl Fn(&StoredRequest) -> Result<(StoredRequest, AuditEntry), ApiError>,
+) -> Result<(StoredRequest, AuditEntry), ApiError> {
+    for _ in retry::attempts() {
+        let current = find_request(store, agency, number).await?;
+        let (next, entry) = change(&current)?;
+        let written = store
+            .update_request(&next, current.request.version, &entry)
+            .await;
+        if let Some(()) = retry::unless_moved(written)? {
+            return Ok((next, entry));
+        }
+    }
+    Err(ApiError::Conflict(
+        "The request kept changing while this was written; retry.".into(),
+    ))
 }

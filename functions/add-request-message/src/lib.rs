@@ -8,8 +8,8 @@ use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{NewMessage, RequestMessage, RequestNumber};
-use shared::requests::{AgencyCalendar, find_request};
-use shared::store::{Store, retry};
+use shared::requests::{append_to_request, calendar_of};
+use shared::store::Store;
 
 /// Answers `POST /requests/{number}/messages`.
 pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
@@ -18,37 +18,20 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     let number = request.path("number", RequestNumber::parse)?;
     let message =
         NewMessage::from_staff_json(&request.json()?).map_err(ApiError::invalid_fields)?;
-    // An agency without a profile takes no requests, so has none to write on.
-    let profile = deps
-        .store
-        .get_agency(&caller.agency)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let calendar = AgencyCalendar::of(&profile.profile)?;
-    // A message does not depend on the version it follows: lost to another change, it is
-    // written again after it.
-    for _ in retry::attempts() {
-        let current = find_request(&deps.store, &caller.agency, number).await?;
-        let (next, entry) = current
+    let calendar = calendar_of(&deps.store, &caller.agency).await?;
+    let (_, entry) = append_to_request(&deps.store, &caller.agency, number, |current| {
+        current
             .with_message(&message, request.now, &caller.sub, |r| {
                 calendar.due_date_of(r)
             })
-            .map_err(ApiError::Conflict)?;
-        let written = deps
-            .store
-            .update_request(&next, current.request.version, &entry)
-            .await;
-        if let Some(()) = retry::unless_moved(written)? {
-            let written = RequestMessage::of(&entry)
-                .ok_or_else(|| ApiError::Internal("a message entry without its message".into()))?;
-            return Ok(Reply::new(
-                StatusCode::CREATED,
-                Some(serde_json::json!(written)),
-            ));
-        }
-    }
-    Err(ApiError::Conflict(
-        "The request kept changing while the message was written; retry.".into(),
+            .map_err(ApiError::Conflict)
+    })
+    .await?;
+    let written = RequestMessage::of(&entry)
+        .ok_or_else(|| ApiError::Internal("a message entry without its message".into()))?;
+    Ok(Reply::new(
+        StatusCode::CREATED,
+        Some(serde_json::json!(written)),
     ))
 }
 

@@ -9,8 +9,8 @@ use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{NewRelease, RequestNumber};
 use shared::public;
-use shared::requests::find_request;
-use shared::store::{Store, retry};
+use shared::requests::append_to_request;
+use shared::store::Store;
 
 /// Answers `POST /requests/{number}/releases`.
 pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
@@ -32,27 +32,16 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         ),
         other => other,
     })?;
-    // A release does not depend on the version it follows: lost to another change, it is
-    // written again after it.
-    for _ in retry::attempts() {
-        let current = find_request(&deps.store, &caller.agency, number).await?;
-        let (next, entry) = current
+    let (next, _) = append_to_request(&deps.store, &caller.agency, number, |current| {
+        current
             .with_release(&document, request.now, &caller.sub)
-            .map_err(ApiError::Conflict)?;
-        let written = deps
-            .store
-            .update_request(&next, current.request.version, &entry)
-            .await;
-        if let Some(()) = retry::unless_moved(written)? {
-            let release = next.request.releases.last();
-            return Ok(Reply::new(
-                StatusCode::CREATED,
-                Some(serde_json::json!(release)),
-            ));
-        }
-    }
-    Err(ApiError::Conflict(
-        "The request kept changing while the document was released; retry.".into(),
+            .map_err(ApiError::Conflict)
+    })
+    .await?;
+    let release = next.request.releases.last();
+    Ok(Reply::new(
+        StatusCode::CREATED,
+        Some(serde_json::json!(release)),
     ))
 }
 

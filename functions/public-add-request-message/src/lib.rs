@@ -8,8 +8,8 @@ use shared::Deps;
 use shared::error::ApiError;
 use shared::http::{PublicRequest, Reply};
 use shared::model::{AgencyId, NewMessage, PublicMessage, REQUESTER, Reader, RequestNumber};
-use shared::requests::{AgencyCalendar, find_request, reader_of};
-use shared::store::{Store, retry};
+use shared::requests::{append_to_request, calendar_of, reader_of};
+use shared::store::Store;
 
 /// Answers `POST /public/agencies/{agency}/requests/{number}/messages`.
 pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
@@ -20,42 +20,28 @@ pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<
     }
     let message =
         NewMessage::from_requester_json(&request.json()?).map_err(ApiError::invalid_fields)?;
-    let profile = deps
-        .store
-        .get_agency(&agency)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let calendar = AgencyCalendar::of(&profile.profile)?;
-    for _ in retry::attempts() {
-        let current = find_request(&deps.store, &agency, number).await?;
-        if reader_of(&request, &current)? != Reader::Requester {
+    let calendar = calendar_of(&deps.store, &agency).await?;
+    append_to_request(&deps.store, &agency, number, |current| {
+        if reader_of(&request, current)? != Reader::Requester {
             return Err(ApiError::Unauthorized("no tracking token".into()));
         }
-        let (next, entry) = current
+        current
             .with_message(&message, request.now, REQUESTER, |r| {
                 calendar.due_date_of(r)
             })
-            .map_err(ApiError::Conflict)?;
-        let written = deps
-            .store
-            .update_request(&next, current.request.version, &entry)
-            .await;
-        if let Some(()) = retry::unless_moved(written)? {
-            let written = PublicMessage {
-                at: request.now,
-                from: REQUESTER,
-                visibility: message.visibility,
-                body: message.body,
-            };
-            return Ok(
-                Reply::new(StatusCode::CREATED, Some(serde_json::json!(written)))
-                    .header(CACHE_CONTROL, "private, no-store"),
-            );
-        }
-    }
-    Err(ApiError::Conflict(
-        "The request kept changing while the message was written; retry.".into(),
-    ))
+            .map_err(ApiError::Conflict)
+    })
+    .await?;
+    let written = PublicMessage {
+        at: request.now,
+        from: REQUESTER,
+        visibility: message.visibility,
+        body: message.body,
+    };
+    Ok(
+        Reply::new(StatusCode::CREATED, Some(serde_json::json!(written)))
+            .header(CACHE_CONTROL, "private, no-store"),
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use shared::error::ApiError;
 use shared::http::{PublicRequest, Reply, optional_param};
 use shared::model::{AgencyId, RequestStats};
 use shared::public;
-use shared::requests::{AgencyCalendar, requests_of_year};
+use shared::requests::{calendar_of, requests_of_year};
 use shared::store::Store;
 
 #[derive(Deserialize)]
@@ -26,13 +26,7 @@ pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<
             .ok()
             .filter(|year| (1970..=9999).contains(year))
     })?;
-    // An agency without a profile is not public, and has no requests.
-    let profile = deps
-        .store
-        .get_agency(&agency)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let calendar = AgencyCalendar::of(&profile.profile)?;
+    let calendar = calendar_of(&deps.store, &agency).await?;
     let year = year.unwrap_or_else(|| calendar.year_of(request.now));
     let requests = requests_of_year(&deps.store, &agency, year).await?;
     let today = calendar.date_of(request.now);

@@ -10,7 +10,7 @@ use shared::error::ApiError;
 use shared::http::{PublicRequest, Reply};
 use shared::idempotency::Idempotency;
 use shared::model::{AgencyId, NewRequest, RequestNumber, StoredRequest, TrackingToken};
-use shared::requests::AgencyCalendar;
+use shared::requests::calendar_of;
 use shared::store::{Store, StoreError, retry};
 
 /// How many numbers a submission tries before giving up: each try loses only to another
@@ -25,16 +25,11 @@ pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<
     let idempotency = Idempotency::public(&request, &agency, &body)?;
     let new = NewRequest::from_json(&body).map_err(ApiError::invalid_fields)?;
     // An agency without a profile takes no requests: it does not exist publicly.
-    let profile = deps
-        .store
-        .get_agency(&agency)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let calendar = calendar_of(&deps.store, &agency).await?;
     if let Some(first) = idempotency.replay(&deps.store, now).await? {
         return Ok(first);
     }
 
-    let calendar = AgencyCalendar::of(&profile.profile)?;
     let (year, due_date) = (calendar.year_of(now), calendar.due_date(now, &[], false));
     let token = TrackingToken::generate();
     for attempt in 0..NUMBER_ATTEMPTS {

@@ -8,7 +8,7 @@ use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{RequestNumber, RequestPatch};
-use shared::requests::{AgencyCalendar, find_request, request_reply};
+use shared::requests::{calendar_of, find_request, request_reply};
 use shared::store::{Store, retry};
 
 /// Answers `PATCH /requests/{number}`.
@@ -32,13 +32,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
             ));
         }
     }
-    // An agency without a profile takes no requests, so has none to change.
-    let profile = deps
-        .store
-        .get_agency(&caller.agency)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let calendar = AgencyCalendar::of(&profile.profile)?;
+    let calendar = calendar_of(&deps.store, &caller.agency).await?;
 
     // Another change landing first fails the write: read again, and go on only if
     // `If-Match` still holds (it does for `*`; a named version is then gone: 412).

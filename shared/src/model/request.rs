@@ -423,5 +423,30 @@ impl StoredRequest {
     }
 }
 
+impl StoredRequest {
+    /// `request` as the next version, changed at `at` by `actor`, and the entry recording
+    /// `changes` as `action` on the next link of the chain: every change of a request goes
+    /// through here.
+    pub fn advance(
+        &self,
+        mut request: RecordsRequest,
+        at: Timestamp,
+        actor: &str,
+        action: AuditAction,
+        changes: Changes,
+    ) -> (Self, AuditEntry) {
+        request.version = self.request.version + 1;
+        request.updated_at = at;
+        actor.clone_into(&mut request.updated_by);
+        let entry = AuditEntry::next(&self.head, at, actor, action, changes);
+        let next = Self {
+            request,
+            tracking_digest: self.tracking_digest.clone(),
+            head: entry.head(),
+        };
+        (next, entry)
+    }
+}
+
 #[cfg(test)]
 mod tests;

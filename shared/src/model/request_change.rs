@@ -284,7 +284,7 @@ impl StoredRequest {
     /// entry listing what changed. `None` if nothing did.
     pub fn revise(
         &self,
-        mut request: RecordsRequest,
+        request: RecordsRequest,
         at: Timestamp,
         actor: &str,
     ) -> Option<(Self, AuditEntry)> {
@@ -292,16 +292,7 @@ impl StoredRequest {
         if changes.is_empty() {
             return None;
         }
-        request.version = self.request.version + 1;
-        request.updated_at = at;
-        actor.clone_into(&mut request.updated_by);
-        let entry = AuditEntry::next(&self.head, at, actor, AuditAction::RequestUpdate, changes);
-        let next = Self {
-            request,
-            tracking_digest: self.tracking_digest.clone(),
-            head: entry.head(),
-        };
-        Some((next, entry))
+        Some(self.advance(request, at, actor, AuditAction::RequestUpdate, changes))
     }
 }
 

@@ -157,16 +157,7 @@ impl StoredRequest {
             ],
         );
         next.messages += 1;
-        next.version += 1;
-        next.updated_at = at;
-        actor.clone_into(&mut next.updated_by);
-        let entry = AuditEntry::next(&self.head, at, actor, AuditAction::RequestMessage, changes);
-        let stored = Self {
-            request: next,
-            tracking_digest: self.tracking_digest.clone(),
-            head: entry.head(),
-        };
-        Ok((stored, entry))
+        Ok(self.advance(next, at, actor, AuditAction::RequestMessage, changes))
     }
 }
 

@@ -73,9 +73,6 @@ impl StoredRequest {
         let mut next = was.clone();
         next.releases.push(release.clone());
         next.released += 1;
-        next.version += 1;
-        next.updated_at = at;
-        actor.clone_into(&mut next.updated_by);
         let changes = Changes::from([
             ("release".to_owned(), [Value::Null, json!(release)]),
             (
@@ -83,13 +80,7 @@ impl StoredRequest {
                 [json!(was.released), json!(next.released)],
             ),
         ]);
-        let entry = AuditEntry::next(&self.head, at, actor, AuditAction::RequestRelease, changes);
-        let stored = Self {
-            request: next,
-            tracking_digest: self.tracking_digest.clone(),
-            head: entry.head(),
-        };
-        Ok((stored, entry))
+        Ok(self.advance(next, at, actor, AuditAction::RequestRelease, changes))
     }
 }
 
