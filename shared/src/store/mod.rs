@@ -310,6 +310,30 @@ impl RequestListing {
         (format!("{:04}", i32::from(year) + 1), format!("{year:04}-"))
     }
 
+    /// The page of this listing that `requests` (an agency's, in any order) make after
+    /// key `after`: for the adapters that order in memory.
+    pub fn page_of(
+        self,
+        requests: impl IntoIterator<Item = StoredRequest>,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Page<StoredRequest, String> {
+        let mut found: Vec<(String, StoredRequest)> = requests
+            .into_iter()
+            .filter(|stored| self.holds(&stored.request))
+            .map(|stored| (self.sort_key(&stored.request), stored))
+            .filter(|(key, _)| after.is_none_or(|after| self.comes_after(key, after)))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        if self.descending() {
+            found.reverse();
+        }
+        let items = found.into_iter().take(limit + 1).map(|(_, s)| s).collect();
+        Page::from_overfetch(items, limit, |stored: &StoredRequest| {
+            self.sort_key(&stored.request)
+        })
+    }
+
     /// Whether the listing reads its keys from the highest.
     pub fn descending(self) -> bool {
         self == Self::All

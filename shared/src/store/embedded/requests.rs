@@ -121,30 +121,12 @@ impl RequestStore for EmbeddedStore {
         let after = after.map(str::to_owned);
         self.read(move |txn| {
             let table = txn.open_table(REQUESTS)?;
-            let mut found = Vec::new();
+            let mut theirs = Vec::new();
             for entry in table.range(range.start.as_str()..range.end.as_str())? {
                 let (_, value) = entry?;
-                let stored: StoredRequest = super::decode(value.value())?;
-                let key = listing.sort_key(&stored.request);
-                let wanted = listing.holds(&stored.request)
-                    && after
-                        .as_deref()
-                        .is_none_or(|after| listing.comes_after(&key, after));
-                if wanted {
-                    found.push((key, stored));
-                }
+                theirs.push(super::decode::<StoredRequest>(value.value())?);
             }
-            found.sort_by(|a, b| a.0.cmp(&b.0));
-            if listing.descending() {
-                found.reverse();
-            }
-            let items: Vec<StoredRequest> =
-                found.into_iter().take(limit + 1).map(|(_, s)| s).collect();
-            Ok(Page::from_overfetch(
-                items,
-                limit,
-                |stored: &StoredRequest| listing.sort_key(&stored.request),
-            ))
+            Ok(listing.page_of(theirs, limit, after.as_deref()))
         })
         .await
     }

@@ -95,22 +95,11 @@ impl RequestStore for MemoryStore {
         after: Option<&str>,
     ) -> Result<Page<StoredRequest, String>, StoreError> {
         let tables = self.lock()?;
-        let mut found: Vec<(String, StoredRequest)> = tables
+        let theirs = tables
             .requests
             .iter()
-            .filter(|((owner, _), stored)| owner == agency && listing.holds(&stored.request))
-            .map(|(_, stored)| (listing.sort_key(&stored.request), stored.clone()))
-            .filter(|(key, _)| after.is_none_or(|after| listing.comes_after(key, after)))
-            .collect();
-        found.sort_by(|a, b| a.0.cmp(&b.0));
-        if listing.descending() {
-            found.reverse();
-        }
-        let items: Vec<StoredRequest> = found.into_iter().take(limit + 1).map(|(_, s)| s).collect();
-        Ok(Page::from_overfetch(
-            items,
-            limit,
-            |stored: &StoredRequest| listing.sort_key(&stored.request),
-        ))
+            .filter(|((owner, _), _)| owner == agency)
+            .map(|(_, stored)| stored.clone());
+        Ok(listing.page_of(theirs, limit, after))
     }
 }
