@@ -35,12 +35,17 @@ impl AgencyCalendar {
         })
     }
 
-    /// The agency's year at `at`: the one a request arriving then is numbered in.
-    pub fn year_of(&self, at: Timestamp) -> i16 {
+    /// The agency's date at `at`: what "overdue" is measured against.
+    pub fn date_of(&self, at: Timestamp) -> Date {
         jiff::Timestamp::from_millisecond(at.as_millis())
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
             .to_zoned(self.zone.clone())
-            .year()
+            .date()
+    }
+
+    /// The agency's year at `at`: the one a request arriving then is numbered in.
+    pub fn year_of(&self, at: Timestamp) -> i16 {
+        self.date_of(at).year()
     }
 
     /// When a request received at `received_at` is due, having waited as `waits` says,
@@ -164,16 +169,6 @@ pub async fn list_kept<S: RequestStore>(
         items: kept,
         next: position,
     })
-}
-
-impl AgencyCalendar {
-    /// The agency's date at `at`: what "overdue" is measured against.
-    pub fn date_of(&self, at: Timestamp) -> Date {
-        jiff::Timestamp::from_millisecond(at.as_millis())
-            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-            .to_zoned(self.zone.clone())
-            .date()
-    }
 }
 
 /// What the staff queue (`GET /requests`) is filtered by.
