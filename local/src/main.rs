@@ -21,6 +21,7 @@ use shared::anchor::signer::AnchorSigner;
 use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::model::AgencyId;
+use shared::notices::{Notices, Outbox};
 use shared::search::folder::FolderIndexes;
 use shared::store::{DynamoStore, EmbeddedStore, Store};
 
@@ -136,6 +137,16 @@ fn run_serve(args: &Serve) -> Result<(), String> {
     let max_document_bytes =
         settings::max_document_bytes(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
     let sign_in = SignIn::from_settings(&config, |name| std::env::var(name).ok())?;
+    let notices = settings::notices_config(
+        |name| std::env::var(name).ok(),
+        &format!("http://{address}"),
+    )
+    .map_err(|e| e.to_string())?;
+    // Notices land in the outbox (and `GET /outbox`): nothing leaves the machine.
+    let notices = || Notices {
+        mailer: Outbox::new(data.join("outbox"), notices.sender.clone(), Clock::system()),
+        portal_url: notices.portal_url.clone(),
+    };
     // Documents live under the data folder, behind URLs this server signs and serves.
     let blobs = FileBlobs::new(
         data.join("blobs"),
@@ -163,7 +174,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             // Indexes follow the embedded store's feed; a table's stream is followed by
             // index-records, in AWS. Searches here find what is in the folder (README).
             let indexes = Arc::new(FolderIndexes::new(data.join("index")));
-            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes).signing_in(sign_in);
+            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, notices()).signing_in(sign_in);
             run(listener, deps, &tokens).await;
         } else {
             let file = data.join("dossier.redb");
@@ -174,7 +185,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             println!("Search indexes in {}, following every write", indexes.root().display());
             let (stop_indexing, stop) = tokio::sync::watch::channel(false);
             let indexing = tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone(), stop));
-            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes).signing_in(sign_in);
+            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, notices()).signing_in(sign_in);
             run(listener, deps, &tokens).await;
             let _ = stop_indexing.send(true);
             let _ = indexing.await;

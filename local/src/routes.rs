@@ -3,10 +3,11 @@
 use lambda_http::{Body, Request, Response};
 use shared::blob::FileBlobs;
 use shared::http::{respond, respond_public};
+use shared::notices::{Notices, Outbox};
 use shared::search::folder::FolderIndexes;
 use shared::search::route::SearchDeps;
 use shared::store::Store;
-use shared::{Deps, DocumentDeps};
+use shared::{Deps, DocumentDeps, NoticeDeps};
 use std::sync::Arc;
 
 use crate::sign_in::SignIn;
@@ -18,6 +19,8 @@ pub struct LocalDeps<S> {
     pub documents: DocumentDeps<S, FileBlobs>,
     /// The search routes'.
     pub search: SearchDeps<S, Arc<FolderIndexes>>,
+    /// The routes that tell requesters of changes: emails go to the outbox.
+    pub requests: NoticeDeps<S, Outbox>,
     /// How staff sign in to the portal.
     pub sign_in: crate::sign_in::SignIn,
     /// The portal's Content-Security-Policy (it allows the provider's token endpoint).
@@ -26,16 +29,22 @@ pub struct LocalDeps<S> {
 
 impl<S: Clone> LocalDeps<S> {
     /// The local server's dependencies: `store` under `config` with the system clock,
-    /// documents in `blobs` up to `max_document_bytes`, indexes under `index_root`.
+    /// documents in `blobs` up to `max_document_bytes`, indexes under `index_root`,
+    /// notices as `notices` says.
     pub fn new(
         config: &shared::config::Config,
         store: S,
         blobs: FileBlobs,
         max_document_bytes: u64,
         indexes: Arc<FolderIndexes>,
+        notices: Notices<Outbox>,
     ) -> Self {
         let clock = shared::clock::Clock::system;
         Self {
+            requests: NoticeDeps {
+                deps: Deps::new(config, store.clone(), clock()),
+                notices,
+            },
             search: SearchDeps {
                 deps: Deps::new(config, store.clone(), clock()),
                 indexes,
@@ -276,11 +285,15 @@ impl Route {
             Self::PublicSearch => {
                 Box::pin(respond_public(&deps.search, request, public_search::handle))
             }
-            Self::SubmitRequest => {
-                Box::pin(respond_public(records, request, submit_request::handle))
-            }
+            Self::SubmitRequest => Box::pin(respond_public(
+                &deps.requests,
+                request,
+                submit_request::handle,
+            )),
             Self::GetRequest => Box::pin(respond(records, request, get_request::handle)),
-            Self::UpdateRequest => Box::pin(respond(records, request, update_request::handle)),
+            Self::UpdateRequest => {
+                Box::pin(respond(&deps.requests, request, update_request::handle))
+            }
             Self::GetRequestHistory => {
                 Box::pin(respond(records, request, get_request_history::handle))
             }

@@ -34,6 +34,9 @@ use crate::sign_in::{SETTINGS_PATH, SIGN_IN_PATH};
 pub const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
 /// Where the API's contract is served, without auth.
 pub const OPENAPI_PATH: &str = "/openapi.yaml";
+/// The local outbox: the notices that would have been emailed (staff token; the caller's
+/// agency's only). Local only: in AWS they go out by SES.
+pub const OUTBOX_PATH: &str = "/outbox";
 /// The API's contract (OpenAPI 3.1), as the repository holds it.
 pub const OPENAPI_YAML: &str = include_str!("../../openapi.yaml");
 
@@ -130,6 +133,13 @@ async fn answer<S: Store>(
         let route = format!("GET {OPENAPI_PATH}");
         return Ok(exchange.finish(openapi_response(), served(&route)));
     }
+    if parts.method == http::Method::GET && path == OUTBOX_PATH {
+        let route = format!("GET {OUTBOX_PATH}");
+        return Ok(match outbox(&deps, &parts).await {
+            Ok(listed) => exchange.finish(json_response(&listed), served(&route)),
+            Err(error) => to_hyper(exchange.fail(&error, served(&route))),
+        });
+    }
     if parts.method == http::Method::GET && path == SETTINGS_PATH {
         let route = format!("GET {SETTINGS_PATH}");
         let settings = deps.sign_in.portal_settings();
@@ -185,6 +195,34 @@ async fn answer<S: Store>(
         }
     };
     Ok(to_hyper(response))
+}
+
+/// The emails in the outbox for the caller's agency, oldest first.
+async fn outbox<S>(
+    deps: &LocalDeps<S>,
+    parts: &http::request::Parts,
+) -> Result<serde_json::Value, ApiError> {
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let caller = deps
+        .requests
+        .verifier
+        .verify_header(authorization, deps.requests.clock.now())
+        .await?;
+    let sent = deps
+        .requests
+        .notices
+        .mailer
+        .list()
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading the outbox: {e}")))?;
+    let mine: Vec<_> = sent
+        .into_iter()
+        .filter(|sent| sent.email.agency == caller.agency)
+        .collect();
+    Ok(serde_json::json!({ "items": mine }))
 }
 
 /// An API request's body, up to [`MAX_REQUEST_BYTES`], each chunk within `idle`.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use shared::config::{Config, ConfigError};
+use shared::config::{Config, ConfigError, NoticesConfig};
 
 /// Issuer of locally minted tokens (unless `JWT_ISSUER` says otherwise).
 pub const LOCAL_ISSUER: &str = "https://dossier.local";
@@ -68,6 +68,26 @@ pub fn config(
         })
     })
 }
+
+/// The notices' settings from `lookup`; unset, they come from a local sender and link to
+/// the portal at `portal` (this server).
+pub fn notices_config(
+    lookup: impl Fn(&str) -> Option<String>,
+    portal: &str,
+) -> Result<NoticesConfig, ConfigError> {
+    NoticesConfig::from_lookup(|name| {
+        lookup(name)
+            .filter(|v| !v.is_empty())
+            .or_else(|| match name {
+                "NOTICE_SENDER" => Some(LOCAL_SENDER.to_owned()),
+                "PORTAL_URL" => Some(portal.to_owned()),
+                _ => None,
+            })
+    })
+}
+
+/// Who local notices are from, unless `NOTICE_SENDER` says.
+pub const LOCAL_SENDER: &str = "records@dossier.localhost";
 
 /// `MAX_DOCUMENT_BYTES` from `lookup`, or the functions' default. (`BUCKET_NAME` has no
 /// local meaning: documents live in the data folder.)

@@ -256,6 +256,41 @@ impl IndexConfig {
     }
 }
 
+/// Where notices come from and link to (the request functions that send them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticesConfig {
+    /// `NOTICE_SENDER`: the address notices are sent from (an SES identity the stack
+    /// names; the functions may send from no other).
+    pub sender: String,
+    /// `PORTAL_URL`: the portal's address, for links to a request's public page; none when
+    /// unset (notices then carry no link).
+    pub portal_url: Option<String>,
+}
+
+impl NoticesConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |variable: &str| lookup(variable).filter(|value| !value.trim().is_empty());
+        let sender = get("NOTICE_SENDER").ok_or_else(|| error("NOTICE_SENDER", "is not set"))?;
+        if !sender.contains('@') || sender.contains(char::is_whitespace) {
+            return Err(error("NOTICE_SENDER", "must be an email address"));
+        }
+        let portal_url = match get("PORTAL_URL") {
+            None => None,
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            Some(_) => return Err(error("PORTAL_URL", "must be an http(s):// URL")),
+        };
+        Ok(Self { sender, portal_url })
+    }
+}
+
 /// `TABLE_NAME` alone, for functions that need no token settings (event functions).
 pub fn table_name_from_env() -> Result<String, ConfigError> {
     std::env::var("TABLE_NAME")

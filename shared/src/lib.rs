@@ -26,6 +26,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod model;
+pub mod notices;
 pub mod paging;
 pub mod private;
 pub mod public;
@@ -130,6 +131,54 @@ impl DocumentDeps<DynamoStore, blob::S3Presigner> {
             .inspect_err(|error| tracing::error!("{error}"))?;
         Ok(Deps::new(&config, store, Clock::system())
             .with_blobs(presigner, documents.max_document_bytes))
+    }
+}
+
+/// What the routes that tell requesters of changes get: every route's [`Deps`] (which it
+/// derefs to), plus how notices go out.
+pub struct NoticeDeps<S, M> {
+    /// What every route gets.
+    pub deps: Deps<S>,
+    /// The mailer and the portal's address.
+    pub notices: notices::Notices<M>,
+}
+
+impl<S, M> Deref for NoticeDeps<S, M> {
+    type Target = Deps<S>;
+
+    fn deref(&self) -> &Deps<S> {
+        &self.deps
+    }
+}
+
+impl<S: Sync, M: Sync> http::RouteDeps for NoticeDeps<S, M> {
+    fn verifier(&self) -> &Verifier {
+        &self.deps.verifier
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.deps.clock
+    }
+}
+
+#[cfg(feature = "ses")]
+impl NoticeDeps<DynamoStore, notices::SesMailer> {
+    /// Production dependencies of the routes that send notices: [`Deps::from_env`] plus SES
+    /// from `NOTICE_SENDER`, sharing one AWS configuration.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+        let notices =
+            config::NoticesConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
+        let mailer = notices::SesMailer::new(aws_sdk_sesv2::Client::new(&aws), notices.sender);
+        Ok(Self {
+            deps: Deps::new(&config, store, Clock::system()),
+            notices: notices::Notices {
+                mailer,
+                portal_url: notices.portal_url,
+            },
+        })
     }
 }
 

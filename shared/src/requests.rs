@@ -43,6 +43,12 @@ impl AgencyCalendar {
             .date()
     }
 
+    /// The last day a request can be due on and still be "due soon" on `today`: two
+    /// business days on.
+    pub fn due_soon_until(&self, today: Date) -> Date {
+        self.rules.business_days_after(today, 2)
+    }
+
     /// The agency's year at `at`: the one a request arriving then is numbered in.
     pub fn year_of(&self, at: Timestamp) -> i16 {
         self.date_of(at).year()
@@ -281,8 +287,16 @@ pub async fn calendar_of<S: AgencyStore>(
     store: &S,
     agency: &AgencyId,
 ) -> Result<AgencyCalendar, ApiError> {
+    AgencyCalendar::of(&profile_of(store, agency).await?)
+}
+
+/// The profile of `agency`, which takes requests; 404 without one.
+pub async fn profile_of<S: AgencyStore>(
+    store: &S,
+    agency: &AgencyId,
+) -> Result<AgencyProfile, ApiError> {
     let stored = store.get_agency(agency).await?.ok_or(ApiError::NotFound)?;
-    AgencyCalendar::of(&stored.profile)
+    Ok(stored.profile)
 }
 
 /// Writes the change `change` makes to request `number` of `agency` (its next version and

@@ -674,12 +674,23 @@ impl LocalServer {
                 dossier_local::indexing::follow(feed, blobs.clone(), indexes.clone(), stop_signal);
             (stop_indexing, tokio::spawn(follower))
         });
+        let notices = shared::notices::Notices {
+            mailer: shared::notices::Outbox::new(
+                workspace_root()
+                    .join("target/tmp")
+                    .join(unique_name("outbox")),
+                "records@dossier.localhost",
+                shared::clock::Clock::system(),
+            ),
+            portal_url: Some(base.clone()),
+        };
         let deps = std::sync::Arc::new(dossier_local::routes::LocalDeps::new(
             &config,
             store,
             blobs.clone(),
             max_bytes,
             indexes,
+            notices,
         ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(dossier_local::server::serve_with(

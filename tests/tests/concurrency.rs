@@ -10,7 +10,9 @@ use serde_json::json;
 use shared::Deps;
 use shared::model::AgencyId;
 use shared::store::{DynamoStore, EmbeddedStore, MemoryStore, Store};
-use shared::testing::{TEST_NOW, call, call_public, deps, event, seed_profile, seed_record, token};
+use shared::testing::{
+    TEST_NOW, call, call_public, deps, event, notice_deps, seed_profile, seed_record, token,
+};
 
 async fn twenty_patches_one_winner<S: Store>(store: S) {
     let deps: Arc<Deps<S>> = Arc::new(deps(store));
@@ -62,7 +64,7 @@ async fn twenty_patches_one_winner<S: Store>(store: S) {
 
 async fn fifty_submissions_fifty_numbers<S: Store>(store: S) {
     const SUBMISSIONS: usize = 50;
-    let deps: Arc<Deps<S>> = Arc::new(deps(store));
+    let deps = Arc::new(notice_deps(store));
     seed_profile(&deps.store, "parks", "Parks").await;
     let mut tasks = tokio::task::JoinSet::new();
     for requester in 0..SUBMISSIONS {
@@ -93,6 +95,20 @@ async fn fifty_submissions_fifty_numbers<S: Store>(store: S) {
         deps.store.last_request_number(&parks, 2026).await,
         Ok(SUBMISSIONS as u32)
     );
+    // Every requester acknowledged once, under their own number.
+    let mut acknowledged: Vec<String> = deps
+        .notices
+        .mailer
+        .sent()
+        .into_iter()
+        .map(|email| email.subject)
+        .collect();
+    acknowledged.sort();
+    let subjects: Vec<String> = expected
+        .iter()
+        .map(|number| format!("Your records request {number} was received"))
+        .collect();
+    assert_eq!(acknowledged, subjects);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

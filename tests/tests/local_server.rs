@@ -17,7 +17,7 @@ use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::model::AuditEntry;
 use shared::search::folder::FolderIndexes;
-use shared::store::{DynamoStore, EmbeddedStore, Store};
+use shared::store::{DynamoStore, EmbeddedStore, MemoryStore, Store};
 use tokio::sync::oneshot;
 
 /// A local server on a free port over an embedded store in `data`, with env.json's settings.
@@ -58,7 +58,22 @@ impl Local {
         let (stop_indexing, stop) = tokio::sync::watch::channel(false);
         let indexing = feed
             .map(|feed| tokio::spawn(indexing::follow(feed, blobs.clone(), indexes.clone(), stop)));
-        let deps = Arc::new(LocalDeps::new(&config, store, blobs, 1024 * 1024, indexes));
+        let notices = shared::notices::Notices {
+            mailer: shared::notices::Outbox::new(
+                temp_data().join("outbox"),
+                "records@dossier.localhost",
+                shared::clock::Clock::system(),
+            ),
+            portal_url: Some(base.clone()),
+        };
+        let deps = Arc::new(LocalDeps::new(
+            &config,
+            store,
+            blobs,
+            1024 * 1024,
+            indexes,
+            notices,
+        ));
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(serve(listener, deps, async move {
             let _ = stopped.await;
@@ -814,4 +829,51 @@ async fn the_shared_test_server_indexes_what_it_is_given() {
     );
     server.stop().await;
     let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_land_in_the_outbox_for_the_agency_alone() {
+    let local = Local::start_on(MemoryStore::new()).await;
+    let officer = format!("Bearer {}", local.token("olga", "parks", &["officer"]));
+    let json = ("content-type", "application/json");
+    let profile =
+        json!({"name": "Parks", "contact_email": "records@parks.example.gov", "timezone": "UTC"});
+    let put = send(
+        "PUT",
+        &format!("{}/agency", local.base),
+        &[("authorization", &officer), json],
+        Some(profile.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(put.status, 201, "{}", put.body);
+    let asking = json!({"description": "Every permit on Elm Street",
+                        "requester": {"email": "ada@example.org"}});
+    let filed = send(
+        "POST",
+        &format!("{}/public/agencies/parks/requests", local.base),
+        &[json],
+        Some(asking.to_string().as_bytes()),
+    )
+    .await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    let token = filed.body["tracking_token"].as_str().unwrap();
+    let number = filed.body["number"].as_str().unwrap();
+
+    let outbox = format!("{}/outbox", local.base);
+    let read = send("GET", &outbox, &[("authorization", &officer)], None).await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    let items = read.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", read.body);
+    assert_eq!(items[0]["to"], json!(["ada@example.org"]));
+    assert_eq!(items[0]["from"], "records@dossier.localhost");
+    let text = items[0]["text"].as_str().unwrap();
+    assert!(text.contains(number) && !text.contains(token), "{text}");
+    assert!(text.contains(&format!("{}/agencies/parks/requests/{number}", local.base)));
+
+    let other = format!("Bearer {}", local.token("otto", "roads", &["officer"]));
+    let theirs = send("GET", &outbox, &[("authorization", &other)], None).await;
+    assert_eq!(theirs.body["items"], json!([]));
+    let anonymous = send("GET", &outbox, &[], None).await;
+    assert_eq!(anonymous.status, 401);
+    local.stop().await;
 }

@@ -2,15 +2,17 @@
 //! The answer holds the request's number (the next of the agency's year, taken with the
 //! request in one conditional write), its due date under the agency's own rules, and the
 //! tracking token, shown this once. With `Idempotency-Key`, a retry replays that answer.
+//! The requester is sent an acknowledgement, if the agency sends them.
 
 use lambda_http::http::header::{CACHE_CONTROL, LOCATION};
 use serde_json::json;
-use shared::Deps;
+use shared::NoticeDeps;
 use shared::error::ApiError;
 use shared::http::{PublicRequest, Reply};
 use shared::idempotency::Idempotency;
 use shared::model::{AgencyId, NewRequest, RequestNumber, StoredRequest, TrackingToken};
-use shared::requests::calendar_of;
+use shared::notices::Mailer;
+use shared::requests::{AgencyCalendar, profile_of};
 use shared::store::{Store, StoreError, retry};
 
 /// How many numbers a submission tries before giving up: each try loses only to another
@@ -18,14 +20,18 @@ use shared::store::{Store, StoreError, retry};
 const NUMBER_ATTEMPTS: usize = 64;
 
 /// Answers `POST /public/agencies/{agency}/requests`.
-pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store, M: Mailer>(
+    request: PublicRequest,
+    deps: &NoticeDeps<S, M>,
+) -> Result<Reply, ApiError> {
     let now = request.now;
     let agency = request.path("agency", AgencyId::parse)?;
     let body = request.json()?;
     let idempotency = Idempotency::public(&request, &agency, &body)?;
     let new = NewRequest::from_json(&body).map_err(ApiError::invalid_fields)?;
     // An agency without a profile takes no requests: it does not exist publicly.
-    let calendar = calendar_of(&deps.store, &agency).await?;
+    let profile = profile_of(&deps.store, &agency).await?;
+    let calendar = AgencyCalendar::of(&profile)?;
     if let Some(first) = idempotency.replay(&deps.store, now).await? {
         return Ok(first);
     }
@@ -57,7 +63,13 @@ pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<
             .create_request(&stored, &entry, kept.as_ref())
             .await
         {
-            Ok(()) => return Ok(reply),
+            Ok(()) => {
+                // The acknowledgement (number and due date; never the token).
+                deps.notices
+                    .tell_requester(&profile, None, &stored.request)
+                    .await;
+                return Ok(reply);
+            }
             // Another submission took this number: try the next.
             Err(StoreError::ConditionFailed) => continue,
             Err(StoreError::IdempotencyKeyTaken) => {

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 use shared::model::{AgencyId, ProfileBody, RequestNumber, StoredAgency, TrackingToken};
 use shared::store::{AgencyStore, MemoryStore, RequestStore};
-use shared::testing::{TEST_NOW, call_public, deps, event, seed_profile, token};
+use shared::testing::{TEST_NOW, call_public, event, notice_deps, seed_profile, token};
 
 use super::handle;
 
@@ -18,7 +18,7 @@ fn asking() -> Value {
 
 #[tokio::test]
 async fn a_submission_gets_the_next_number_a_due_date_and_a_token_shown_once() {
-    let deps = deps(MemoryStore::new());
+    let deps = notice_deps(MemoryStore::new());
     seed_profile(&deps.store, "parks", "Parks").await;
     let first = call_public(&deps, handle, &submit("parks", &asking())).await;
     assert_eq!(first.status, 201, "{}", first.body);
@@ -61,11 +61,19 @@ async fn a_submission_gets_the_next_number_a_due_date_and_a_token_shown_once() {
             .unwrap()
             .contains("ada@example.org")
     );
+
+    // Each requester was acknowledged, with the number and due date but never the token.
+    let sent = deps.notices.mailer.sent();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].to, ["ada@example.org"]);
+    assert!(sent[0].subject.contains("2026-0001"));
+    assert!(sent[0].text.contains("2026-12-24"), "{}", sent[0].text);
+    assert!(!sent[0].text.contains(&tracking) && !sent[0].subject.contains(&tracking));
 }
 
 #[tokio::test]
 async fn the_due_date_follows_the_agencys_own_rules() {
-    let deps = deps(MemoryStore::new());
+    let deps = notice_deps(MemoryStore::new());
     let parks = AgencyId::parse("parks").unwrap();
     let body = ProfileBody::from_json(&json!({
         "name": "Parks", "contact_email": "records@parks.example.gov", "timezone": "Europe/Paris",
@@ -80,7 +88,7 @@ async fn the_due_date_follows_the_agencys_own_rules() {
 
 #[tokio::test]
 async fn a_retry_with_its_key_replays_the_first_answer_and_takes_no_number() {
-    let deps = deps(MemoryStore::new());
+    let deps = notice_deps(MemoryStore::new());
     seed_profile(&deps.store, "parks", "Parks").await;
     let key = "3f1c9a0e-5b7d-4c2a-9e8f-0a1b2c3d4e5f";
     let keyed = |body: &Value| submit("parks", body).header("idempotency-key", key);
@@ -112,7 +120,7 @@ async fn a_retry_with_its_key_replays_the_first_answer_and_takes_no_number() {
 
 #[tokio::test]
 async fn bad_submissions_are_refused_and_write_nothing() {
-    let deps = deps(MemoryStore::new());
+    let deps = notice_deps(MemoryStore::new());
     seed_profile(&deps.store, "parks", "Parks").await;
     let parks = AgencyId::parse("parks").unwrap();
     for (body, fields) in [
@@ -157,7 +165,7 @@ async fn bad_submissions_are_refused_and_write_nothing() {
 
 #[tokio::test]
 async fn an_agency_without_a_profile_takes_no_requests_and_tokens_change_nothing() {
-    let deps = deps(MemoryStore::new());
+    let deps = notice_deps(MemoryStore::new());
     let missing = call_public(&deps, handle, &submit("parks", &asking())).await;
     assert_eq!((missing.status, missing.problem_kind()), (404, "not-found"));
     seed_profile(&deps.store, "parks", "Parks").await;

@@ -1,18 +1,23 @@
 //! `PATCH /requests/{number}`: staff act on a records request (assign it, ask for a
 //! clarification, extend it once, summarize it, close it), only if `If-Match` names its
 //! current version; the new version and the next link of its chain land in one write.
+//! The requester is told of a clarification asked, the extension and the closing.
 
 use lambda_http::http::StatusCode;
-use shared::Deps;
+use shared::NoticeDeps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{RequestNumber, RequestPatch};
-use shared::requests::{calendar_of, find_request, request_reply};
+use shared::notices::Mailer;
+use shared::requests::{AgencyCalendar, find_request, profile_of, request_reply};
 use shared::store::{Store, retry};
 
 /// Answers `PATCH /requests/{number}`.
-pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
+pub async fn handle<S: Store, M: Mailer>(
+    request: ApiRequest,
+    deps: &NoticeDeps<S, M>,
+) -> Result<Reply, ApiError> {
     let caller = &request.caller;
     caller.require(Permission::Edit)?;
     let number = request.path("number", RequestNumber::parse)?;
@@ -32,7 +37,8 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
             ));
         }
     }
-    let calendar = calendar_of(&deps.store, &caller.agency).await?;
+    let profile = profile_of(&deps.store, &caller.agency).await?;
+    let calendar = AgencyCalendar::of(&profile)?;
 
     // Another change landing first fails the write: read again, and go on only if
     // `If-Match` still holds (it does for `*`; a named version is then gone: 412).
@@ -54,6 +60,9 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
             .update_request(&next, current.request.version, &entry)
             .await;
         if let Some(()) = retry::unless_moved(written)? {
+            deps.notices
+                .tell_requester(&profile, Some(&current.request), &next.request)
+                .await;
             return Ok(request_reply(StatusCode::OK, &next.request));
         }
     }

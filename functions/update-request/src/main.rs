@@ -3,6 +3,6 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init();
-    let deps = shared::Deps::from_env().await?;
+    let deps = shared::NoticeDeps::from_env().await?;
     shared::http::run(&deps, update_request::handle).await
 }

@@ -2,14 +2,14 @@ use serde_json::{Value, json};
 use shared::http::GatewayEvent;
 use shared::model::{AgencyId, RequestNumber};
 use shared::store::{MemoryStore, RequestStore};
-use shared::testing::{TEST_NOW, call, deps, event, seed_profile, seed_request, token};
+use shared::testing::{TEST_NOW, call, event, notice_deps, seed_profile, seed_request, token};
 
 use super::handle;
 
-type Deps = shared::Deps<MemoryStore>;
+type Deps = shared::NoticeDeps<MemoryStore, shared::notices::MemoryMailer>;
 
 async fn seeded() -> Deps {
-    let deps = deps(MemoryStore::new());
+    let deps = notice_deps(MemoryStore::new());
     seed_profile(&deps.store, "parks", "Parks").await;
     seed_request(&deps.store, "parks", "Every permit on Elm Street").await;
     deps
@@ -93,6 +93,22 @@ async fn a_clarification_stops_the_clock_and_the_extension_is_granted_once() {
     assert_eq!(extended.body["extension"]["by"], "olga");
     let twice = call(&deps, handle, &patch(4, extension)).await;
     assert_eq!((twice.status, twice.problem_kind()), (409, "conflict"));
+
+    // The requester heard of the question and of the extension, nothing else.
+    let subjects: Vec<String> = deps
+        .notices
+        .mailer
+        .sent()
+        .into_iter()
+        .map(|email| email.subject)
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "Records request 2026-0001: please clarify",
+            "Records request 2026-0001: the deadline is extended"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -136,6 +152,12 @@ async fn closing_needs_its_reasons_and_is_final() {
     )
     .await;
     assert_eq!(summary.body["summary"], "Elm Street permits");
+
+    // One closure notice, citing the exemption; refused changes sent nothing.
+    let sent = deps.notices.mailer.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].subject, "Records request 2026-0001 is closed");
+    assert!(sent[0].text.contains("Personal privacy"));
 }
 
 #[tokio::test]

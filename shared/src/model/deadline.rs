@@ -112,6 +112,12 @@ impl DeadlineRules {
         }
     }
 
+    /// The `days`th business day after `start`: "due within two business days" of today
+    /// means due on or before `business_days_after(today, 2)`.
+    pub fn business_days_after(&self, start: Date, days: u32) -> Date {
+        (0..days).fold(start, |day, _| self.next_business_day(day))
+    }
+
     /// The day `days` counted days after `start`, moved to a business day if it is not one.
     fn add(&self, start: Date, days: u32) -> Date {
         let mut day = start;

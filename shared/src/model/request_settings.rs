@@ -2,14 +2,14 @@
 //! requesters get. Part of the agency's profile (`requests` in `PUT /agency`), so that
 //! each agency follows its own law without a line of code.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::deadline::{DayCount, DeadlineRules, OnClarification, parse_time_of_day};
-use super::fields::{Fields, string};
+use super::fields::{Fields, email, string};
 use crate::error::FieldError;
 
 /// The limits on the settings.
@@ -18,6 +18,12 @@ pub mod limits {
     pub const MAX_DAYS: u32 = 365;
     /// Most holidays listed.
     pub const MAX_HOLIDAYS: usize = 400;
+    /// Most staff with an address for deadline notices.
+    pub const MAX_STAFF: usize = 500;
+    /// Most officer addresses told of overdue requests.
+    pub const MAX_OFFICERS: usize = 20;
+    /// Most characters in a staff `sub`.
+    pub const SUB_MAX_CHARS: usize = 200;
 }
 
 /// A notice a requester may be sent.
@@ -56,6 +62,12 @@ pub struct RequestSettings {
     pub deadline: DeadlineRules,
     /// The notices requesters are sent.
     pub notices: BTreeSet<Notice>,
+    /// Where staff get deadline notices: an address per staff `sub` (an assignee).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub staff_emails: BTreeMap<String, String>,
+    /// Who hears of overdue requests, and of unassigned ones coming due: the officers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officer_emails: Vec<String>,
 }
 
 impl Default for RequestSettings {
@@ -64,6 +76,8 @@ impl Default for RequestSettings {
         Self {
             deadline: DeadlineRules::default(),
             notices: Notice::ALL.into(),
+            staff_emails: BTreeMap::new(),
+            officer_emails: Vec::new(),
         }
     }
 }
@@ -83,6 +97,8 @@ impl RequestSettings {
                 "office_closes",
                 "on_clarification",
                 "notices",
+                "staff_emails",
+                "officer_emails",
             ],
         )?;
         let days = |_: &str, value: &Value| match value.as_u64() {
@@ -124,6 +140,8 @@ impl RequestSettings {
                     "must list only acknowledgement, clarification, extension or closure".to_owned()
                 })
         });
+        let staff_emails = fields.not_null("staff_emails", staff_emails);
+        let officer_emails = fields.not_null("officer_emails", officer_emails);
         fields.finish()?;
         let rules = defaults.deadline;
         Ok(Self {
@@ -136,8 +154,45 @@ impl RequestSettings {
                 on_clarification: on_clarification.unwrap_or(rules.on_clarification),
             },
             notices: notices.unwrap_or(defaults.notices),
+            staff_emails: staff_emails.unwrap_or_default(),
+            officer_emails: officer_emails.unwrap_or_default(),
         })
     }
+}
+
+fn staff_emails(name: &str, value: &Value) -> Result<BTreeMap<String, String>, String> {
+    let object = value
+        .as_object()
+        .ok_or("must be an object of staff subs to email addresses")?;
+    if object.len() > limits::MAX_STAFF {
+        return Err(format!("must name at most {} staff", limits::MAX_STAFF));
+    }
+    object
+        .iter()
+        .map(|(sub, address)| {
+            if sub.is_empty() || sub.chars().count() > limits::SUB_MAX_CHARS {
+                return Err(format!(
+                    "has a sub that is empty or longer than {} characters",
+                    limits::SUB_MAX_CHARS
+                ));
+            }
+            let address = email(name, address).map_err(|e| format!("{sub:?}: {e}"))?;
+            Ok((sub.clone(), address))
+        })
+        .collect()
+}
+
+fn officer_emails(name: &str, value: &Value) -> Result<Vec<String>, String> {
+    let list = value
+        .as_array()
+        .ok_or("must be a list of email addresses")?;
+    if list.len() > limits::MAX_OFFICERS {
+        return Err(format!(
+            "must list at most {} addresses",
+            limits::MAX_OFFICERS
+        ));
+    }
+    list.iter().map(|address| email(name, address)).collect()
 }
 
 fn holidays(_: &str, value: &Value) -> Result<BTreeSet<Date>, String> {
@@ -185,8 +240,12 @@ mod tests {
             "office_closes": "16:30",
             "on_clarification": "restart",
             "notices": ["closure"],
+            "staff_emails": {"alice": "alice@parks.example"},
+            "officer_emails": ["records@parks.example"],
         });
         let settings = RequestSettings::from_json(&full).unwrap();
+        assert_eq!(settings.staff_emails["alice"], "alice@parks.example");
+        assert_eq!(settings.officer_emails, ["records@parks.example"]);
         assert_eq!(settings.deadline.counting, DayCount::Calendar);
         assert_eq!(
             settings.deadline.office_closes,
@@ -212,6 +271,8 @@ mod tests {
             "office_closes": "5pm",
             "on_clarification": "ignore",
             "notices": ["spam"],
+            "staff_emails": {"alice": "not an address"},
+            "officer_emails": ["records@parks.example", 7],
             "colour": "blue",
         });
         let mut names: Vec<String> = RequestSettings::from_json(&bad)
@@ -230,7 +291,9 @@ mod tests {
                 "holidays",
                 "notices",
                 "office_closes",
-                "on_clarification"
+                "officer_emails",
+                "on_clarification",
+                "staff_emails"
             ]
         );
         for null in ["days_to_respond", "holidays", "notices"] {

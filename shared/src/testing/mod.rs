@@ -55,6 +55,18 @@ pub fn deps<S>(store: S) -> Deps<S> {
     Deps::new(&config, store, Clock::fixed(TEST_NOW))
 }
 
+/// Test dependencies for the routes that send notices: [`deps`] on `store`, emails kept
+/// in memory, the portal at `https://records.example.gov`.
+pub fn notice_deps<S>(store: S) -> crate::NoticeDeps<S, crate::notices::MemoryMailer> {
+    crate::NoticeDeps {
+        deps: deps(store),
+        notices: crate::notices::Notices {
+            mailer: crate::notices::MemoryMailer::default(),
+            portal_url: Some("https://records.example.gov".to_owned()),
+        },
+    }
+}
+
 /// Test dependencies for the document routes: a fresh in-memory store and a folder of
 /// blobs under the system's temporary directory (unique per call), with a 1 MiB limit.
 pub fn document_deps() -> DocumentDeps<MemoryStore, FileBlobs> {
