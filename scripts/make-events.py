@@ -2,7 +2,7 @@
 """Writes events/*.json: one event per function. HTTP functions get an API Gateway HTTP API
 (payload 2.0) event with a long-lived bearer token signed with env.json's development-only
 HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification;
-anchor-chains an EventBridge scheduled event; index-records a DynamoDB stream event.
+anchor-chains and request-deadlines an EventBridge scheduled event; index-records a DynamoDB stream event.
 
 Run again after changing env.json's secret or a route. Standard library only."""
 import base64, hashlib, hmac, json, pathlib
@@ -192,6 +192,12 @@ EVENTS.update({
         "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
         "source": "aws.events", "account": "123456789012", "time": "2026-11-27T08:00:00Z",
         "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/dossier-dev-anchor-chains"],
+        "detail": {},
+    },
+    "request-deadlines": {
+        "version": "0", "id": "0b8f3f39-5c1e-4f0e-9a51-6a2b3c4d5e6f", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-11-27T13:00:00Z",
+        "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/dossier-dev-request-deadlines"],
         "detail": {},
     },
 })

@@ -11,6 +11,7 @@
 //! - [`web`]: the portal's pages and files, on the same origin as the API.
 
 pub mod anchoring;
+pub mod deadlines;
 pub mod indexing;
 pub mod routes;
 pub mod server;

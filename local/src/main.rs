@@ -15,13 +15,13 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use dossier_local::routes::LocalDeps;
 use dossier_local::sign_in::SignIn;
-use dossier_local::{anchoring, indexing, settings};
+use dossier_local::{anchoring, deadlines, indexing, settings};
 use shared::Deps;
 use shared::anchor::signer::AnchorSigner;
 use shared::blob::FileBlobs;
 use shared::clock::Clock;
+use shared::config::NoticesConfig;
 use shared::model::AgencyId;
-use shared::notices::{Notices, Outbox};
 use shared::search::folder::FolderIndexes;
 use shared::store::{DynamoStore, EmbeddedStore, Store};
 
@@ -44,6 +44,9 @@ enum Command {
     /// Anchor the audit chains once (`serve` does it at start and every --anchor-every
     /// minutes): a signed Merkle root per agency under DATA/anchors/.
     Anchor(Anchor),
+    /// Tell staff of the records requests due within two business days and overdue, once
+    /// (`serve` does it every --remind-every minutes): emails into DATA/outbox/.
+    Remind(Anchor),
 }
 
 /// The data folder: the database, the documents and the local signing secret.
@@ -71,6 +74,10 @@ struct Serve {
     /// Minutes between anchorings of the audit chains (0: never).
     #[arg(long, value_name = "MINUTES", default_value_t = 60)]
     anchor_every: u64,
+    /// Minutes between the runs telling staff of requests coming due (0: never; the first
+    /// run is one interval after the start).
+    #[arg(long, value_name = "MINUTES", default_value_t = 24 * 60)]
+    remind_every: u64,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +116,7 @@ fn main() -> ExitCode {
         Command::Serve(serve) => run_serve(&serve),
         Command::Token(token) => print_token(&token),
         Command::Anchor(anchor) => anchor_once(&anchor),
+        Command::Remind(remind) => remind_once(&remind),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -142,11 +150,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
         &format!("http://{address}"),
     )
     .map_err(|e| e.to_string())?;
-    // Notices land in the outbox (and `GET /outbox`): nothing leaves the machine.
-    let notices = || Notices {
-        mailer: Outbox::new(data.join("outbox"), notices.sender.clone(), Clock::system()),
-        portal_url: notices.portal_url.clone(),
-    };
+    let remind_every = Duration::from_secs(args.remind_every.saturating_mul(60));
     // Documents live under the data folder, behind URLs this server signs and serves.
     let blobs = FileBlobs::new(
         data.join("blobs"),
@@ -171,21 +175,23 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             println!("Dossier API on http://{address} (DynamoDB table {}{})", config.table_name, endpoint_note());
             let store = Deps::with_dynamodb(&config).await.store;
             anchor_in_background(store.clone(), data, anchor_every)?;
+            remind_in_background(store.clone(), data, &notices, remind_every);
             // Indexes follow the embedded store's feed; a table's stream is followed by
             // index-records, in AWS. Searches here find what is in the folder (README).
             let indexes = Arc::new(FolderIndexes::new(data.join("index")));
-            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, notices()).signing_in(sign_in);
+            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, deadlines::notices(data, &notices)).signing_in(sign_in);
             run(listener, deps, &tokens).await;
         } else {
             let file = data.join("dossier.redb");
             let store = EmbeddedStore::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
             println!("Dossier API on http://{address} (data in {})", file.display());
             anchor_in_background(store.clone(), data, anchor_every)?;
+            remind_in_background(store.clone(), data, &notices, remind_every);
             let indexes = Arc::new(FolderIndexes::new(data.join("index")));
             println!("Search indexes in {}, following every write", indexes.root().display());
             let (stop_indexing, stop) = tokio::sync::watch::channel(false);
             let indexing = tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone(), stop));
-            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, notices()).signing_in(sign_in);
+            let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, deadlines::notices(data, &notices)).signing_in(sign_in);
             run(listener, deps, &tokens).await;
             let _ = stop_indexing.send(true);
             let _ = indexing.await;
@@ -212,6 +218,58 @@ fn anchor_in_background<S: Store + Send + Sync>(
         anchoring.signer.key_id()
     );
     tokio::spawn(anchoring::periodically(anchoring, every));
+    Ok(())
+}
+
+/// Tells staff of requests coming due every `every` (never if zero), beside the server;
+/// notices land in the outbox (and `GET /outbox`): nothing leaves the machine.
+fn remind_in_background<S: Store + Send + Sync + 'static>(
+    store: S,
+    data: &std::path::Path,
+    notices: &NoticesConfig,
+    every: Duration,
+) {
+    println!(
+        "Notices go to {} (GET /outbox){}",
+        data.join(deadlines::OUTBOX_DIR).display(),
+        if every.is_zero() {
+            String::new()
+        } else {
+            format!("; deadline reminders every {} min", every.as_secs() / 60)
+        }
+    );
+    if !every.is_zero() {
+        tokio::spawn(deadlines::periodically(
+            deadlines::local(store, data, notices),
+            every,
+        ));
+    }
+}
+
+fn remind_once(args: &Anchor) -> Result<(), String> {
+    let data = &args.data.path;
+    let notices =
+        settings::notices_config(|name| std::env::var(name).ok(), "http://127.0.0.1:3000")
+            .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let line = runtime.block_on(async {
+        if args.aws {
+            let table = shared::config::table_name_from_env().map_err(|e| e.to_string())?;
+            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+            deadlines::run_once(&deadlines::local(store, data, &notices)).await
+        } else {
+            let file = data.join("dossier.redb");
+            let store = EmbeddedStore::open(&file).map_err(|e| {
+                format!("cannot open {} (is dossier-local serve running on it? it reminds by itself): {e}", file.display())
+            })?;
+            deadlines::run_once(&deadlines::local(store, data, &notices)).await
+        }
+    })?;
+    println!("{line}");
     Ok(())
 }
 

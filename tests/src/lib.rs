@@ -35,7 +35,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// Every variable `shared::config` reads (and so `template.yaml` declares and `env.json`
 /// sets).
-pub const CONFIG_VARIABLES: [&str; 13] = [
+pub const CONFIG_VARIABLES: [&str; 15] = [
     "TABLE_NAME",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
@@ -49,6 +49,8 @@ pub const CONFIG_VARIABLES: [&str; 13] = [
     "ANCHOR_KEY_ID",
     "INDEX_BUCKET",
     "INDEX_CHECK_SECONDS",
+    "NOTICE_SENDER",
+    "PORTAL_URL",
 ];
 
 /// The most verbose `LogLevel` the template allows: the token checks run the binaries at it.
@@ -129,6 +131,43 @@ pub fn sqs() -> aws_sdk_sqs::Client {
 /// A KMS client for the emulator.
 pub fn kms() -> aws_sdk_kms::Client {
     aws_sdk_kms::Client::new(&emulator_config())
+}
+
+/// An SES (v2) client for the emulator.
+pub fn sesv2() -> aws_sdk_sesv2::Client {
+    aws_sdk_sesv2::Client::new(&emulator_config())
+}
+
+/// The domain of `env.json`'s `NOTICE_SENDER`, which the emulator's SES must know.
+pub const NOTICE_DOMAIN: &str = "dossier.localhost";
+
+/// Verifies `identity` (a domain or address) in the emulator's SES, as a deployment must
+/// before notices can go out from it.
+pub async fn verify_sender(identity: &str) {
+    let created = sesv2()
+        .create_email_identity()
+        .email_identity(identity)
+        .send()
+        .await;
+    if let Err(error) = created {
+        let known = error
+            .as_service_error()
+            .is_some_and(|e| e.is_already_exists_exception());
+        assert!(known, "creating an SES identity on the emulator: {error:?}");
+    }
+}
+
+/// Every email the emulator's SES accepted so far (moto's own record of them: `source`,
+/// `destinations.ToAddresses`, `subject`, `body`), oldest first.
+pub async fn sent_emails() -> Vec<Value> {
+    let url = format!("{}/moto-api/data.json", endpoint());
+    let (status, _, bytes) = http_request("GET", &url, &[], &[]).await;
+    assert_eq!(status, 200, "moto's data");
+    let data: Value = serde_json::from_slice(&bytes).expect("moto's data is JSON");
+    data["ses"]["Message"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Creates an anchors bucket as `template.yaml`'s: Object Lock in compliance mode (one

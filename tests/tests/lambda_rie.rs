@@ -4,8 +4,9 @@
 use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::events::{self, DOCUMENT_ID, FUNCTIONS, RECORD_ID, World};
 use dossier_tests::{
-    Emulator, bootstrap, create_anchor_bucket, create_anchor_key, create_bucket, create_table,
-    dynamo, kms, lambda_environment, s3, unique_name, workspace_root,
+    Emulator, NOTICE_DOMAIN, bootstrap, create_anchor_bucket, create_anchor_key, create_bucket,
+    create_table, dynamo, kms, lambda_environment, s3, sent_emails, unique_name, verify_sender,
+    workspace_root,
 };
 use serde_json::{Value, json};
 use shared::anchor::RecordHead;
@@ -29,6 +30,7 @@ async fn world(world: World) -> (DynamoStore, Vec<(&'static str, String)>) {
     let bucket = create_bucket(&s3()).await;
     let index_bucket = create_bucket(&s3()).await;
     events::seed(world, &store, &s3(), &bucket, &index_bucket).await;
+    verify_sender(NOTICE_DOMAIN).await;
     let mut env = lambda_environment(&table);
     let fresh = [
         ("BUCKET_NAME", bucket),
@@ -184,6 +186,7 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(header(r, "cache-control"), Some("public, max-age=60"));
         }
         "anchor-chains" => assert_eq!(r, &json!({"agencies": 1, "anchored": 1, "unchanged": 0})),
+        "request-deadlines" => assert!(events::event_answer_holds(function, r), "{r}"),
         "get-document" => {
             assert_eq!(body(r)["status"], "available");
             let url = body(r)["download"]["url"]
@@ -298,6 +301,19 @@ async fn every_function_answers_its_event_under_the_emulator() {
             "delete-record" => {
                 assert_eq!(store.get_record(&dev, &record_id).await.unwrap(), None);
             }
+            "submit-request" => {
+                // The acknowledgement went out by SES, from the stack's sender.
+                let requester = body(&event(function))["requester"]["email"].clone();
+                let sent = sent_emails().await;
+                let acknowledged = sent.iter().find(|email| {
+                    email["destinations"]["ToAddresses"][0] == requester
+                        && email["subject"]
+                            .as_str()
+                            .is_some_and(|s| s.ends_with("was received"))
+                });
+                let acknowledged = acknowledged.unwrap_or_else(|| panic!("{sent:?}"));
+                assert_eq!(acknowledged["source"], setting(&env, "NOTICE_SENDER"));
+            }
             "put-agency" => {
                 let written = store.get_agency(&dev).await.unwrap().expect("a profile");
                 assert_eq!(written.profile.name, "Development Agency");
@@ -378,6 +394,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("ingest-document", None),
             ("anchor-chains", None),
             ("index-records", None),
+            ("request-deadlines", None),
         ]
     );
 

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::events::{self, DOCUMENT, World};
 use dossier_tests::{
-    Emulator, create_anchor_bucket, create_anchor_key, create_bucket, create_table, dynamo, kms,
-    lambda_environment, s3, workspace_root,
+    Emulator, NOTICE_DOMAIN, create_anchor_bucket, create_anchor_key, create_bucket, create_table,
+    dynamo, kms, lambda_environment, s3, verify_sender, workspace_root,
 };
 use serde_json::{Value, json};
 use shared::model::{ContentType, RecordId, StoredRecord, document_limits};
@@ -52,7 +52,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 30] = [
+const SUBJECTS: [Subject; 31] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -239,6 +239,14 @@ const SUBJECTS: [Subject; 30] = [
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },
+    // The daily run: the agencies listed, the seeded agency's open request read, nobody
+    // to tell (it is weeks from due).
+    Subject {
+        name: "request-deadlines",
+        event_file: "request-deadlines",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
 ];
 
 struct Measured {
@@ -298,9 +306,11 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     let now = shared::testing::TEST_NOW;
     let shape = subject.shape;
     let body = json!({"title": "Bench record", "classification": "internal", "tags": ["permits"]});
-    if subject.event_file.starts_with("public-") && !subject.event_file.contains("-request") {
+    // Notices go out by the emulator's SES, from the sender env.json names.
+    verify_sender(NOTICE_DOMAIN).await;
+    if subject.event_file.starts_with("public-") && !subject.event_file.contains("request") {
         events::seed(World::Public, store, &s3(), bucket, bucket).await;
-    } else if subject.event_file.contains("-request") {
+    } else if subject.event_file.contains("request") {
         // The records request (and the profile, whose calendar its due dates follow).
         events::seed(World::Request, store, &s3(), bucket, bucket).await;
     } else {
@@ -502,7 +512,10 @@ fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
     if subject.name == "floor-echo" {
         return;
     }
-    if matches!(subject.name, "ingest-document" | "anchor-chains") {
+    if matches!(
+        subject.name,
+        "ingest-document" | "anchor-chains" | "request-deadlines"
+    ) {
         // Every notification verified, none handed back to the queue; the agency anchored.
         assert!(
             events::event_answer_holds(subject.name, response),
