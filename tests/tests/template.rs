@@ -99,7 +99,8 @@ fn only_the_public_routes_go_without_the_authorizer() {
         );
         if function.public {
             // Its own, lower throttling; read-only access, but for a public submission
-            // (a records request), which may put new items and nothing else.
+            // (a records request), which may put new items and acknowledge it by email,
+            // and nothing else.
             assert!(
                 text.contains(&format!("        \"{}\":\n", function.route)),
                 "{} has no RouteSettings",
@@ -115,7 +116,7 @@ fn only_the_public_routes_go_without_the_authorizer() {
                         | "s3:GetObject"
                         | "kms:Decrypt"
                 ) || (submits
-                    && action == "dynamodb:PutItem")),
+                    && matches!(action.as_str(), "dynamodb:PutItem" | "ses:SendEmail"))),
                 "{}: {:?}",
                 function.logical_id,
                 function.actions
@@ -196,9 +197,8 @@ fn the_anchors_cannot_be_rewritten_and_only_their_function_signs() {
     }
     let anchoring = functions()
         .into_iter()
-        .find(|f| f.route == "Schedule")
+        .find(|f| f.route == "Schedule" && f.binary == "anchor-chains")
         .expect("the anchoring function");
-    assert_eq!(anchoring.binary, "anchor-chains");
     let signers: Vec<String> = functions()
         .into_iter()
         .filter(|f| f.actions.iter().any(|a| a == "kms:Sign"))
@@ -224,7 +224,7 @@ fn read_routes_get_no_write_actions() {
         );
         assert!(
             function.actions.iter().all(|a| {
-                ["dynamodb:", "s3:", "sqs:", "kms:"]
+                ["dynamodb:", "s3:", "sqs:", "kms:", "ses:"]
                     .iter()
                     .any(|service| a.starts_with(service))
                     && !a.contains('*')
@@ -396,6 +396,38 @@ fn sam_validate_lint_passes() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("is a valid SAM Template"), "{stdout}");
+}
+
+#[test]
+fn only_the_notice_functions_send_email_and_only_as_the_stacks_sender() {
+    let mut senders: Vec<String> = functions()
+        .into_iter()
+        .filter(|f| f.actions.iter().any(|a| a.starts_with("ses:")))
+        .inspect(|f| {
+            assert_eq!(
+                f.actions.iter().filter(|a| a.starts_with("ses:")).count(),
+                1
+            )
+        })
+        .map(|f| f.binary)
+        .collect();
+    senders.sort();
+    assert_eq!(
+        senders,
+        ["request-deadlines", "submit-request", "update-request"]
+    );
+    let text = template();
+    let identity = "identity/${NoticeIdentity}\"";
+    assert_eq!(
+        text.matches(identity).count(),
+        3,
+        "each on the one identity"
+    );
+    assert_eq!(
+        text.matches("ses:FromAddress: !Ref NoticeSender").count(),
+        3,
+        "each from the one sender"
+    );
 }
 
 #[test]
