@@ -149,6 +149,8 @@ EVENTS.update({
                             roles=("clerk",)),
     "get-request-history": event("GET", "/requests/{number}/history", {"number": REQUEST_NUMBER},
                                  query="limit=50", roles=("auditor",)),
+    "get-request-messages": event("GET", "/requests/{number}/messages", {"number": REQUEST_NUMBER},
+                                  roles=("reader",)),
     "public-get-request": event("GET", "/public/agencies/{agency}/requests/{number}",
                                 {"agency": "dev", "number": REQUEST_NUMBER}, roles=None),
     "add-request-message": event("POST", "/requests/{number}/messages", {"number": REQUEST_NUMBER},

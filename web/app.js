@@ -73,6 +73,10 @@ async function agencyPage(agency, query) {
     profile.description ? h("p", { class: "lead" }, profile.description) : null,
     h("p", { class: "meta" }, website(profile.website)),
     searchForm(agency),
+    h("p", { class: "actions" },
+      h("a", { href: `${agencyPath(agency)}/requests/new` }, "Ask for records"), " · ",
+      h("a", { href: `${agencyPath(agency)}/requests` }, "Records requests"), " · ",
+      h("a", { href: `${agencyPath(agency)}/stats` }, "Statistics")),
     h("h2", {}, "Latest records"),
     records.items.length === 0
       ? h("p", {}, "Nothing published yet.")
@@ -147,6 +151,13 @@ function route(path) {
   if (parts.length === 2) return () => agencyPage(agency, query());
   if (parts.length === 3 && parts[2] === "search") return () => searchPage(agency, query());
   if (parts.length === 4 && parts[2] === "records") return () => recordPage(agency, parts[3]);
+  if (parts[2] === "requests" || parts[2] === "stats") {
+    return async () => {
+      const rendering = (await import("/requests.js")).page(agency, parts.slice(2), query());
+      if (!rendering) throw new Problem(404, null);
+      await rendering;
+    };
+  }
   return null;
 }
 

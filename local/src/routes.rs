@@ -122,6 +122,8 @@ pub enum Route {
     UpdateRequest,
     /// `GET /requests/{number}/history`
     GetRequestHistory,
+    /// `GET /requests/{number}/messages`
+    GetRequestMessages,
     /// `GET /public/agencies/{agency}/requests/{number}` (no token; a tracking token opens more)
     PublicGetRequest,
     /// `POST /requests/{number}/messages`
@@ -140,7 +142,7 @@ pub enum Route {
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 29] = [
+    pub const ALL: [Route; 30] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -163,6 +165,7 @@ impl Route {
         Self::GetRequest,
         Self::UpdateRequest,
         Self::GetRequestHistory,
+        Self::GetRequestMessages,
         Self::PublicGetRequest,
         Self::AddRequestMessage,
         Self::PublicAddRequestMessage,
@@ -200,6 +203,7 @@ impl Route {
             Self::GetRequest => ("GET", "/requests/{number}"),
             Self::UpdateRequest => ("PATCH", "/requests/{number}"),
             Self::GetRequestHistory => ("GET", "/requests/{number}/history"),
+            Self::GetRequestMessages => ("GET", "/requests/{number}/messages"),
             Self::PublicGetRequest => ("GET", "/public/agencies/{agency}/requests/{number}"),
             Self::AddRequestMessage => ("POST", "/requests/{number}/messages"),
             Self::PublicAddRequestMessage => (
@@ -296,6 +300,9 @@ impl Route {
             }
             Self::GetRequestHistory => {
                 Box::pin(respond(records, request, get_request_history::handle))
+            }
+            Self::GetRequestMessages => {
+                Box::pin(respond(records, request, get_request_messages::handle))
             }
             Self::PublicGetRequest => {
                 Box::pin(respond_public(records, request, public_get_request::handle))

@@ -299,17 +299,21 @@ pub async fn profile_of<S: AgencyStore>(
     Ok(stored.profile)
 }
 
-/// Writes the change `change` makes to request `number` of `agency` (its next version and
-/// chain entry, or why not): read, change, write, and again from a fresh read when another
-/// change landed first, since what it adds (a message, a release) follows any version.
+/// Writes the change `change` makes to `found` (its next version and chain entry, or why
+/// not), then, when another change landed first, again from a fresh read, since what it
+/// adds (a message, a release) follows any version. The caller reads `found` itself
+/// ([`find_request`]), so that a request that is not there is a 404 before anything else.
 pub async fn append_to_request<S: RequestStore>(
     store: &S,
-    agency: &AgencyId,
-    number: RequestNumber,
+    found: StoredRequest,
     change: impl Fn(&StoredRequest) -> Result<(StoredRequest, AuditEntry), ApiError>,
 ) -> Result<(StoredRequest, AuditEntry), ApiError> {
-    for _ in retry::attempts() {
-        let current = find_request(store, agency, number).await?;
+    let (agency, number) = (found.request.agency.clone(), found.request.number);
+    let mut current = found;
+    for attempt in retry::attempts() {
+        if attempt > 0 {
+            current = find_request(store, &agency, number).await?;
+        }
         let (next, entry) = change(&current)?;
         let written = store
             .update_request(&next, current.request.version, &entry)

@@ -57,7 +57,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 33] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 34] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -78,6 +78,7 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 33] = [
     ("get-request", Some(200), World::Request),
     ("update-request", Some(200), World::Request),
     ("get-request-history", Some(200), World::Request),
+    ("get-request-messages", Some(200), World::Request),
     ("public-get-request", Some(200), World::Request),
     ("add-request-message", Some(201), World::Request),
     ("public-add-request-message", Some(201), World::Request),

@@ -379,6 +379,20 @@ async fn no_caller_reaches_another_agencys_records_request() {
                 br#"{"assignee": "hal"}"#.to_vec(),
             ),
             ("GET", format!("/requests/{number}/history"), vec![], vec![]),
+            ("GET", format!("/requests/{number}/messages"), vec![], vec![]),
+            (
+                "POST",
+                format!("/requests/{number}/messages"),
+                vec![JSON],
+                br#"{"body": "Found it.", "visibility": "internal"}"#.to_vec(),
+            ),
+            (
+                "POST",
+                format!("/requests/{number}/releases"),
+                vec![JSON],
+                br#"{"record_id": "01JAAAAAAAAAAAAAAAAAAAAAAA", "document_id": "01JAAAAAAAAAAAAAAAAAAAAAAA"}"#
+                    .to_vec(),
+            ),
         ]
     };
     // Harbour's staff, whatever their role, get for parks' request exactly what they get

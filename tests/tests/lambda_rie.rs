@@ -248,6 +248,7 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
         "get-request-history" => {
             assert_eq!(body(r)["items"][0]["action"], "request.receive");
         }
+        "get-request-messages" => assert!(body(r)["items"].is_array(), "{r}"),
         "public-get-request" => {
             assert_eq!(body(r)["number"], events::REQUEST_NUMBER);
             assert!(body(r).get("description").is_none());
@@ -382,6 +383,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("get-request", Some(1)),
             ("update-request", Some(3)),
             ("get-request-history", Some(1)),
+            ("get-request-messages", Some(2)),
             ("public-get-request", Some(3)),
             ("add-request-message", Some(3)),
             ("public-add-request-message", Some(3)),

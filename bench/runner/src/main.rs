@@ -52,7 +52,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 31] = [
+const SUBJECTS: [Subject; 32] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -183,6 +183,12 @@ const SUBJECTS: [Subject; 31] = [
     Subject {
         name: "get-request-history",
         event_file: "get-request-history",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-request-messages",
+        event_file: "get-request-messages",
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },

@@ -8,7 +8,7 @@ use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{NewMessage, RequestMessage, RequestNumber};
-use shared::requests::{append_to_request, calendar_of};
+use shared::requests::{append_to_request, calendar_of, find_request};
 use shared::store::Store;
 
 /// Answers `POST /requests/{number}/messages`.
@@ -19,7 +19,8 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     let message =
         NewMessage::from_staff_json(&request.json()?).map_err(ApiError::invalid_fields)?;
     let calendar = calendar_of(&deps.store, &caller.agency).await?;
-    let (_, entry) = append_to_request(&deps.store, &caller.agency, number, |current| {
+    let found = find_request(&deps.store, &caller.agency, number).await?;
+    let (_, entry) = append_to_request(&deps.store, found, |current| {
         current
             .with_message(&message, request.now, &caller.sub, |r| {
                 calendar.due_date_of(r)

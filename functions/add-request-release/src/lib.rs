@@ -9,7 +9,7 @@ use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{NewRelease, RequestNumber};
 use shared::public;
-use shared::requests::append_to_request;
+use shared::requests::{append_to_request, find_request};
 use shared::store::Store;
 
 /// Answers `POST /requests/{number}/releases`.
@@ -18,6 +18,8 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     caller.require(Permission::Edit)?;
     let number = request.path("number", RequestNumber::parse)?;
     let new = NewRelease::from_json(&request.json()?).map_err(ApiError::invalid_fields)?;
+    // The request first: another agency's, or none, is 404 whatever the document.
+    let found = find_request(&deps.store, &caller.agency, number).await?;
     let document = public::find_document(
         &deps.store,
         &caller.agency,
@@ -32,7 +34,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         ),
         other => other,
     })?;
-    let (next, _) = append_to_request(&deps.store, &caller.agency, number, |current| {
+    let (next, _) = append_to_request(&deps.store, found, |current| {
         current
             .with_release(&document, request.now, &caller.sub)
             .map_err(ApiError::Conflict)

@@ -94,12 +94,24 @@ async fn only_what_anyone_may_download_is_released() {
     )
     .await;
     assert_eq!(reader.status, 403);
-    let other = call(
+    // Zoning has no request 2026-0001: 404, whatever the document.
+    let no_request = call(
         &deps,
         handle,
         &release("officer", "zoning", &ids(&public, &pending)),
     )
     .await;
-    assert_eq!(other.status, 400);
+    assert_eq!(no_request.status, 404);
+    // With one, parks' document is still not zoning's to release.
+    seed_profile(&deps.store, "zoning", "Zoning").await;
+    seed_request(&deps.store, "zoning", "Every variance of 2025").await;
+    let settled = settle_document(&deps.store, &pending, None).await;
+    let other = call(
+        &deps,
+        handle,
+        &release("officer", "zoning", &ids(&public, &settled)),
+    )
+    .await;
+    assert_eq!(other.status, 400, "{}", other.body);
     assert_eq!(released(&deps).await, 0);
 }

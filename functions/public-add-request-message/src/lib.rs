@@ -8,7 +8,7 @@ use shared::Deps;
 use shared::error::ApiError;
 use shared::http::{PublicRequest, Reply};
 use shared::model::{AgencyId, NewMessage, PublicMessage, REQUESTER, Reader, RequestNumber};
-use shared::requests::{append_to_request, calendar_of, reader_of};
+use shared::requests::{append_to_request, calendar_of, find_request, reader_of};
 use shared::store::Store;
 
 /// Answers `POST /public/agencies/{agency}/requests/{number}/messages`.
@@ -21,7 +21,8 @@ pub async fn handle<S: Store>(request: PublicRequest, deps: &Deps<S>) -> Result<
     let message =
         NewMessage::from_requester_json(&request.json()?).map_err(ApiError::invalid_fields)?;
     let calendar = calendar_of(&deps.store, &agency).await?;
-    append_to_request(&deps.store, &agency, number, |current| {
+    let found = find_request(&deps.store, &agency, number).await?;
+    append_to_request(&deps.store, found, |current| {
         if reader_of(&request, current)? != Reader::Requester {
             return Err(ApiError::Unauthorized("no tracking token".into()));
         }
