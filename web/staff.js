@@ -49,7 +49,8 @@ function bar(me) {
   out.addEventListener("click", () => signInAgain("signed-out"));
   return h("p", { class: "session" },
     `Signed in as ${me.sub} (${me.agency}: ${me.roles.join(", ")}) · `,
-    h("a", { href: "/staff" }, "Records"), " · ", out);
+    h("a", { href: "/staff" }, "Records"), " · ",
+    h("a", { href: "/staff/requests" }, "Requests"), " · ", out);
 }
 
 function field(name, label, control) {
@@ -410,5 +411,6 @@ export async function page(parts, query) {
   if (parts[0] === "records" && parts[1] === "new" && parts.length === 2) return newRecordPage(me);
   if (parts[0] === "records" && parts.length === 2) return editPage(me, parts[1]);
   if (parts[0] === "records" && parts[2] === "history" && parts.length === 3) return historyPage(me, parts[1]);
+  if (parts[0] === "requests") return (await import("/staff-requests.js")).page(me, parts.slice(1), query, { staffCall, bar });
   throw new Problem(404, null);
 }

@@ -9,6 +9,10 @@ draft is not found and its address answers as missing. Every page: axe-core find
 2.1 A/AA violation, the Content-Security-Policy reports nothing, and the page makes no
 request it does not need. Screenshots go to docs/screenshots/, sizes to the report.
 
+Records requests: ask through the form, keep the tracking link, a clerk asks back and stops
+the clock, the requester answers with the link, the clerk closes; the outbox holds each
+notice (never the token), the log and the statistics count it.
+
     .venv-browser/bin/python tests/browser/portal.py target/debug/dossier-local
 """
 
@@ -360,6 +364,92 @@ def staff_flows(browser, base, report):
     return rid
 
 
+def request_flows(browser, server, report):
+    """Records requests end to end: the public asks, staff ask back in a message and stop
+    the clock, the requester answers with the tracking link, staff close; the log, the
+    statistics and the outbox say so, and no email holds the token. Returns the request's
+    number and its tracking path."""
+    public = Page(browser.new_context(), server.base)
+    page = public.open("/agencies/parks")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Ask for records").click()
+    settled(page)
+    page.get_by_label("What records do you ask for?").fill("Every tree trimming permit on Elm Street in 2025.")
+    page.get_by_label("Your name (optional)").fill("Ada Lovelace")
+    page.get_by_label("Your email address").fill("ada@example.org")
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_selector("#tracking-link")
+    number = page.get_by_role("heading", level=1).inner_text().split()[1]
+    tracking = page.locator("#tracking-link").get_attribute("href")
+    assert tracking.startswith(f"{server.base}/agencies/parks/requests/{number}#token="), tracking
+    token = tracking.split("#token=", 1)[1]
+    tracking_path = tracking[len(server.base):]
+    assert not public.violations, f"the Content-Security-Policy refused: {public.violations}"
+
+    officer = server.token("olga", "parks", "officer")
+
+    def notices():
+        outbox, _ = server.call("GET", "/outbox", officer)
+        mine = [email for email in outbox["items"] if number in email["subject"]]
+        for email in mine:
+            assert token not in email["text"] and token not in email["subject"], email
+            assert email["to"] == ["ada@example.org"], email
+        return [email["subject"] for email in mine]
+
+    assert notices() == [f"Your records request {number} was received"]
+
+    # Staff: the queue lists it; a clerk takes it, asks a question and stops the clock.
+    clerk = browser.new_context().new_page()
+    sign_in(clerk, server.base, "clara", ["clerk"])
+    clerk.goto(server.base + "/staff/requests")
+    settled(clerk)
+    with clerk.expect_navigation():
+        clerk.get_by_role("link", name=number).click()
+    settled(clerk)
+    clerk.get_by_role("button", name="Assign to me").click()
+    clerk.wait_for_selector("text=Assigned to you.")
+    clerk.get_by_label("Message", exact=True).fill("Which months of 2025?")
+    clerk.get_by_role("button", name="Send", exact=True).click()
+    clerk.wait_for_selector("text=Message written.")
+    clerk.get_by_role("button", name="Ask for a clarification (stops the clock)").click()
+    clerk.wait_for_selector("text=Clock stopped: waiting for the requester")
+    assert notices()[-1] == f"Records request {number}: please clarify"
+
+    # The requester, with the tracking link, reads the question and answers it.
+    requester = Page(browser.new_context(), server.base)
+    page = requester.open(tracking_path)
+    assert page.get_by_text("Which months of 2025?").is_visible()
+    page.get_by_label("Your message").fill("March to June.")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_selector("text=March to June.")
+    assert page.get_by_text("In progress").is_visible()
+    assert not requester.violations, f"the Content-Security-Policy refused: {requester.violations}"
+    # Anyone else: neither message; a wrong link is explained.
+    page = Page(browser.new_context(), server.base).open(f"/agencies/parks/requests/{number}")
+    assert page.get_by_text("Which months of 2025?").count() == 0
+    assert page.get_by_text("March to June.").count() == 0
+    page = Page(browser.new_context(), server.base).open(f"/agencies/parks/requests/{number}#token=not-the-token")
+    assert page.get_by_role("heading", level=1).inner_text() == "This tracking link is not valid"
+
+    # Staff read the answer and close the request.
+    clerk.reload()
+    settled(clerk)
+    assert clerk.get_by_text("March to June.").is_visible()
+    clerk.get_by_label("Outcome").select_option("no_responsive_records")
+    clerk.get_by_role("button", name="Close the request").click()
+    clerk.wait_for_selector("text=Closed.")
+    assert notices()[-1] == f"Records request {number} is closed"
+
+    # The public log and the statistics count it.
+    page = public.open("/agencies/parks/requests")
+    assert "Closed" in page.locator("tr", has_text=number).inner_text()
+    page = public.open("/agencies/parks/stats")
+    facts = page.locator("dl.stats").inner_text()
+    assert "Received\n1" in facts and "Closed\n1" in facts, facts
+    report["request_notices"] = len(notices())
+    return number, tracking_path
+
+
 def provider_sign_in(browser, binary):
     """Staff sign in through an identity provider (authorization code with PKCE), as in AWS:
     a second local server, configured for the test provider, with no development form."""
@@ -469,6 +559,7 @@ def main(binary):
             assert not tab.violations, f"the Content-Security-Policy refused: {tab.violations}"
 
             staff_record = staff_flows(browser, server.base, report)
+            number, tracking = request_flows(browser, server, report)
             provider_sign_in(browser, binary)
 
             # Accessibility of every page, public and staff, with screenshots.
@@ -480,6 +571,11 @@ def main(binary):
                 "record": f"/agencies/parks/records/{rid}",
                 "not-found": "/agencies/nowhere",
                 "staff-sign-in": "/staff/sign-in",
+                "request-ask": "/agencies/parks/requests/new",
+                "request-log": "/agencies/parks/requests",
+                "request-stats": "/agencies/parks/stats",
+                "request-public": f"/agencies/parks/requests/{number}",
+                "request-requester": tracking,
             }
             passed = {name: check_accessible(axe, server.base, path, name) for name, path in pages.items()}
             sign_in(axe, server.base, "olga", ["officer"])
@@ -489,6 +585,8 @@ def main(binary):
                 "staff-new": "/staff/records/new",
                 "staff-record": f"/staff/records/{staff_record}",
                 "staff-history": f"/staff/records/{staff_record}/history",
+                "staff-requests": "/staff/requests",
+                "staff-request": f"/staff/requests/{number}",
             }
             passed |= {name: check_accessible(axe, server.base, path, name) for name, path in staff_pages.items()}
             report["axe_rules_passed"] = passed
@@ -497,10 +595,14 @@ def main(binary):
         # Transfer size of the portal, compressed. The largest page is a staff record's
         # while a file uploads: it has loaded every file but the history's.
         files = ["index.html", "app.js", "lib.js", "staff.js", "documents.js", "history.js", "app.css",
-                 *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
+                 "requests.js", "staff-requests.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
         sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9)) for name in files}
         report["transfer_bytes_gzip"] = sizes
-        total = sum(size for name, size in sizes.items() if name != "history.js")
+        request_pages = sum(sizes[name] for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css",
+                                                      "requests.js", "staff-requests.js"])
+        report["staff_request_page_bytes_gzip"] = request_pages
+        total = sum(size for name, size in sizes.items()
+                    if name not in ("history.js", "requests.js", "staff-requests.js"))
         report["largest_page_bytes_gzip"] = total
         assert total < 100_000, f"the portal is {total} bytes compressed"
         print("portal:", json.dumps(report))
