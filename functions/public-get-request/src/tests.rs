@@ -85,6 +85,11 @@ async fn the_tracking_token_opens_the_requesters_own_page_and_only_that() {
         (refused.status, refused.problem_kind()),
         (401, "unauthorized")
     );
+    // It asks for what this route takes: a tracking token, not a bearer one.
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some("Tracking realm=\"records-request\"")
+    );
     // Another request's token opens nothing here.
     let (_, second) = seed_request(&deps.store, "parks", "Council minutes for 2025").await;
     let crossed =

@@ -155,9 +155,15 @@ pub async fn respond_public<'a, D: RouteDeps>(
                 _ => "no-store",
             };
             let mut response = exchange.fail(&error, handling);
-            response
-                .headers_mut()
-                .insert(http::header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            let headers = response.headers_mut();
+            headers.insert(http::header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            // The only credential a public route takes is a requester's tracking token.
+            if headers.contains_key(http::header::WWW_AUTHENTICATE) {
+                headers.insert(
+                    http::header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Tracking realm=\"records-request\""),
+                );
+            }
             response
         }
     }
