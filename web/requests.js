@@ -222,13 +222,15 @@ function replyForm(agency, request, token) {
       h("textarea", { id: "reply-body", name: "body", required: true, rows: 5, maxlength: 10000 })),
     h("p", {}, h("button", { type: "submit" }, "Send")));
   const outcome = h("div", { "aria-live": "polite" });
+  // One key per message: a retry after a lost answer writes it once.
+  const key = crypto.randomUUID();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { body: String(new FormData(form).get("body") || "") };
     form.querySelector("button").disabled = true;
     try {
       await call(`${publicApi(agency)}/requests/${encodeURIComponent(request.number)}/messages`, {
-        method: "POST", body, headers: { authorization: `Tracking ${token}` },
+        method: "POST", body, headers: { authorization: `Tracking ${token}`, "idempotency-key": key },
       });
       await requestPage(agency, request.number);
     } catch (error) {

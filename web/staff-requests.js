@@ -223,10 +223,14 @@ function messageForm(me, number, staffCall, again) {
   const form = h("form", { class: "panel" }, h("h3", {}, "Write a message"),
     field("message-body", "Message", body), field("message-visibility", "Who reads it", visibility),
     h("p", {}, h("button", { type: "submit" }, "Send")), message);
+  // One key per message: a retry after a lost answer writes it once.
+  const key = crypto.randomUUID();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await staffCall(me, `${requestApi(number)}/messages`, { method: "POST", body: { body: body.value, visibility: visibility.value } });
+      await staffCall(me, `${requestApi(number)}/messages`, {
+        method: "POST", body: { body: body.value, visibility: visibility.value }, headers: { "idempotency-key": key },
+      });
       await again("Message written.");
     } catch (error) {
       message.textContent = error.message;

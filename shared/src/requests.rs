@@ -11,11 +11,14 @@ use serde_json::{Value, json};
 use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::http::{PublicRequest, Reply, optional_param};
+use crate::idempotency::Idempotency;
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, DeadlineRules, Reader, RecordsRequest, RequestNumber,
     RequestStatus, StoredRequest, TrackingToken, Wait,
 };
-use crate::store::{AgencyStore, Page, RequestListing, RequestStore, retry};
+use crate::store::{
+    AgencyStore, IdempotencyStore, Page, RequestListing, RequestStore, StoreError, retry,
+};
 
 /// An agency's time zone and deadline rules.
 pub struct AgencyCalendar {
@@ -299,15 +302,23 @@ pub async fn profile_of<S: AgencyStore>(
     Ok(stored.profile)
 }
 
-/// Writes the change `change` makes to `found` (its next version and chain entry, or why
-/// not), then, when another change landed first, again from a fresh read, since what it
-/// adds (a message, a release) follows any version. The caller reads `found` itself
-/// ([`find_request`]), so that a request that is not there is a 404 before anything else.
-pub async fn append_to_request<S: RequestStore>(
+/// Writes what a route adds to `found` (a message, a release) and answers for it, once per
+/// `Idempotency-Key`: a retry with the key gets the first answer back, and the answer is
+/// kept in the same write as the change. `change` gives the next version and its chain
+/// entry (or why not), `answer` the reply for them. When another change landed first, it
+/// goes again from a fresh read, since what it adds follows any version. The caller reads
+/// `found` itself ([`find_request`]), so that a request that is not there is a 404 before
+/// anything else.
+pub async fn append_to_request<S: RequestStore + IdempotencyStore>(
     store: &S,
     found: StoredRequest,
+    (idempotency, now): (&Idempotency, Timestamp),
     change: impl Fn(&StoredRequest) -> Result<(StoredRequest, AuditEntry), ApiError>,
-) -> Result<(StoredRequest, AuditEntry), ApiError> {
+    answer: impl Fn(&StoredRequest, &AuditEntry) -> Result<Reply, ApiError>,
+) -> Result<Reply, ApiError> {
+    if let Some(first) = idempotency.replay(store, now).await? {
+        return Ok(first);
+    }
     let (agency, number) = (found.request.agency.clone(), found.request.number);
     let mut current = found;
     for attempt in retry::attempts() {
@@ -315,11 +326,19 @@ pub async fn append_to_request<S: RequestStore>(
             current = find_request(store, &agency, number).await?;
         }
         let (next, entry) = change(&current)?;
+        let reply = answer(&next, &entry)?;
+        let kept = idempotency.keep(&reply, now);
         let written = store
-            .update_request(&next, current.request.version, &entry)
+            .update_request(&next, current.request.version, &entry, kept.as_ref())
             .await;
-        if let Some(()) = retry::unless_moved(written)? {
-            return Ok((next, entry));
+        match written {
+            Ok(()) => return Ok(reply),
+            Err(StoreError::ConditionFailed) => continue,
+            // The same key, at the same moment: the other request's answer.
+            Err(StoreError::IdempotencyKeyTaken) => {
+                return idempotency.replay_winner(store, now).await;
+            }
+            Err(error) => return Err(error.into()),
         }
     }
     Err(ApiError::Conflict(

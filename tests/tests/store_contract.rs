@@ -1357,6 +1357,32 @@ async fn a_request_keeps_its_idempotent_response_in_the_same_write<S: Store>(sto
         Err(StoreError::ConditionFailed)
     );
     assert_eq!(store.get_idempotent(&parks, "k2", TEST_NOW).await, Ok(None));
+
+    // A change keeps its response too, in its own write: with a taken key, nothing changes.
+    let mut assigned = first.request.clone();
+    assigned.assignee = Some("olga".into());
+    let (next, update) = first.revise(assigned, TEST_NOW, "olga").unwrap();
+    assert_eq!(
+        store
+            .update_request(&next, 1, &update, Some(&response))
+            .await,
+        Err(StoreError::IdempotencyKeyTaken)
+    );
+    let number = first.request.number;
+    assert_eq!(
+        store.get_request(&parks, number).await,
+        Ok(Some(first.clone()))
+    );
+    let change = kept("k3", r#"{"seq":2}"#, expires);
+    store
+        .update_request(&next, 1, &update, Some(&change))
+        .await
+        .unwrap();
+    assert_eq!(store.get_request(&parks, number).await, Ok(Some(next)));
+    assert_eq!(
+        store.get_idempotent(&parks, "k3", TEST_NOW).await,
+        Ok(Some(change))
+    );
 }
 
 async fn requests_are_listed_newest_first_and_open_ones_due_soonest_first<S: Store>(store: S) {
@@ -1425,7 +1451,7 @@ async fn requests_are_listed_newest_first_and_open_ones_due_soonest_first<S: Sto
     let mut closed = current.request.clone();
     closed.status = RequestStatus::Closed;
     let (next, entry) = current.revise(closed, TEST_NOW, "olga").unwrap();
-    store.update_request(&next, 1, &entry).await.unwrap();
+    store.update_request(&next, 1, &entry, None).await.unwrap();
     assert_eq!(
         pages(&store, &parks, RequestListing::Open, 10).await,
         [vec![4, 1, 3]]
@@ -1462,7 +1488,7 @@ async fn requests_change_only_at_their_version_on_their_chain<S: Store>(store: S
 
     // A stale version, or a link that does not follow the chain: refused.
     assert_eq!(
-        store.update_request(&next, 2, &update).await,
+        store.update_request(&next, 2, &update, None).await,
         Err(StoreError::ConditionFailed)
     );
     let skipping = AuditEntry::next(
@@ -1473,20 +1499,20 @@ async fn requests_change_only_at_their_version_on_their_chain<S: Store>(store: S
         Default::default(),
     );
     assert_eq!(
-        store.update_request(&next, 1, &skipping).await,
+        store.update_request(&next, 1, &skipping, None).await,
         Err(StoreError::ConditionFailed)
     );
     let number = first.request.number;
     assert_eq!(store.get_request(&parks, number).await, Ok(Some(first)));
 
-    store.update_request(&next, 1, &update).await.unwrap();
+    store.update_request(&next, 1, &update, None).await.unwrap();
     assert_eq!(
         store.get_request(&parks, number).await,
         Ok(Some(next.clone()))
     );
     // The same change twice: the second is at a version that is gone.
     assert_eq!(
-        store.update_request(&next, 1, &update).await,
+        store.update_request(&next, 1, &update, None).await,
         Err(StoreError::ConditionFailed)
     );
     let history = store

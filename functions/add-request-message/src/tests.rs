@@ -79,3 +79,22 @@ async fn readers_may_not_bad_messages_are_refused_and_other_agencies_see_nothing
     }
     assert_eq!(version(&deps).await, 1);
 }
+
+#[tokio::test]
+async fn a_retry_with_its_key_writes_the_message_once() {
+    let deps = seeded().await;
+    let body = json!({"body": "Which years do you mean?", "visibility": "requester"});
+    let keyed = || write("clerk", "parks", &body).header("idempotency-key", "msg-1");
+    let first = call(&deps, handle, &keyed()).await;
+    let again = call(&deps, handle, &keyed()).await;
+    assert_eq!((first.status, again.status), (201, 201), "{}", again.body);
+    assert_eq!(first.body, again.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(version(&deps).await, 2, "written once");
+    // The same key with another message is refused, not replayed.
+    let other = json!({"body": "Something else", "visibility": "requester"});
+    let reused = write("clerk", "parks", &other).header("idempotency-key", "msg-1");
+    let refused = call(&deps, handle, &reused).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(version(&deps).await, 2);
+}

@@ -1,12 +1,14 @@
 //! `POST /requests/{number}/releases`: staff release a document to a records request. Only
 //! what anyone may already download is released (an available document of a published,
 //! public record of the agency), so the request's public page links to it for everyone.
+//! With `Idempotency-Key`, a retry gets the first answer.
 
 use lambda_http::http::StatusCode;
 use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
+use shared::idempotency::Idempotency;
 use shared::model::{NewRelease, RequestNumber};
 use shared::public;
 use shared::requests::{append_to_request, find_request};
@@ -17,7 +19,9 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     let caller = &request.caller;
     caller.require(Permission::Edit)?;
     let number = request.path("number", RequestNumber::parse)?;
-    let new = NewRelease::from_json(&request.json()?).map_err(ApiError::invalid_fields)?;
+    let body = request.json()?;
+    let idempotency = Idempotency::of(&request, &body)?;
+    let new = NewRelease::from_json(&body).map_err(ApiError::invalid_fields)?;
     // The request first: another agency's, or none, is 404 whatever the document.
     let found = find_request(&deps.store, &caller.agency, number).await?;
     let document = public::find_document(
@@ -34,17 +38,24 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         ),
         other => other,
     })?;
-    let (next, _) = append_to_request(&deps.store, found, |current| {
-        current
-            .with_release(&document, request.now, &caller.sub)
-            .map_err(ApiError::Conflict)
-    })
-    .await?;
-    let release = next.request.releases.last();
-    Ok(Reply::new(
-        StatusCode::CREATED,
-        Some(serde_json::json!(release)),
-    ))
+    append_to_request(
+        &deps.store,
+        found,
+        (&idempotency, request.now),
+        |current| {
+            current
+                .with_release(&document, request.now, &caller.sub)
+                .map_err(ApiError::Conflict)
+        },
+        |next, _| {
+            let release = next.request.releases.last();
+            Ok(Reply::new(
+                StatusCode::CREATED,
+                Some(serde_json::json!(release)),
+            ))
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ async fn append(
         .with_message(message, TEST_NOW, actor, |r| r.due_date)
         .unwrap();
     deps.store
-        .update_request(&next, current.request.version, &entry)
+        .update_request(&next, current.request.version, &entry, None)
         .await
         .unwrap();
 }

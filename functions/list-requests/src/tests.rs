@@ -19,7 +19,10 @@ async fn seeded(change: impl Fn(u32, &mut RecordsRequest)) -> Deps {
         let mut next = stored.request.clone();
         change(seq, &mut next);
         if let Some((next, entry)) = stored.revise(next, TEST_NOW, "olga") {
-            deps.store.update_request(&next, 1, &entry).await.unwrap();
+            deps.store
+                .update_request(&next, 1, &entry, None)
+                .await
+                .unwrap();
         }
     }
     deps

@@ -45,7 +45,10 @@ async fn awaiting() -> (Deps, String) {
     }];
     asked.request.due_date = None;
     let (next, entry) = first.revise(asked.request, TEST_NOW, "olga").unwrap();
-    deps.store.update_request(&next, 1, &entry).await.unwrap();
+    deps.store
+        .update_request(&next, 1, &entry, None)
+        .await
+        .unwrap();
     (deps, token.as_str().to_owned())
 }
 
@@ -90,7 +93,10 @@ async fn a_closed_request_takes_no_answer_and_bad_ones_are_refused() {
     let mut closed = current.request.clone();
     closed.status = RequestStatus::Closed;
     let (next, entry) = current.revise(closed, TEST_NOW, "olga").unwrap();
-    deps.store.update_request(&next, 2, &entry).await.unwrap();
+    deps.store
+        .update_request(&next, 2, &entry, None)
+        .await
+        .unwrap();
     let late = call_public(&deps, handle, &reply(Some(&token), "Any news?")).await;
     assert_eq!((late.status, late.problem_kind()), (409, "conflict"));
 }

@@ -32,7 +32,7 @@ async fn seeded() -> (Deps, String) {
             .with_message(&message, TEST_NOW, "olga", |_| None)
             .unwrap();
         deps.store
-            .update_request(&next, stored.request.version, &entry)
+            .update_request(&next, stored.request.version, &entry, None)
             .await
             .unwrap();
         stored = next;

@@ -33,7 +33,10 @@ async fn the_public_log_lists_every_request_newest_first_and_never_who_asked() {
     closed.status = RequestStatus::Closed;
     closed.summary = Some("Minutes of 2025".into());
     let (next, entry) = second.revise(closed, TEST_NOW, "olga").unwrap();
-    deps.store.update_request(&next, 1, &entry).await.unwrap();
+    deps.store
+        .update_request(&next, 1, &entry, None)
+        .await
+        .unwrap();
 
     let response = call_public(&deps, handle, &log("parks", "limit=3")).await;
     assert_eq!(response.status, 200, "{}", response.body);

@@ -27,7 +27,10 @@ async fn a_years_requests_are_counted_on_the_agencys_calendar() {
                 at: TEST_NOW.plus_millis(2 * 86_400_000),
             });
             let (next, entry) = stored.revise(closed, TEST_NOW, "olga").unwrap();
-            deps.store.update_request(&next, 1, &entry).await.unwrap();
+            deps.store
+                .update_request(&next, 1, &entry, None)
+                .await
+                .unwrap();
         }
     }
     let response = call_public(&deps, handle, &stats("parks", "")).await;

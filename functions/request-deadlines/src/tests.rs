@@ -50,7 +50,7 @@ async fn parks() -> MemoryStore {
         }
         let (next, entry) = current.revise(next, TEST_NOW, "olga").unwrap();
         store
-            .update_request(&next, current.request.version, &entry)
+            .update_request(&next, current.request.version, &entry, None)
             .await
             .unwrap();
     }

@@ -57,7 +57,7 @@ pub async fn handle<S: Store, M: Mailer>(
         };
         let written = deps
             .store
-            .update_request(&next, current.request.version, &entry)
+            .update_request(&next, current.request.version, &entry, None)
             .await;
         if let Some(()) = retry::unless_moved(written)? {
             deps.notices

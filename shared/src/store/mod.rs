@@ -463,12 +463,15 @@ pub trait RequestStore: Send + Sync {
 
     /// Writes `next` and appends `entry` to its chain, only if the stored request is still
     /// at `expected_version` and its chain one entry behind `entry`; else
-    /// [`StoreError::ConditionFailed`] and nothing changes.
+    /// [`StoreError::ConditionFailed`] and nothing changes. With `idempotency`, also keeps
+    /// that response under its key, only if the key is free or expired; else
+    /// [`StoreError::IdempotencyKeyTaken`] and nothing changes.
     fn update_request(
         &self,
         next: &StoredRequest,
         expected_version: u64,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Up to `limit` entries of request `number`'s chain with `seq` greater than

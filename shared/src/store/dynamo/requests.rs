@@ -111,9 +111,10 @@ impl RequestStore for DynamoStore {
         next: &StoredRequest,
         expected_version: u64,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> Result<(), StoreError> {
         let request = &next.request;
-        let items = vec![
+        let mut items = vec![
             self.put(
                 request_item(next)?,
                 "version = :expected AND audit_seq = :seq",
@@ -124,7 +125,11 @@ impl RequestStore for DynamoStore {
             )?,
             self.put_chain_entry(request_pk(&request.agency, request.number), entry)?,
         ];
-        self.transact(items, entry, None).await
+        if let Some(response) = idempotency {
+            items.push(self.put_idempotent(response, request.updated_at)?);
+        }
+        let idempotency_index = idempotency.map(|_| items.len() - 1);
+        self.transact(items, entry, idempotency_index).await
     }
 
     async fn request_history(

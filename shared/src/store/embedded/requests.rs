@@ -71,9 +71,11 @@ impl RequestStore for EmbeddedStore {
         next: &StoredRequest,
         expected_version: u64,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> Result<(), StoreError> {
-        let (next, entry) = (next.clone(), entry.clone());
+        let (next, entry, idempotency) = (next.clone(), entry.clone(), idempotency.cloned());
         self.write(move |txn| {
+            keep_idempotent(txn, idempotency.as_ref(), next.request.updated_at)?;
             let (agency, number) = (&next.request.agency, next.request.number);
             let mut requests = txn.open_table(REQUESTS)?;
             let key = keys::request(agency, number);

@@ -54,10 +54,12 @@ impl RequestStore for MemoryStore {
         next: &StoredRequest,
         expected_version: u64,
         entry: &AuditEntry,
+        idempotency: Option<&IdempotentResponse>,
     ) -> Result<(), StoreError> {
         self.writing().await;
         let mut tables = self.lock()?;
         let key = (next.request.agency.clone(), next.request.number);
+        tables.idempotency_key_free(idempotency, next.request.updated_at)?;
         let current = tables.requests.get(&key);
         if current.map(|c| c.request.version) != Some(expected_version)
             || current.map_or(0, |c| c.head.seq) + 1 != entry.seq
@@ -69,6 +71,7 @@ impl RequestStore for MemoryStore {
             entry,
         )?;
         tables.requests.insert(key, next.clone());
+        tables.keep_idempotent(idempotency);
         Ok(())
     }
 
