@@ -44,6 +44,7 @@ bloat: ## What each dependency adds to the binaries, per crate, against the floo
 
 build: ## Every function as it ships (x86_64 here; arm64 is the deploy default)
 	scripts/setup-venv.sh
+	PATH="$(CURDIR)/.venv/bin:$$PATH" scripts/build-functions.sh
 	SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/.venv/bin:$$PATH" sam build --parameter-overrides Architecture=x86_64
 
 events: ## Regenerate events/*.json from env.json's development secret

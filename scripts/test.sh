@@ -30,6 +30,13 @@ cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 echo "==> sam validate --lint"
 sam validate --lint --template-file template.yaml
 
+echo "==> function binaries (one release build of all of them)"
+if ! scripts/build-functions.sh > .tmp/functions-build.log 2>&1; then
+  cat .tmp/functions-build.log
+  exit 1
+fi
+tail -n 1 .tmp/functions-build.log
+
 echo "==> sam build (x86_64: the only Rust target installed here; arm64 is the deploy default)"
 if ! sam build --parameter-overrides Architecture=x86_64 > .tmp/sam-build.log 2>&1; then
   cat .tmp/sam-build.log
