@@ -251,30 +251,37 @@ fn remind_once(args: &Anchor) -> Result<(), String> {
     let notices =
         settings::notices_config(|name| std::env::var(name).ok(), "http://127.0.0.1:3000")
             .map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let line = runtime.block_on(async {
-        if args.aws {
-            let table = shared::config::table_name_from_env().map_err(|e| e.to_string())?;
-            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
-            deadlines::run_once(&deadlines::local(store, data, &notices)).await
-        } else {
-            let file = data.join("dossier.redb");
-            let store = EmbeddedStore::open(&file).map_err(|e| {
-                format!("cannot open {} (is dossier-local serve running on it? it reminds by itself): {e}", file.display())
-            })?;
-            deadlines::run_once(&deadlines::local(store, data, &notices)).await
-        }
-    })?;
-    println!("{line}");
-    Ok(())
+    let notices = &notices;
+    once_on_store(
+        args,
+        "reminds",
+        |table| async move { deadlines::run_once(&deadlines::local(table, data, notices)).await },
+        |folder| async move { deadlines::run_once(&deadlines::local(folder, data, notices)).await },
+    )
 }
 
 fn anchor_once(args: &Anchor) -> Result<(), String> {
     let data = &args.data.path;
+    once_on_store(
+        args,
+        "anchors",
+        |table| async move { anchoring::run_once(&anchoring::local(table, data)?).await },
+        |folder| async move { anchoring::run_once(&anchoring::local(folder, data)?).await },
+    )
+}
+
+/// One run of a `serve` chore (`does` it by itself) on the store `args` names: the table
+/// TABLE_NAME with --aws, else the data folder's; prints the run's one-line summary.
+fn once_on_store<T, F>(
+    args: &Anchor,
+    does: &str,
+    on_table: impl FnOnce(DynamoStore) -> T,
+    on_folder: impl FnOnce(EmbeddedStore) -> F,
+) -> Result<(), String>
+where
+    T: std::future::Future<Output = Result<String, String>>,
+    F: std::future::Future<Output = Result<String, String>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -283,14 +290,16 @@ fn anchor_once(args: &Anchor) -> Result<(), String> {
         if args.aws {
             let table = shared::config::table_name_from_env().map_err(|e| e.to_string())?;
             let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
-            anchoring::run_once(&anchoring::local(store, data)?).await
+            on_table(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table)).await
         } else {
-            let file = data.join("dossier.redb");
+            let file = args.data.path.join("dossier.redb");
             let store = EmbeddedStore::open(&file).map_err(|e| {
-                format!("cannot open {} (is dossier-local serve running on it? it anchors by itself): {e}", file.display())
+                format!(
+                    "cannot open {} (is dossier-local serve running on it? it {does} by itself): {e}",
+                    file.display()
+                )
             })?;
-            anchoring::run_once(&anchoring::local(store, data)?).await
+            on_folder(store).await
         }
     })?;
     println!("{line}");

@@ -96,6 +96,24 @@ impl Local {
         mint_hs256(self.secret.as_bytes(), &claims)
     }
 
+    /// Parks' first profile, written by an officer.
+    async fn parks_profile(&self) {
+        let officer = format!("Bearer {}", self.token("olga", "parks", &["officer"]));
+        let profile = json!({"name": "Parks", "contact_email": "records@parks.example.gov",
+                             "timezone": "UTC"});
+        let put = send(
+            "PUT",
+            &format!("{}/agency", self.base),
+            &[
+                ("authorization", &officer),
+                ("content-type", "application/json"),
+            ],
+            Some(profile.to_string().as_bytes()),
+        )
+        .await;
+        assert_eq!(put.status, 201, "{}", put.body);
+    }
+
     async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -694,16 +712,7 @@ async fn writes_become_searchable_in_moments() {
     let officer = format!("Bearer {}", local.token("olga", "parks", &["officer"]));
     let clerk = format!("Bearer {}", local.token("clara", "parks", &["clerk"]));
     let json = ("content-type", "application/json");
-    let profile =
-        json!({"name": "Parks", "contact_email": "records@parks.example.gov", "timezone": "UTC"});
-    let put = send(
-        "PUT",
-        &format!("{}/agency", local.base),
-        &[("authorization", &officer), json],
-        Some(profile.to_string().as_bytes()),
-    )
-    .await;
-    assert_eq!(put.status, 201, "{}", put.body);
+    local.parks_profile().await;
     let body = json!({"title": "Riverside footbridge repair", "classification": "public", "tags": ["bridges"]});
     let created = send(
         "POST",
@@ -836,16 +845,7 @@ async fn notices_land_in_the_outbox_for_the_agency_alone() {
     let local = Local::start_on(MemoryStore::new()).await;
     let officer = format!("Bearer {}", local.token("olga", "parks", &["officer"]));
     let json = ("content-type", "application/json");
-    let profile =
-        json!({"name": "Parks", "contact_email": "records@parks.example.gov", "timezone": "UTC"});
-    let put = send(
-        "PUT",
-        &format!("{}/agency", local.base),
-        &[("authorization", &officer), json],
-        Some(profile.to_string().as_bytes()),
-    )
-    .await;
-    assert_eq!(put.status, 201, "{}", put.body);
+    local.parks_profile().await;
     let asking = json!({"description": "Every permit on Elm Street",
                         "requester": {"email": "ada@example.org"}});
     let filed = send(
