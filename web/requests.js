@@ -112,8 +112,10 @@ async function askPage(agency) {
       "Notices come here. Only the agency's staff see it: never the public."),
     h("p", {}, h("button", { type: "submit" }, "Send the request")));
   const outcome = h("div", { "aria-live": "polite" });
-  // One key per filled-in form: a retry after a lost answer files nothing twice.
-  const key = crypto.randomUUID();
+  // One key per text sent: a retry after a lost answer files nothing twice, and an edited
+  // form is a new request.
+  let key = crypto.randomUUID();
+  form.addEventListener("input", () => { key = crypto.randomUUID(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -222,8 +224,9 @@ function replyForm(agency, request, token) {
       h("textarea", { id: "reply-body", name: "body", required: true, rows: 5, maxlength: 10000 })),
     h("p", {}, h("button", { type: "submit" }, "Send")));
   const outcome = h("div", { "aria-live": "polite" });
-  // One key per message: a retry after a lost answer writes it once.
-  const key = crypto.randomUUID();
+  // One key per text sent: a retry after a lost answer writes it once.
+  let key = crypto.randomUUID();
+  form.addEventListener("input", () => { key = crypto.randomUUID(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { body: String(new FormData(form).get("body") || "") };

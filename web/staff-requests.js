@@ -106,6 +106,9 @@ async function oneRequestPage(me, number, { staffCall, bar }, said) {
 
   /** Sends `patch` on the version shown; a 412 shows the request as it now is. */
   async function change(patch, done) {
+    // One change at a time: a second click would be refused as a change to a gone version.
+    const buttons = [...document.querySelectorAll("main button")];
+    for (const button of buttons) button.disabled = true;
     try {
       await staffCall(me, requestApi(number), {
         method: "PATCH", body: patch, contentType: "application/merge-patch+json", headers: { "if-match": etag },
@@ -116,6 +119,7 @@ async function oneRequestPage(me, number, { staffCall, bar }, said) {
         await again("Someone changed this request since you opened it: here it is as it now is. Nothing of yours was saved.");
       } else {
         outcome.replaceChildren(h("p", { role: "alert", class: "error" }, error.message));
+        for (const button of buttons) button.disabled = false;
       }
     }
   }
@@ -223,8 +227,9 @@ function messageForm(me, number, staffCall, again) {
   const form = h("form", { class: "panel" }, h("h3", {}, "Write a message"),
     field("message-body", "Message", body), field("message-visibility", "Who reads it", visibility),
     h("p", {}, h("button", { type: "submit" }, "Send")), message);
-  // One key per message: a retry after a lost answer writes it once.
-  const key = crypto.randomUUID();
+  // One key per text sent: a retry after a lost answer writes it once.
+  let key = crypto.randomUUID();
+  form.addEventListener("input", () => { key = crypto.randomUUID(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
@@ -243,15 +248,19 @@ function releaseForm(me, number, staffCall, again) {
   const record = h("input", { required: true });
   const documentId = h("input", { required: true });
   const message = h("p", { role: "alert", class: "error" });
+  let key = crypto.randomUUID();
   const form = h("form", { class: "panel" }, h("h3", {}, "Release a document"),
     h("p", { class: "help" }, "An available document of a published public record: everyone can then download it from the request's page."),
     field("release-record", "Record id", record), field("release-document", "Document id", documentId),
     h("p", {}, h("button", { type: "submit" }, "Release")), message);
+  form.addEventListener("input", () => { key = crypto.randomUUID(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
       await staffCall(me, `${requestApi(number)}/releases`, {
-        method: "POST", body: { record_id: record.value.trim(), document_id: documentId.value.trim() },
+        method: "POST",
+        body: { record_id: record.value.trim(), document_id: documentId.value.trim() },
+        headers: { "idempotency-key": key },
       });
       await again("Document released.");
     } catch (error) {

@@ -33,8 +33,9 @@ pub struct Idempotency {
 impl Idempotency {
     /// Reads `Idempotency-Key` (1 to 255 visible ASCII characters) and fingerprints `body`
     /// (its JCS form, so whitespace and key order do not make a retry look different).
-    /// The key is kept as the SHA-256 of the request's route, the caller's `sub` and the
-    /// key itself: one caller's key never answers another's request.
+    /// The key is kept as the SHA-256 of the request's route, its path (so one key on two
+    /// records requests is two keys), the caller's `sub` and the key itself: one caller's
+    /// key never answers another's request.
     pub fn of(request: &ApiRequest, body: &Value) -> Result<Self, ApiError> {
         let caller = &request.caller;
         Self::scoped(request, &caller.agency, &caller.sub, 1, body)
@@ -66,11 +67,15 @@ impl Idempotency {
                 format!("must be {min_chars} to 255 visible ASCII characters"),
             ));
         }
-        // Newline-separated: a route has none, a `sub` none that a token would carry (and a
-        // public route's is empty, which no token's is), a key none at all, so no two
-        // triples hash the same text.
+        // Newline-separated: a route and a path have none, a `sub` none that a token would
+        // carry (and a public route's is empty, which no token's is), a key none at all, so
+        // no two of these hash the same text.
         let scoped = key.map(|key| {
-            let scope = format!("{}\n{sub}\n{key}", request.route());
+            let scope = format!(
+                "{}\n{}\n{sub}\n{key}",
+                request.route(),
+                request.target_path()
+            );
             sha256_hex(scope.as_bytes())
         });
         Ok(Self {

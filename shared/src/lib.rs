@@ -171,7 +171,9 @@ impl NoticeDeps<DynamoStore, notices::SesMailer> {
             config::NoticesConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
         let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
-        let mailer = notices::SesMailer::new(aws_sdk_sesv2::Client::new(&aws), notices.sender);
+        // Well inside the functions' 10 s: the change is written by the time it sends.
+        let mailer =
+            notices::SesMailer::within(&aws, notices.sender, std::time::Duration::from_secs(3));
         Ok(Self {
             deps: Deps::new(&config, store, Clock::system()),
             notices: notices::Notices {

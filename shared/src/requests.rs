@@ -46,6 +46,11 @@ impl AgencyCalendar {
             .date()
     }
 
+    /// Whether the agency's office is open on `day`.
+    pub fn is_business_day(&self, day: Date) -> bool {
+        self.rules.is_business_day(day)
+    }
+
     /// The last day a request can be due on and still be "due soon" on `today`: two
     /// business days on.
     pub fn due_soon_until(&self, today: Date) -> Date {

@@ -98,3 +98,29 @@ async fn a_retry_with_its_key_writes_the_message_once() {
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert_eq!(version(&deps).await, 2);
 }
+
+#[tokio::test]
+async fn one_key_on_two_requests_is_two_keys() {
+    let deps = seeded().await;
+    seed_request(&deps.store, "parks", "Council minutes for 2025").await;
+    let body = json!({"body": "We are looking.", "visibility": "public"});
+    for number in ["2026-0001", "2026-0002"] {
+        let keyed = event("POST", "/requests/{number}/messages")
+            .param("number", number)
+            .bearer(&token("olga", "parks", &["clerk"], TEST_NOW))
+            .header("idempotency-key", "same-key")
+            .json(&body);
+        let answer = call(&deps, handle, &keyed).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        assert_eq!(answer.header("idempotent-replayed"), None, "{number}");
+    }
+    let second = RequestNumber::parse("2026-0002").unwrap();
+    let parks = AgencyId::parse("parks").unwrap();
+    let stored = deps
+        .store
+        .get_request(&parks, second)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.request.messages, 1);
+}

@@ -1,7 +1,7 @@
 //! The daily deadline run: for every agency, its open records requests due within two
 //! business days or overdue (on its own calendar), told to their assignees, and to its
 //! officers when overdue or unassigned: one email per person per agency
-//! ([`shared::notices::deadline_digests`]).
+//! ([`shared::notices::deadline_digests`]), on the agency's business days only.
 //!
 //! One agency's failure does not stop the others; the run fails (a Lambda error, so the
 //! alarm fires) if any email did not go out. It is not retried: a retry would send the
@@ -121,6 +121,10 @@ async fn remind<S: RequestStore, M: Mailer>(
         Err(error) => return Ok((open.len(), 0, vec![format!("{}: {error:?}", agency.agency)])),
     };
     let today = calendar.date_of(deadlines.clock.now());
+    // Nobody reads them on a weekend or a holiday; the next business day's run tells all.
+    if !calendar.is_business_day(today) {
+        return Ok((open.len(), 0, Vec::new()));
+    }
     let until = calendar.due_soon_until(today);
     let portal = deadlines.notices.portal_url.as_deref();
     let (mut sent, mut unsent) = (0, Vec::new());

@@ -151,3 +151,15 @@ async fn an_email_that_does_not_go_out_fails_the_run_after_the_others() {
             .contains("carl@parks.example.gov bounces")
     );
 }
+
+#[tokio::test]
+async fn nothing_goes_out_on_a_weekend() {
+    // Saturday 26 December 2026, two days after the due date.
+    let saturday = Deadlines {
+        clock: Clock::fixed(Timestamp::from_millis(1_798_300_800_000)),
+        ..on(parks().await, "2026-12-28", MemoryMailer::default())
+    };
+    let summary = remind_all(&saturday).await.unwrap();
+    assert_eq!((summary.open, summary.sent), (2, 0));
+    assert!(saturday.notices.mailer.sent().is_empty());
+}

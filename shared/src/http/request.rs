@@ -68,6 +68,12 @@ impl PublicRequest {
         .unwrap_or_else(|| format!("{} {}", self.inner.method(), self.inner.uri().path()))
     }
 
+    /// The path it was sent to (`/requests/2026-0042/messages`): the route's parameters
+    /// filled in.
+    pub fn target_path(&self) -> &str {
+        self.inner.uri().path()
+    }
+
     /// A path parameter parsed by `parse`; a malformed one is a 400 naming it.
     pub fn path<T>(
         &self,

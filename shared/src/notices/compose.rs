@@ -3,22 +3,27 @@
 
 use super::{Email, request_page};
 use crate::model::{AgencyProfile, ClosingReason, Notice, RecordsRequest, RequestStatus};
+use crate::requests::AgencyCalendar;
 
-/// Which notice, if any, the change from `before` to `after` calls for.
-fn notice_for(before: Option<&RecordsRequest>, after: &RecordsRequest) -> Option<Notice> {
+/// The notices the change from `before` (none: just received) to `after` calls for, in
+/// the order they are sent. A closing says all there is to say; a clarification asked and
+/// the extension granted in one change are two notices.
+fn notices_for(before: Option<&RecordsRequest>, after: &RecordsRequest) -> Vec<Notice> {
     let Some(before) = before else {
-        return Some(Notice::Acknowledgement);
+        return vec![Notice::Acknowledgement];
     };
     let became = |status| after.status == status && before.status != status;
     if became(RequestStatus::Closed) {
-        Some(Notice::Closure)
-    } else if after.extension.is_some() && before.extension.is_none() {
-        Some(Notice::Extension)
-    } else if became(RequestStatus::AwaitingClarification) {
-        Some(Notice::Clarification)
-    } else {
-        None
+        return vec![Notice::Closure];
     }
+    let mut notices = Vec::new();
+    if became(RequestStatus::AwaitingClarification) {
+        notices.push(Notice::Clarification);
+    }
+    if after.extension.is_some() && before.extension.is_none() {
+        notices.push(Notice::Extension);
+    }
+    notices
 }
 
 fn reason_text(reason: ClosingReason) -> &'static str {
@@ -34,20 +39,34 @@ fn reason_text(reason: ClosingReason) -> &'static str {
     }
 }
 
-/// The email telling `after`'s requester of the change from `before` (none: it was just
-/// received), if the change calls for one and `agency` sends it. `portal_url`, when set,
-/// gives a link to the request's public page.
-pub fn requester_notice(
+/// The emails telling `after`'s requester of the change from `before` (none: it was just
+/// received): those the change calls for that `agency` sends. `portal_url`, when set, gives
+/// a link to the request's public page.
+pub fn requester_notices(
     agency: &AgencyProfile,
     before: Option<&RecordsRequest>,
     after: &RecordsRequest,
     portal_url: Option<&str>,
+) -> Vec<Email> {
+    notices_for(before, after)
+        .into_iter()
+        .filter(|notice| agency.requests.notices.contains(notice))
+        .filter_map(|notice| compose(agency, notice, after, portal_url))
+        .collect()
+}
+
+fn compose(
+    agency: &AgencyProfile,
+    notice: Notice,
+    after: &RecordsRequest,
+    portal_url: Option<&str>,
 ) -> Option<Email> {
-    let notice = notice_for(before, after)?;
-    if !agency.requests.notices.contains(&notice) {
-        return None;
-    }
     let number = after.number;
+    // The day it arrived on the agency's own calendar, as its staff and the law count.
+    let received = AgencyCalendar::of(agency).map_or_else(
+        |_| after.received_at.date().to_string(),
+        |calendar| calendar.date_of(after.received_at).to_string(),
+    );
     let due = after.due_date.map_or_else(
         || "not set while the agency waits".to_owned(),
         |d| d.to_string(),
@@ -59,8 +78,7 @@ pub fn requester_notice(
                 "{} received your records request on {}. Its number is {number}; an answer is due by {due}.\n\n\
                  To follow it, read the agency's messages and reply, use the tracking link shown when you \
                  made the request. Keep it private: anyone with it can read your messages.\n",
-                agency.name,
-                after.received_at.date(),
+                agency.name, received,
             ),
         ),
         Notice::Clarification => (

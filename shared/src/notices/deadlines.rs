@@ -1,6 +1,7 @@
 //! What staff are told each day: the open requests coming due and overdue, one email per
 //! person per agency. The assignee hears of theirs; the officers hear of every overdue
-//! request and of unassigned ones coming due (else nobody would).
+//! request and of those coming due that no assignee would hear of (unassigned, or assigned
+//! to someone without an address).
 
 use std::collections::BTreeMap;
 
@@ -28,7 +29,8 @@ struct Lists<'a> {
 
 /// The deadline emails of `agency` for its `open` requests on `today`: due soon means due
 /// from today to `soon_until`, overdue means due before today; a request whose clock is
-/// stopped is neither. Staff with no address in the settings get nothing (logged).
+/// stopped is neither. An assignee with no address in the settings is logged, and the
+/// officers hear of the request instead.
 pub fn deadline_digests(
     agency: &AgencyProfile,
     open: &[RecordsRequest],
@@ -48,17 +50,24 @@ pub fn deadline_digests(
         }
         let assignee = request.assignee.as_deref();
         let mut recipients: Vec<&str> = Vec::new();
-        match assignee.map(|sub| settings.staff_emails.get(sub)) {
-            Some(Some(address)) => recipients.push(address),
-            Some(None) => tracing::warn!(
-                agency = %agency.agency,
-                number = %request.number,
-                assignee = assignee.unwrap_or_default(),
-                "the assignee has no address in the request settings (staff_emails)"
-            ),
-            None => {}
-        }
-        if overdue || assignee.is_none() {
+        let reached = match assignee.map(|sub| settings.staff_emails.get(sub)) {
+            Some(Some(address)) => {
+                recipients.push(address);
+                true
+            }
+            Some(None) => {
+                tracing::warn!(
+                    agency = %agency.agency,
+                    number = %request.number,
+                    assignee = assignee.unwrap_or_default(),
+                    "the assignee has no address in the request settings (staff_emails)"
+                );
+                false
+            }
+            None => false,
+        };
+        // The officers hear of every late request, and of those no one else would hear of.
+        if overdue || !reached {
             recipients.extend(settings.officer_emails.iter().map(String::as_str));
         }
         recipients.sort_unstable();
@@ -152,7 +161,7 @@ mod tests {
             due(&request, "2026-12-20", Some("carl")), // not yet
             due(&request, "2026-12-03", None),         // due soon, nobody on it
             due(&request, "", Some("carl")),           // clock stopped
-            due(&request, "2026-12-03", Some("dana")), // no address: only logged
+            due(&request, "2026-12-03", Some("dana")), // no address: the officers
         ];
         let today: Date = "2026-12-02".parse().unwrap();
         let until: Date = "2026-12-04".parse().unwrap();
@@ -165,7 +174,7 @@ mod tests {
             summary,
             [
                 ("carl@parks.example", 1, 1),
-                ("records@parks.example", 1, 1)
+                ("records@parks.example", 1, 2)
             ]
         );
         let carl = &digests[0].email;

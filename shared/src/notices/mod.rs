@@ -15,7 +15,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-pub use compose::requester_notice;
+pub use compose::requester_notices;
 pub use deadlines::{DeadlineDigest, deadline_digests};
 pub use memory::MemoryMailer;
 pub use outbox::Outbox;
@@ -84,19 +84,17 @@ impl<M: Mailer> Notices<M> {
         before: Option<&RecordsRequest>,
         after: &RecordsRequest,
     ) {
-        let Some(email) = requester_notice(agency, before, after, self.portal_url.as_deref())
-        else {
-            return;
-        };
-        if let Err(error) = self.mailer.send(&email).await {
-            tracing::error!(
-                event = "NoticeFailed",
-                agency = %after.agency,
-                number = %after.number,
-                subject = %email.subject,
-                %error,
-                "a requester notice did not go out"
-            );
+        for email in requester_notices(agency, before, after, self.portal_url.as_deref()) {
+            if let Err(error) = self.mailer.send(&email).await {
+                tracing::error!(
+                    event = "NoticeFailed",
+                    agency = %after.agency,
+                    number = %after.number,
+                    subject = %email.subject,
+                    %error,
+                    "a requester notice did not go out"
+                );
+            }
         }
     }
 }

@@ -26,8 +26,11 @@ pub struct Outbox {
     dir: PathBuf,
     from: String,
     clock: Clock,
-    sequence: AtomicU64,
 }
+
+/// Emails this process wrote to any outbox: with the process id, no two files of one
+/// folder share a name, whichever outboxes (and processes) write to it.
+static SENT: AtomicU64 = AtomicU64::new(0);
 
 impl Outbox {
     /// The outbox in `dir` (created on first send), sending as `from`.
@@ -36,7 +39,6 @@ impl Outbox {
             dir: dir.into(),
             from: from.into(),
             clock,
-            sequence: AtomicU64::new(0),
         }
     }
 
@@ -81,9 +83,10 @@ impl Mailer for Outbox {
             .await
             .map_err(unavailable)?;
         let name = format!(
-            "{:013}-{:06}",
+            "{:013}-{}-{:06}",
             sent.sent_at.as_millis(),
-            self.sequence.fetch_add(1, Ordering::Relaxed)
+            std::process::id(),
+            SENT.fetch_add(1, Ordering::Relaxed)
         );
         // Written aside and renamed: a reader never sees half an email.
         let partial = self.dir.join(format!(".{name}.tmp"));

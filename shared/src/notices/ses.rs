@@ -1,6 +1,10 @@
 //! The mailer of the functions in AWS: SES (v2 `SendEmail`), from the one sender identity
 //! the stack names (`NOTICE_SENDER`); the functions' policies allow no other.
 
+use std::time::Duration;
+
+use aws_sdk_sesv2::config::retry::RetryConfig;
+use aws_sdk_sesv2::config::timeout::TimeoutConfig;
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 
@@ -19,6 +23,17 @@ impl SesMailer {
             client,
             from: from.into(),
         }
+    }
+
+    /// Sends from `from` with `aws`'s settings, giving up on an email after `budget` (one
+    /// retry included): a route that has already written its change must answer well
+    /// inside its own timeout, whatever SES does.
+    pub fn within(aws: &aws_config::SdkConfig, from: impl Into<String>, budget: Duration) -> Self {
+        let config = aws_sdk_sesv2::config::Builder::from(aws)
+            .timeout_config(TimeoutConfig::builder().operation_timeout(budget).build())
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .build();
+        Self::new(aws_sdk_sesv2::Client::from_conf(config), from)
     }
 }
 
