@@ -158,16 +158,14 @@ pub async fn verify_sender(identity: &str) {
 }
 
 /// Every email the emulator's SES accepted so far (moto's own record of them: `source`,
-/// `destinations.ToAddresses`, `subject`, `body`), oldest first.
+/// `destinations.ToAddresses`, `subject`, `body`), oldest first, from the route
+/// `scripts/moto-server.py` adds for it.
 pub async fn sent_emails() -> Vec<Value> {
-    let url = format!("{}/moto-api/data.json", endpoint());
+    let url = format!("{}/_dossier/ses/sent", endpoint());
     let (status, _, bytes) = http_request("GET", &url, &[], &[]).await;
-    assert_eq!(status, 200, "moto's data");
-    let data: Value = serde_json::from_slice(&bytes).expect("moto's data is JSON");
-    data["ses"]["Message"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    assert_eq!(status, 200, "the emulator's sent emails");
+    let sent: Value = serde_json::from_slice(&bytes).expect("the sent emails are JSON");
+    sent.as_array().cloned().unwrap_or_default()
 }
 
 /// Creates an anchors bucket as `template.yaml`'s: Object Lock in compliance mode (one
