@@ -136,6 +136,27 @@ impl Date {
             .then_some(date)
     }
 
+    /// This date `months` months later; a day the target month lacks becomes its last
+    /// (2028-02-29 plus 12 months is 2029-02-28), as retention periods are counted.
+    /// Saturates at 9999-12-31.
+    pub fn plus_months(self, months: u32) -> Self {
+        let index = self.year * 12 + i64::from(self.month - 1) + i64::from(months);
+        if index >= 10_000 * 12 {
+            return Date {
+                year: 9999,
+                month: 12,
+                day: 31,
+            };
+        }
+        let mut date = Date {
+            year: index / 12,
+            month: (index % 12) as u32 + 1,
+            day: 1,
+        };
+        date.day = self.day.min(date.days_in_month());
+        date
+    }
+
     fn days_in_month(&self) -> u32 {
         match self.month {
             2 if self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0) => 29,

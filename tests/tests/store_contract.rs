@@ -11,8 +11,9 @@ use shared::clock::Timestamp;
 use shared::model::{
     AgencyId, AgencyProfile, AuditAction, AuditEntry, ChainHead, Classification, ContentType,
     Document, DocumentId, DocumentStatus, NewDocument, NewRecord, NewRequest, ProfileBody, Record,
-    RecordId, RequestNumber, RequestStatus, Status, StoredAgency, StoredRecord, StoredRequest,
-    TrackingToken, sha256_base64, verify_chain,
+    RecordId, RequestNumber, RequestStatus, ScheduleBody, ScheduleId, SchedulePatch, Status,
+    StoredAgency, StoredRecord, StoredRequest, StoredSchedule, TrackingToken, sha256_base64,
+    verify_chain,
 };
 use shared::store::{
     DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Page,
@@ -1203,6 +1204,8 @@ contract!(
     requests_change_only_at_their_version_on_their_chain,
     a_request_keeps_its_idempotent_response_in_the_same_write,
     requests_are_listed_newest_first_and_open_ones_due_soonest_first,
+    schedules_change_at_their_version_on_their_chain_and_stay_per_agency,
+    a_schedule_in_use_can_change_but_never_be_deleted,
 );
 
 /// Request `seq` of `agency_name`'s `year`, received at `at`, and its first entry.
@@ -1528,4 +1531,144 @@ async fn requests_change_only_at_their_version_on_their_chain<S: Store>(store: S
     assert!(verify_chain(&[entry, update]).is_ok());
     // Another agency cannot reach it.
     assert_eq!(store.get_request(&agency("police"), number).await, Ok(None));
+}
+
+/// A new schedule of `agency_name` named `name` (not yet written), and its first entry.
+fn new_schedule(agency_name: &str, name: &str, at: Timestamp) -> (StoredSchedule, AuditEntry) {
+    let body = ScheduleBody::from_json(&json!({
+        "name": name, "keep": {"years": 7}, "from": "archived", "action": "destroy"
+    }))
+    .unwrap();
+    StoredSchedule::create(
+        ScheduleId::generate(at),
+        agency(agency_name),
+        body,
+        at,
+        "olga",
+    )
+}
+
+async fn schedules_change_at_their_version_on_their_chain_and_stay_per_agency<S: Store>(store: S) {
+    let parks = agency("parks");
+    assert_eq!(store.list_schedules(&parks).await, Ok(vec![]));
+    let (permits, first) = new_schedule("parks", "Permits", TEST_NOW);
+    let later = Timestamp::from_millis(TEST_NOW.as_millis() + 1);
+    let (minutes, minutes_entry) = new_schedule("parks", "Minutes", later);
+    let (theirs, theirs_entry) = new_schedule("water", "Permits", TEST_NOW);
+    store.create_schedule(&permits, &first).await.unwrap();
+    store
+        .create_schedule(&minutes, &minutes_entry)
+        .await
+        .unwrap();
+    store.create_schedule(&theirs, &theirs_entry).await.unwrap();
+    assert_eq!(
+        store.create_schedule(&permits, &first).await,
+        Err(StoreError::ConditionFailed),
+        "created twice"
+    );
+
+    let id = &permits.schedule.id;
+    assert_eq!(
+        store.get_schedule(&parks, id).await,
+        Ok(Some(permits.clone()))
+    );
+    assert_eq!(store.get_schedule(&agency("water"), id).await, Ok(None));
+    let listed = store.list_schedules(&parks).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![permits.schedule.clone(), minutes.schedule.clone()],
+        "in creation order, this agency's only"
+    );
+
+    let patch = SchedulePatch::from_json(&json!({"keep": {"years": 10}})).unwrap();
+    let (next, update) = permits.revise(&patch, later, "olga").unwrap();
+    assert_eq!(
+        store.update_schedule(&next, 2, &update).await,
+        Err(StoreError::ConditionFailed),
+        "a version that is not there"
+    );
+    store.update_schedule(&next, 1, &update).await.unwrap();
+    assert_eq!(
+        store.update_schedule(&next, 1, &update).await,
+        Err(StoreError::ConditionFailed),
+        "the same change twice"
+    );
+    assert_eq!(store.get_schedule(&parks, id).await, Ok(Some(next.clone())));
+
+    // An unused schedule can be deleted at its version; its chain stays and verifies.
+    let deletion = next.deletion(later, "olga");
+    assert_eq!(
+        store.delete_schedule(&parks, id, 1, &deletion).await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert_eq!(
+        store
+            .delete_schedule(&agency("water"), id, 2, &deletion)
+            .await,
+        Err(StoreError::ConditionFailed),
+        "another agency's id"
+    );
+    store
+        .delete_schedule(&parks, id, 2, &deletion)
+        .await
+        .unwrap();
+    assert_eq!(store.get_schedule(&parks, id).await, Ok(None));
+    assert_eq!(
+        store.list_schedules(&parks).await,
+        Ok(vec![minutes.schedule.clone()])
+    );
+    let history = store.schedule_history(&parks, id, 2, None).await.unwrap();
+    assert_eq!(history.items, vec![first.clone(), update.clone()]);
+    let rest = store
+        .schedule_history(&parks, id, 10, history.next)
+        .await
+        .unwrap();
+    assert_eq!(rest.items, vec![deletion.clone()]);
+    assert!(verify_chain(&[first, update, deletion]).is_ok());
+    assert_eq!(
+        store.mark_schedule_used(&parks, id).await,
+        Err(StoreError::ConditionFailed),
+        "a deleted schedule cannot be named"
+    );
+}
+
+async fn a_schedule_in_use_can_change_but_never_be_deleted<S: Store>(store: S) {
+    let parks = agency("parks");
+    let (stored, first) = new_schedule("parks", "Permits", TEST_NOW);
+    store.create_schedule(&stored, &first).await.unwrap();
+    let id = &stored.schedule.id;
+    assert_eq!(
+        store.mark_schedule_used(&agency("water"), id).await,
+        Err(StoreError::ConditionFailed),
+        "another agency's schedule is not there to name"
+    );
+
+    // A record names it between an officer's read and their write: the write is refused
+    // (it would clear the mark), and redone from a fresh read it lands with the mark.
+    let later = Timestamp::from_millis(TEST_NOW.as_millis() + 1);
+    let patch = SchedulePatch::from_json(&json!({"name": "Building permits"})).unwrap();
+    let (stale, update) = stored.revise(&patch, later, "olga").unwrap();
+    store.mark_schedule_used(&parks, id).await.unwrap();
+    store.mark_schedule_used(&parks, id).await.unwrap();
+    assert_eq!(
+        store.update_schedule(&stale, 1, &update).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let fresh = store.get_schedule(&parks, id).await.unwrap().unwrap();
+    assert!(fresh.schedule.in_use);
+    assert_eq!(fresh.schedule.version, 1);
+    let (next, update) = fresh.revise(&patch, later, "olga").unwrap();
+    store.update_schedule(&next, 1, &update).await.unwrap();
+    let now = store.get_schedule(&parks, id).await.unwrap().unwrap();
+    assert!(now.schedule.in_use);
+    assert_eq!(now.schedule.name, "Building permits");
+
+    let deletion = now.deletion(later, "olga");
+    assert_eq!(
+        store.delete_schedule(&parks, id, 2, &deletion).await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert_eq!(store.get_schedule(&parks, id).await, Ok(Some(now)));
+    let history = store.schedule_history(&parks, id, 10, None).await.unwrap();
+    assert_eq!(history.items.len(), 2, "the refused deletion left no entry");
 }

@@ -48,6 +48,15 @@ pub enum AuditAction {
     /// A document of a public record was released to a records request.
     #[serde(rename = "request.release")]
     RequestRelease,
+    /// A retention schedule was created (the first link of its chain).
+    #[serde(rename = "schedule.create")]
+    ScheduleCreate,
+    /// A retention schedule's name, period, event or action changed.
+    #[serde(rename = "schedule.update")]
+    ScheduleUpdate,
+    /// An unused retention schedule was deleted (its chain stays).
+    #[serde(rename = "schedule.delete")]
+    ScheduleDelete,
 }
 
 impl AuditAction {
@@ -65,6 +74,9 @@ impl AuditAction {
             Self::RequestUpdate => "request.update",
             Self::RequestMessage => "request.message",
             Self::RequestRelease => "request.release",
+            Self::ScheduleCreate => "schedule.create",
+            Self::ScheduleUpdate => "schedule.update",
+            Self::ScheduleDelete => "schedule.delete",
         }
     }
 
@@ -82,6 +94,9 @@ impl AuditAction {
             Self::RequestUpdate,
             Self::RequestMessage,
             Self::RequestRelease,
+            Self::ScheduleCreate,
+            Self::ScheduleUpdate,
+            Self::ScheduleDelete,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

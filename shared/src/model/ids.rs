@@ -102,6 +102,11 @@ ulid_id!(
     DocumentId
 );
 
+ulid_id!(
+    /// A retention schedule's id: a ULID.
+    ScheduleId
+);
+
 fn generate_ulid(now: Timestamp) -> String {
     let mut random = [0u8; 16];
     // The CSPRNG only fails if the OS has no entropy source at all; a time-only

@@ -16,6 +16,7 @@ mod request_message;
 mod request_release;
 mod request_settings;
 mod request_stats;
+mod schedule;
 
 pub use agency::{AgencyProfile, ProfileBody, StoredAgency, limits as agency_limits};
 pub use audit::{
@@ -28,7 +29,7 @@ pub use document::{
     QUARANTINE_PREFIX, Rejection, decode_notification_key, limits as document_limits, object_key,
     parse_object_key, sha256_base64,
 };
-pub use ids::{AgencyId, DocumentId, RecordId};
+pub use ids::{AgencyId, DocumentId, RecordId, ScheduleId};
 pub use public::{
     PublicAgency, PublicAgencySummary, PublicDocument, PublicRecord, PublicSummary,
     is_publicly_visible, publication_time,
@@ -53,3 +54,7 @@ pub use request_message::{
 pub use request_release::{MAX_RELEASES, NewRelease};
 pub use request_settings::{Notice, RequestSettings, limits as request_settings_limits};
 pub use request_stats::RequestStats;
+pub use schedule::{
+    DisposalAction, Keep, RetentionEvent, Schedule, ScheduleBody, SchedulePatch, StoredSchedule,
+    limits as schedule_limits,
+};

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::audit::{AuditAction, AuditEntry, ChainHead, Changes};
 use super::document::Document;
 use super::fields::{Fields, check_text, string};
-use super::ids::{AgencyId, RecordId};
+use super::ids::{AgencyId, RecordId, ScheduleId};
 use crate::clock::{Date, Timestamp};
 use crate::error::FieldError;
 
@@ -113,7 +113,11 @@ pub struct Record {
     pub status: Status,
     /// At most 20 tags, each `^[a-z0-9-]{1,50}$`, no duplicates.
     pub tags: Vec<String>,
-    /// It may not be deleted before this date.
+    /// The retention schedule it is kept under, if any.
+    #[serde(default)]
+    pub schedule: Option<ScheduleId>,
+    /// It may not be deleted before this date: computed from its schedule when it has one
+    /// (`None` until the schedule's event happens), else set by hand.
     pub retention_until: Option<Date>,
     /// It may not be deleted while this is set.
     pub legal_hold: bool,
@@ -130,6 +134,9 @@ pub struct Record {
     /// When it was first published; kept through archiving. `None` while it never was.
     #[serde(default)]
     pub published_at: Option<Timestamp>,
+    /// When it was archived. `None` while it is not.
+    #[serde(default)]
+    pub archived_at: Option<Timestamp>,
 }
 
 impl Record {
@@ -139,12 +146,13 @@ impl Record {
     }
 
     /// The value of each field a patch can change, as the API shows it.
-    fn patchable_fields(&self) -> [(&'static str, Value); 7] {
+    fn patchable_fields(&self) -> [(&'static str, Value); 8] {
         [
             ("title", json!(self.title)),
             ("description", json!(self.description)),
             ("classification", json!(self.classification)),
             ("tags", json!(self.tags)),
+            ("schedule", json!(self.schedule)),
             ("retention_until", json!(self.retention_until)),
             ("status", json!(self.status)),
             ("legal_hold", json!(self.legal_hold)),
@@ -152,17 +160,35 @@ impl Record {
     }
 
     /// `{field: [old, new]}` for every field that differs between `self` and `next`,
-    /// `published_at` (which follows the status) included.
+    /// `published_at` and `archived_at` (which follow the status) included.
     pub fn changes_to(&self, next: &Record) -> Changes {
-        let published = ("published_at", json!(self.published_at));
-        let next_published = ("published_at", json!(next.published_at));
+        let stamps = |record: &Record| {
+            [
+                ("published_at", json!(record.published_at)),
+                ("archived_at", json!(record.archived_at)),
+            ]
+        };
         self.patchable_fields()
             .into_iter()
-            .chain([published])
-            .zip(next.patchable_fields().into_iter().chain([next_published]))
+            .chain(stamps(self))
+            .zip(next.patchable_fields().into_iter().chain(stamps(next)))
             .filter(|((_, old), (_, new))| old != new)
             .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
             .collect()
+    }
+
+    /// Stamps `published_at` or `archived_at` when this record's status moved from `was`
+    /// at `at` (a record published before the stamp was kept is not stamped by a later,
+    /// unrelated edit). What a schedule counts from is read off these stamps.
+    pub fn stamp_move(&mut self, was: Status, at: Timestamp) {
+        if self.status == was {
+            return;
+        }
+        match self.status {
+            Status::Published if self.published_at.is_none() => self.published_at = Some(at),
+            Status::Archived => self.archived_at = Some(at),
+            _ => {}
+        }
     }
 
     /// `{field: [null, value]}` for every field of a new record, as its first audit entry.
@@ -234,18 +260,15 @@ impl StoredRecord {
     /// `record` as this record's next version, by `actor` at `at`: one version more, and
     /// a `record.update` entry listing every changed field. `None` if nothing changed.
     /// A record moving to `published` for the first time is stamped `published_at` (one
-    /// published before the stamp was kept is not stamped by a later, unrelated edit).
+    /// published before the stamp was kept is not stamped by a later, unrelated edit), one
+    /// moving to `archived` is stamped `archived_at`.
     pub fn revise(
         &self,
         mut record: Record,
         at: Timestamp,
         actor: &str,
     ) -> Option<(Self, AuditEntry)> {
-        let publishing =
-            record.status == Status::Published && self.record.status != Status::Published;
-        if publishing && record.published_at.is_none() {
-            record.published_at = Some(at);
-        }
+        record.stamp_move(self.record.status, at);
         let changes = self.record.changes_to(&record);
         if changes.is_empty() {
             return None;
@@ -296,8 +319,10 @@ pub struct NewRecord {
     pub classification: Classification,
     /// At most 20.
     pub tags: Vec<String>,
-    /// Optional retention date.
+    /// Optional retention date, set by hand (not with a schedule).
     pub retention_until: Option<Date>,
+    /// Optional retention schedule.
+    pub schedule: Option<ScheduleId>,
 }
 
 impl NewRecord {
@@ -311,6 +336,7 @@ impl NewRecord {
                 "classification",
                 "tags",
                 "retention_until",
+                "schedule",
             ],
         )?;
         let title = fields.required("title", title);
@@ -321,6 +347,13 @@ impl NewRecord {
         let classification = fields.required("classification", classification);
         let tags = fields.optional("tags", tags).flatten().unwrap_or_default();
         let retention_until = fields.optional("retention_until", date).flatten();
+        let schedule = fields.optional("schedule", schedule).flatten();
+        if retention_until.is_some() && schedule.is_some() {
+            fields.refuse(
+                "retention_until",
+                "cannot be set with a schedule, which computes it",
+            );
+        }
         fields.finish()?;
         match (title, classification) {
             (Some(title), Some(classification)) => Ok(Self {
@@ -329,6 +362,7 @@ impl NewRecord {
                 classification,
                 tags,
                 retention_until,
+                schedule,
             }),
             // `finish` has already reported the missing field.
             _ => Err(Vec::new()),
@@ -351,6 +385,7 @@ impl NewRecord {
             classification: self.classification,
             status: Status::Draft,
             tags: self.tags,
+            schedule: self.schedule,
             retention_until: self.retention_until,
             legal_hold: false,
             version: 1,
@@ -359,6 +394,7 @@ impl NewRecord {
             updated_at: now,
             updated_by: actor.to_owned(),
             published_at: None,
+            archived_at: None,
         }
     }
 }
@@ -375,8 +411,10 @@ pub struct RecordPatch {
     pub classification: Option<Classification>,
     /// New tags, replacing all (`null` clears them).
     pub tags: Option<Vec<String>>,
-    /// New retention date (`null` clears it).
+    /// New retention date (`null` clears it); only on a record without a schedule.
     pub retention_until: Option<Option<Date>>,
+    /// New retention schedule (`null`: none; the last computed date stays, by hand).
+    pub schedule: Option<Option<ScheduleId>>,
     /// New status.
     pub status: Option<Status>,
     /// Legal hold on or off.
@@ -395,6 +433,7 @@ impl RecordPatch {
                 "classification",
                 "tags",
                 "retention_until",
+                "schedule",
                 "status",
                 "legal_hold",
             ],
@@ -407,6 +446,7 @@ impl RecordPatch {
             classification: fields.not_null("classification", classification),
             tags: fields.optional("tags", tags).map(Option::unwrap_or_default),
             retention_until: fields.optional("retention_until", date),
+            schedule: fields.optional("schedule", schedule),
             status: fields.not_null("status", status),
             legal_hold: fields.not_null("legal_hold", boolean),
         };
@@ -432,6 +472,9 @@ impl RecordPatch {
         if let Some(retention_until) = self.retention_until {
             next.retention_until = retention_until;
         }
+        if let Some(schedule) = &self.schedule {
+            next.schedule.clone_from(schedule);
+        }
         if let Some(status) = self.status {
             next.status = status;
         }
@@ -440,6 +483,10 @@ impl RecordPatch {
         }
         next
     }
+}
+
+fn schedule(_: &str, value: &Value) -> Result<ScheduleId, String> {
+    ScheduleId::parse(string(value)?).ok_or_else(|| "must be a schedule id".to_owned())
 }
 
 fn title(_: &str, value: &Value) -> Result<String, String> {

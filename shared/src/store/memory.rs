@@ -16,10 +16,12 @@ use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId,
-    RequestNumber, StoredAgency, StoredRecord, StoredRequest, publication_time,
+    RequestNumber, ScheduleId, StoredAgency, StoredRecord, StoredRequest, StoredSchedule,
+    publication_time,
 };
 
 mod requests;
+mod schedules;
 
 type RecordKey = (AgencyId, RecordId);
 
@@ -34,6 +36,8 @@ struct Tables {
     request_counters: HashMap<(AgencyId, i16), u32>,
     requests: HashMap<(AgencyId, RequestNumber), StoredRequest>,
     request_history: HashMap<(AgencyId, RequestNumber), Vec<AuditEntry>>,
+    schedules: BTreeMap<(AgencyId, ScheduleId), StoredSchedule>,
+    schedule_history: HashMap<(AgencyId, ScheduleId), Vec<AuditEntry>>,
 }
 
 /// What a test runs on the store right before its next write.

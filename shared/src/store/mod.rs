@@ -29,8 +29,8 @@ use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, Classification, Document, DocumentId, Record, RecordId,
-    RecordsRequest, RequestNumber, RequestStatus, Status, StoredAgency, StoredRecord,
-    StoredRequest, is_publicly_visible, publication_time,
+    RecordsRequest, RequestNumber, RequestStatus, Schedule, ScheduleId, Status, StoredAgency,
+    StoredRecord, StoredRequest, StoredSchedule, is_publicly_visible, publication_time,
 };
 
 /// A store failure.
@@ -495,6 +495,75 @@ pub trait RequestStore: Send + Sync {
     ) -> impl Future<Output = Result<Page<StoredRequest, String>, StoreError>> + Send;
 }
 
+/// Retention schedules, each write with the next link of the schedule's own chain.
+///
+/// A schedule some record has named is `in_use` for good (it is that record's provenance):
+/// it can still change, never be deleted. The mark is set on its own, before the record
+/// write that names the schedule, so a deletion either comes first (and the record write
+/// is refused for naming no schedule) or fails.
+pub trait ScheduleStore: Send + Sync {
+    /// Schedule `id` of `agency`, or `None` (also for another agency's, or a deleted one).
+    fn get_schedule(
+        &self,
+        agency: &AgencyId,
+        id: &ScheduleId,
+    ) -> impl Future<Output = Result<Option<StoredSchedule>, StoreError>> + Send;
+
+    /// Every schedule of `agency` (at most a few hundred), in id (creation) order.
+    fn list_schedules(
+        &self,
+        agency: &AgencyId,
+    ) -> impl Future<Output = Result<Vec<Schedule>, StoreError>> + Send;
+
+    /// Writes a new schedule and its first entry (seq 1); [`StoreError::ConditionFailed`]
+    /// if it, or a chain under its id, exists.
+    fn create_schedule(
+        &self,
+        first: &StoredSchedule,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces the schedule with `next` and appends `entry`, only if the stored one is
+    /// still at `expected_version`, its chain one entry behind `entry`, and its `in_use`
+    /// still `next`'s (a record named it meanwhile: read again); else
+    /// [`StoreError::ConditionFailed`] and nothing changes.
+    fn update_schedule(
+        &self,
+        next: &StoredSchedule,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes the schedule and appends `entry` (its chain stays), only if it is still at
+    /// `expected_version`, its chain one entry behind `entry`, and not in use; else
+    /// [`StoreError::ConditionFailed`] and nothing changes.
+    fn delete_schedule(
+        &self,
+        agency: &AgencyId,
+        id: &ScheduleId,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Marks the schedule in use (a no-op if it is); [`StoreError::ConditionFailed`] if
+    /// there is no such schedule.
+    fn mark_schedule_used(
+        &self,
+        agency: &AgencyId,
+        id: &ScheduleId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Up to `limit` entries of schedule `id`'s chain with `seq` greater than `after_seq`
+    /// (a deleted schedule's too).
+    fn schedule_history(
+        &self,
+        agency: &AgencyId,
+        id: &ScheduleId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
+}
+
 /// What the public lists: the agencies that have a profile, and each agency's publicly
 /// visible records ([`is_publicly_visible`]), kept in step with every write. Nothing else
 /// is ever in these listings, so no filter in a public route can let it out.
@@ -539,6 +608,7 @@ pub trait Store:
     + AgencyStore
     + PublicIndex
     + RequestStore
+    + ScheduleStore
     + 'static
 {
 }
@@ -552,6 +622,7 @@ impl<T> Store for T where
         + AgencyStore
         + PublicIndex
         + RequestStore
+        + ScheduleStore
         + 'static
 {
 }

@@ -13,7 +13,8 @@ use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
 use crate::model::{
     AgencyId, AgencyProfile, AuditAction, AuditEntry, ChainHead, Classification, ContentType,
-    Document, DocumentId, DocumentStatus, Record, RecordId, Status, StoredAgency, StoredRecord,
+    Document, DocumentId, DocumentStatus, Record, RecordId, ScheduleId, Status, StoredAgency,
+    StoredRecord,
 };
 use crate::store::{IdempotentResponse, StoreError};
 
@@ -134,6 +135,12 @@ pub fn record_item(stored: &StoredRecord) -> Item {
     if let Some(at) = record.published_at {
         item.insert("published_at".into(), number(at.as_millis()));
     }
+    if let Some(at) = record.archived_at {
+        item.insert("archived_at".into(), number(at.as_millis()));
+    }
+    if let Some(schedule) = &record.schedule {
+        item.insert("schedule".into(), s(schedule.as_str()));
+    }
     item
 }
 
@@ -189,6 +196,14 @@ pub fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
         published_at: match item.get("published_at") {
             None => None,
             Some(_) => Some(f.timestamp("published_at")?),
+        },
+        archived_at: match item.get("archived_at") {
+            None => None,
+            Some(_) => Some(f.timestamp("archived_at")?),
+        },
+        schedule: match item.get("schedule") {
+            None => None,
+            Some(_) => Some(f.parsed("schedule", ScheduleId::parse)?),
         },
     };
     let head = ChainHead {

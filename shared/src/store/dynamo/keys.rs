@@ -11,9 +11,12 @@
 //! | records request | `A#<agency>#Q#<number>` | `REQUEST` | `gsi2pk=A#<agency>#Q`, `gsi2sk=`[`RequestListing::All`]'s sort key; while open, `gsi3pk=A#<agency>#QOPEN`, `gsi3sk=`[`RequestListing::Open`]'s |
 //! | request audit entry | `A#<agency>#Q#<number>` | `AUDIT#<seq, 10 digits>` | |
 //! | request counter | `A#<agency>#QSEQ#<year>` | `COUNTER` | |
+//! | retention schedule | `A#<agency>#SCHEDULES` | `SCHEDULE#<id>` | |
+//! | schedule audit entry | `A#<agency>#SCHED#<id>` | `AUDIT#<seq, 10 digits>` | |
 //!
 //! `gsi1` holds record items alone (anchoring scans it); requests use `gsi2` and `gsi3`
-//! under partitions of their own.
+//! under partitions of their own. An agency's schedules share one partition, so its whole
+//! list is one strongly consistent query.
 //!
 //! [`RequestListing::All`]: crate::store::RequestListing::All
 //! [`RequestListing::Open`]: crate::store::RequestListing::Open
@@ -26,7 +29,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::item::{Fields, Item, s};
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DocumentId, Record, RecordId, RequestNumber, Status, is_publicly_visible,
+    AgencyId, DocumentId, Record, RecordId, RequestNumber, ScheduleId, Status, is_publicly_visible,
     publication_time,
 };
 use crate::store::{ListPosition, RequestListing, StoreError};
@@ -84,6 +87,24 @@ pub fn request_listing(
         RequestListing::All => ("gsi2", "gsi2pk", "gsi2sk", format!("A#{agency}#Q")),
         RequestListing::Open => ("gsi3", "gsi3pk", "gsi3sk", format!("A#{agency}#QOPEN")),
     }
+}
+
+/// Partition key of every retention schedule of `agency`.
+pub fn schedules_pk(agency: &AgencyId) -> String {
+    format!("A#{agency}#SCHEDULES")
+}
+
+/// Sort-key prefix of a schedule in its agency's partition.
+pub const SCHEDULE_SK_PREFIX: &str = "SCHEDULE#";
+
+/// Sort key of schedule `id`.
+pub fn schedule_sk(id: &ScheduleId) -> String {
+    format!("{SCHEDULE_SK_PREFIX}{id}")
+}
+
+/// Partition key of schedule `id`'s chain.
+pub fn schedule_chain_pk(agency: &AgencyId, id: &ScheduleId) -> String {
+    format!("A#{agency}#SCHED#{id}")
 }
 
 /// The `gsi3` partition listing every agency profile, by agency id.

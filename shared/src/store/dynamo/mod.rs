@@ -14,6 +14,7 @@ mod public;
 mod query;
 mod read;
 mod requests;
+mod schedules;
 mod write;
 
 pub use keys::{PARTITION_KEY, record_of_pk};

@@ -15,11 +15,15 @@
 //! | `request_counters` | `<agency>/<year>` | the year's last request number (`u32`) |
 //! | `requests` | `<agency>/<number>` | request, token digest and chain head (JSON) |
 //! | `request_history` | `<agency>/<number>/<seq, 10 digits>` | audit entry (JSON) |
+//! | `schedules` | `<agency>/<id>` | schedule and chain head (JSON) |
+//! | `schedule_history` | `<agency>/<id>/<seq, 10 digits>` | audit entry (JSON) |
 
 use std::ops::Range;
 
 use crate::clock::Timestamp;
-use crate::model::{AgencyId, DocumentId, Record, RecordId, RequestNumber, publication_time};
+use crate::model::{
+    AgencyId, DocumentId, Record, RecordId, RequestNumber, ScheduleId, publication_time,
+};
 use crate::store::ListPosition;
 
 /// Key of record `id` in `records`.
@@ -157,4 +161,24 @@ pub fn request_history(agency: &AgencyId, number: RequestNumber, seq: u64) -> St
 /// The keys of request `number`'s chain from `seq` on.
 pub fn request_history_from(agency: &AgencyId, number: RequestNumber, seq: u64) -> Range<String> {
     request_history(agency, number, seq)..format!("{agency}/{number}0")
+}
+
+/// Key of schedule `id` in `schedules`.
+pub fn schedule(agency: &AgencyId, id: &ScheduleId) -> String {
+    format!("{agency}/{id}")
+}
+
+/// The keys of every schedule of `agency` in `schedules`.
+pub fn schedules_of(agency: &AgencyId) -> Range<String> {
+    format!("{agency}/")..format!("{agency}0")
+}
+
+/// Key of audit entry `seq` of schedule `id` in `schedule_history`.
+pub fn schedule_history(agency: &AgencyId, id: &ScheduleId, seq: u64) -> String {
+    format!("{agency}/{id}/{seq:010}")
+}
+
+/// The keys of schedule `id`'s chain from `seq` on.
+pub fn schedule_history_from(agency: &AgencyId, id: &ScheduleId, seq: u64) -> Range<String> {
+    schedule_history(agency, id, seq)..format!("{agency}/{id}0")
 }

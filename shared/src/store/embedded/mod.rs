@@ -8,6 +8,7 @@
 mod feed;
 mod keys;
 mod requests;
+mod schedules;
 
 pub use feed::Changed;
 
@@ -103,6 +104,8 @@ impl EmbeddedStore {
             AGENCY_HISTORY,
             requests::REQUESTS,
             requests::REQUEST_HISTORY,
+            schedules::SCHEDULES,
+            schedules::SCHEDULE_HISTORY,
         ] {
             txn.open_table(table)?;
         }
