@@ -32,6 +32,7 @@ pub mod private;
 pub mod public;
 pub mod records;
 pub mod requests;
+pub mod schedules;
 #[cfg(feature = "search")]
 pub mod search;
 pub mod store;

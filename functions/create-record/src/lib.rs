@@ -1,5 +1,6 @@
 //! `POST /records`: creates a draft record and its first audit entry, atomically.
-//! With `Idempotency-Key`, a retry replays the first response and creates nothing.
+//! With `Idempotency-Key`, a retry replays the first response and creates nothing. A
+//! record named under a retention schedule gets its retention date from it.
 
 use lambda_http::http::StatusCode;
 use lambda_http::http::header::LOCATION;
@@ -10,6 +11,7 @@ use shared::http::{ApiRequest, Reply};
 use shared::idempotency::Idempotency;
 use shared::model::{Classification, NewRecord, RecordId, StoredRecord};
 use shared::records::record_reply;
+use shared::schedules::{mark_named, named_schedule};
 use shared::store::{Store, StoreError};
 
 /// Answers `POST /records`.
@@ -27,12 +29,20 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         return Ok(first);
     }
 
-    let record = new.into_record(
+    let schedule = match &new.schedule {
+        Some(id) => Some(named_schedule(&deps.store, &caller.agency, id).await?),
+        None => None,
+    };
+    let mut record = new.into_record(
         RecordId::generate(now),
         caller.agency.clone(),
         &caller.sub,
         now,
     );
+    if let Some(schedule) = schedule {
+        record.retention_until = schedule.retention_of(&record);
+        mark_named(&deps.store, &record).await?;
+    }
     let reply = record_reply(StatusCode::CREATED, &record)
         .header(LOCATION, format!("/records/{}", record.id));
     let kept = idempotency.keep(&reply, now);

@@ -256,3 +256,53 @@ async fn idempotency_keys_are_validated() {
         assert_eq!(response.status, 400, "{key:?}");
     }
 }
+
+#[tokio::test]
+async fn a_record_filed_under_a_schedule_gets_its_retention_from_it() {
+    let deps = deps(MemoryStore::new());
+    let schedule = shared::testing::seed_schedule(
+        &deps.store,
+        "parks",
+        &json!({"name": "Permits", "keep": {"years": 7}, "from": "created", "action": "destroy"}),
+    )
+    .await
+    .schedule;
+    let body = json!({"title": "Permit 12", "classification": "internal", "schedule": schedule.id});
+    let response = call(&deps, handle, &post(&body, &["clerk"])).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    assert_eq!(response.body["schedule"], json!(schedule.id));
+    assert_eq!(response.body["retention_until"], "2033-11-26");
+    let agency = shared::model::AgencyId::parse("parks").unwrap();
+    let stored = shared::store::ScheduleStore::get_schedule(&deps.store, &agency, &schedule.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.schedule.in_use);
+
+    // Another agency's schedule, or a date typed beside a schedule: 400, nothing written.
+    let theirs = shared::testing::seed_schedule(
+        &deps.store,
+        "water",
+        &json!({"name": "W", "keep": {"years": 1}, "from": "created", "action": "review"}),
+    )
+    .await
+    .schedule;
+    for body in [
+        json!({"title": "T", "classification": "internal", "schedule": theirs.id}),
+        json!({"title": "T", "classification": "internal", "schedule": schedule.id,
+               "retention_until": "2040-01-01"}),
+    ] {
+        let response = call(&deps, handle, &post(&body, &["clerk"])).await;
+        assert_eq!(
+            (response.status, response.problem_kind()),
+            (400, "validation"),
+            "{body}"
+        );
+    }
+    let listed = deps
+        .store
+        .list_records(&agency, &Default::default(), 10, None)
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 1);
+}

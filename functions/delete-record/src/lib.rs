@@ -1,5 +1,6 @@
 //! `DELETE /records/{id}`: removes a record (its history stays), only at the version named
-//! by `If-Match`, and never while it is under legal hold or retention.
+//! by `If-Match`, and never while it is under legal hold or retention (a record under a
+//! schedule whose period has not started yet is under retention).
 
 use lambda_http::http::StatusCode;
 use shared::Deps;
@@ -34,6 +35,12 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
             return Err(ApiError::Conflict(format!(
                 "The record must be retained until {until}."
             )));
+        }
+        if record.schedule.is_some() && record.retention_until.is_none() {
+            // Its schedule counts from an event still to come: it is kept until then.
+            return Err(ApiError::Conflict(
+                "The record is kept under a retention schedule whose period has not started; take it off the schedule first.".into(),
+            ));
         }
         let (_, entry) = current.append(
             request.now,

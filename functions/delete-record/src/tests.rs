@@ -167,3 +167,34 @@ async fn a_document_landing_between_read_and_delete_is_not_a_412() {
         .unwrap();
     assert_eq!(gone, None);
 }
+
+#[tokio::test]
+async fn a_record_whose_schedule_has_not_started_counting_is_kept() {
+    let deps = deps(MemoryStore::new());
+    let schedule = shared::testing::seed_schedule(
+        &deps.store,
+        "parks",
+        &json!({"name": "Permits", "keep": {"years": 7}, "from": "archived", "action": "destroy"}),
+    )
+    .await
+    .schedule;
+    let body = json!({"title": "Permit", "classification": "internal", "schedule": schedule.id});
+    let stored = seed_record(&deps.store, "parks", &body, TEST_NOW).await;
+    assert_eq!(stored.record.retention_until, None);
+    let id = stored.record.id.to_string();
+    let response = call(&deps, handle, &delete(&id, &["officer"], Some("\"1\""))).await;
+    assert_eq!(
+        (response.status, response.problem_kind()),
+        (409, "conflict"),
+        "{}",
+        response.body
+    );
+    let agency = AgencyId::parse("parks").unwrap();
+    assert!(
+        deps.store
+            .get_record(&agency, &stored.record.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

@@ -1,5 +1,7 @@
 //! `PATCH /records/{id}`: a JSON merge patch, applied only if `If-Match` names the current
 //! version; the new version and its audit entry are written in one conditional transaction.
+//! A record under a retention schedule has its retention date computed again when it
+//! moves (its schedule may count from that move) or changes schedule.
 
 use lambda_http::http::StatusCode;
 use shared::Deps;
@@ -9,6 +11,7 @@ use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord};
 use shared::records::{find_visible, record_reply};
+use shared::schedules::{mark_named, named_schedule, retention_under_schedule};
 use shared::store::{Store, retry};
 
 /// Answers `PATCH /records/{id}`.
@@ -25,9 +28,12 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         if !condition.matches_strong(&current.record.etag()) {
             return Err(ApiError::PreconditionFailed);
         }
-        let Some((next, entry)) = next_version(&current, &patch, &request)? else {
+        let Some((next, entry)) = next_version(&current, &patch, &request, deps).await? else {
             return Ok(record_reply(StatusCode::OK, &current.record));
         };
+        if next.record.schedule != current.record.schedule {
+            mark_named(&deps.store, &next.record).await?;
+        }
         let written = deps
             .store
             .update_if_version(&next, current.record.version, &entry)
@@ -43,14 +49,32 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
 
 /// The record after `patch`, and its audit entry; `None` if the patch changes nothing.
 /// Refuses what the caller's roles or the record's state do not allow.
-fn next_version(
+async fn next_version<S: Store>(
     current: &StoredRecord,
     patch: &RecordPatch,
     request: &ApiRequest,
+    deps: &Deps<S>,
 ) -> Result<Option<(StoredRecord, AuditEntry)>, ApiError> {
     let caller = &request.caller;
-    let next = patch.apply_to(&current.record);
+    let mut next = patch.apply_to(&current.record);
     let was = &current.record;
+    next.stamp_move(was.status, request.now);
+    if next.schedule.is_some() && patch.retention_until.is_some() {
+        return Err(ApiError::invalid(
+            "retention_until",
+            "is computed from the record's schedule; change the schedule instead",
+        ));
+    }
+    if next.schedule != was.schedule {
+        // Which schedule governs a record is what decides when it may be destroyed.
+        caller.require(Permission::Manage)?;
+        if let Some(id) = &next.schedule {
+            let schedule = named_schedule(&deps.store, &caller.agency, id).await?;
+            next.retention_until = schedule.retention_of(&next);
+        }
+    } else if next.status != was.status && next.schedule.is_some() {
+        next.retention_until = retention_under_schedule(&deps.store, &next).await?;
+    }
     if next.status != was.status {
         caller.require(Permission::Manage)?;
         if !was.status.can_move_to(next.status) {

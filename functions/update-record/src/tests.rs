@@ -353,3 +353,156 @@ async fn retention_is_an_officers_to_change_and_only_to_extend_once_archived_or_
         );
     }
 }
+
+async fn schedule_of(deps: &Deps, from: &str) -> shared::model::StoredSchedule {
+    let body = json!({"name": "Permits", "keep": {"years": 2, "months": 3}, "from": from,
+                      "action": "destroy"});
+    shared::testing::seed_schedule(&deps.store, "parks", &body).await
+}
+
+#[tokio::test]
+async fn an_officer_puts_a_record_under_a_schedule_which_computes_its_retention() {
+    let (deps, id) = seeded("internal").await;
+    let schedule = schedule_of(&deps, "created").await.schedule;
+    let body = json!({"schedule": schedule.id});
+    let clerk = call(&deps, handle, &patch(&id, &["clerk"], Some("\"1\""), &body)).await;
+    assert_eq!(clerk.status, 403, "a clerk cannot: {}", clerk.body);
+    let response = call(
+        &deps,
+        handle,
+        &patch(&id, &["officer"], Some("\"1\""), &body),
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.body["schedule"], json!(schedule.id));
+    // Created 2026-11-26, kept two years and three months.
+    assert_eq!(response.body["retention_until"], "2029-02-26");
+    let entry = history(&deps, &id).await.pop().unwrap();
+    assert_eq!(entry.changes["schedule"], [Value::Null, json!(schedule.id)]);
+    assert_eq!(
+        entry.changes["retention_until"],
+        [Value::Null, json!("2029-02-26")]
+    );
+    let agency = AgencyId::parse("parks").unwrap();
+    let stored = shared::store::ScheduleStore::get_schedule(&deps.store, &agency, &schedule.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.schedule.in_use, "it can no longer be deleted");
+
+    // Its date is the schedule's to compute, not anyone's to type.
+    let by_hand = json!({"retention_until": "2040-01-01"});
+    let refused = call(
+        &deps,
+        handle,
+        &patch(&id, &["officer"], Some("\"2\""), &by_hand),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.problem_kind()),
+        (400, "validation")
+    );
+    // Taken off its schedule, the record keeps the last date, now by hand.
+    let off = json!({"schedule": null});
+    let response = call(
+        &deps,
+        handle,
+        &patch(&id, &["officer"], Some("\"2\""), &off),
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.body["retention_until"], "2029-02-26");
+}
+
+#[tokio::test]
+async fn a_schedule_counting_from_archiving_sets_the_date_when_the_record_is_archived() {
+    let (deps, id) = seeded("internal").await;
+    let schedule = schedule_of(&deps, "archived").await.schedule;
+    assert_eq!(
+        officer_patch(&deps, &id, json!({"schedule": schedule.id})).await,
+        200
+    );
+    let agency = AgencyId::parse("parks").unwrap();
+    let record_id = shared::model::RecordId::parse(&id).unwrap();
+    let read = || async {
+        shared::store::RecordStore::get_record(&deps.store, &agency, &record_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .record
+    };
+    assert_eq!(read().await.retention_until, None, "not archived yet");
+    assert_eq!(
+        officer_patch(&deps, &id, json!({"status": "published"})).await,
+        200
+    );
+    assert_eq!(
+        read().await.retention_until,
+        None,
+        "published is not archived"
+    );
+    deps.clock.advance(60_000);
+    assert_eq!(
+        officer_patch(&deps, &id, json!({"status": "archived"})).await,
+        200
+    );
+    let archived = read().await;
+    assert_eq!(
+        archived.archived_at.map(|at| at.to_string()).as_deref(),
+        Some("2026-11-26T10:22:38.000Z")
+    );
+    assert_eq!(archived.retention_until.unwrap().to_string(), "2029-02-26");
+    let entry = history(&deps, &id).await.pop().unwrap();
+    assert_eq!(
+        entry.changes["retention_until"],
+        [Value::Null, json!("2029-02-26")]
+    );
+    assert!(entry.changes.contains_key("archived_at"));
+
+    // Archived: another schedule may keep it longer, never shorter.
+    let shorter = shared::testing::seed_schedule(
+        &deps.store,
+        "parks",
+        &json!({"name": "Short", "keep": {"months": 1}, "from": "archived", "action": "destroy"}),
+    )
+    .await
+    .schedule;
+    assert_eq!(
+        officer_patch(&deps, &id, json!({"schedule": shorter.id})).await,
+        409
+    );
+}
+
+#[tokio::test]
+async fn a_schedule_that_is_not_this_agencys_is_a_400_and_marks_nothing() {
+    let (deps, id) = seeded("internal").await;
+    let body =
+        json!({"name": "Theirs", "keep": {"years": 1}, "from": "created", "action": "review"});
+    let theirs = shared::testing::seed_schedule(&deps.store, "water", &body).await;
+    for schedule in [
+        json!(theirs.schedule.id),
+        json!("01KBXQ7R5M3N8P2V6W9Y4Z0A1B"),
+        json!("nope"),
+    ] {
+        let body = json!({"schedule": schedule});
+        let response = call(
+            &deps,
+            handle,
+            &patch(&id, &["officer"], Some("\"1\""), &body),
+        )
+        .await;
+        assert_eq!(
+            (response.status, response.problem_kind()),
+            (400, "validation"),
+            "{schedule}"
+        );
+    }
+    let water = AgencyId::parse("water").unwrap();
+    let stored =
+        shared::store::ScheduleStore::get_schedule(&deps.store, &water, &theirs.schedule.id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(!stored.schedule.in_use);
+    assert_eq!(history(&deps, &id).await.len(), 1);
+}

@@ -11,11 +11,11 @@ use crate::blob::FileBlobs;
 use crate::clock::Timestamp;
 use crate::model::{
     AgencyId, ContentType, Document, DocumentId, NewDocument, NewRecord, NewRequest, ProfileBody,
-    Record, RecordId, RequestNumber, Status, StoredAgency, StoredRecord, StoredRequest,
-    TrackingToken, sha256_base64,
+    Record, RecordId, RequestNumber, ScheduleBody, ScheduleId, Status, StoredAgency, StoredRecord,
+    StoredRequest, StoredSchedule, TrackingToken, sha256_base64,
 };
 use crate::requests::AgencyCalendar;
-use crate::store::{AgencyStore, MemoryStore, RecordStore, RequestStore, Store};
+use crate::store::{AgencyStore, MemoryStore, RecordStore, RequestStore, ScheduleStore, Store};
 
 /// Writes a record of `agency` through the store, as `POST /records` would, and returns it.
 pub async fn seed_record<S: RecordStore>(
@@ -87,6 +87,29 @@ pub async fn seed_published<S: RecordStore>(
         record.status = Status::Published;
     })
     .await
+}
+
+/// A retention schedule of `agency` from `body` (`{name, keep, from, action}`), as an
+/// officer's `POST /schedules` writes it.
+pub async fn seed_schedule<S: ScheduleStore>(
+    store: &S,
+    agency: &str,
+    body: &Value,
+) -> StoredSchedule {
+    let agency = AgencyId::parse(agency).expect("a valid agency");
+    let body = ScheduleBody::from_json(body).expect("a valid schedule");
+    let (stored, entry) = StoredSchedule::create(
+        ScheduleId::generate(TEST_NOW),
+        agency,
+        body,
+        TEST_NOW,
+        "olga",
+    );
+    store
+        .create_schedule(&stored, &entry)
+        .await
+        .expect("seeding a schedule");
+    stored
 }
 
 /// The first profile of `agency`, as an officer's `PUT /agency` writes it.
