@@ -11,6 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV = json.loads((ROOT / "env.json").read_text())["Parameters"]
 RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # tests/src/events.rs seeds this record (RECORD_ID there)
 DOCUMENT_ID = "01KBXQ9D3C4V5B6N7M8K9J0H1G"  # ... and this document of it
+SCHEDULE_ID = "01KBXQB2S3C4H5E6D7V8N9E0AB"  # ... and this retention schedule
 REQUEST_NUMBER = "2026-0001"  # ... and this records request of the agency (REQUEST_NUMBER there)
 TRACKING_TOKEN = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I"  # ... whose tracking token is this
 # The file the document events announce and upload (the RIE tests upload exactly this).
@@ -171,6 +172,14 @@ EVENTS.update({
                                   query="limit=25", roles=None),
     "public-request-stats": event("GET", "/public/agencies/{agency}/stats", {"agency": "dev"},
                                   query="year=2026", roles=None),
+    "list-schedules": event("GET", "/schedules", roles=("reader",)),
+    "create-schedule": event("POST", "/schedules", headers={"content-type": "application/json"},
+                             body={"name": "Council minutes (GS 1.1)", "keep": {"years": 10},
+                                   "from": "created", "action": "review"}),
+    "update-schedule": event("PATCH", "/schedules/{id}", {"id": SCHEDULE_ID},
+                             headers={"content-type": "application/merge-patch+json", "if-match": '"1"'},
+                             body={"keep": {"years": 7, "months": 6}}),
+    "delete-schedule": event("DELETE", "/schedules/{id}", {"id": SCHEDULE_ID}, headers={"if-match": '"1"'}),
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),

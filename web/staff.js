@@ -50,7 +50,8 @@ function bar(me) {
   return h("p", { class: "session" },
     `Signed in as ${me.sub} (${me.agency}: ${me.roles.join(", ")}) · `,
     h("a", { href: "/staff" }, "Records"), " · ",
-    h("a", { href: "/staff/requests" }, "Requests"), " · ", out);
+    h("a", { href: "/staff/requests" }, "Requests"), " · ",
+    h("a", { href: "/staff/schedules" }, "Schedules"), " · ", out);
 }
 
 function field(name, label, control) {
@@ -252,15 +253,25 @@ function formFields(controls) {
   ];
 }
 
+/** A choice of the agency's retention schedules, `chosen` selected; "" is none. */
+function scheduleSelect(list, chosen) {
+  return h("select", {}, h("option", { value: "" }, "No schedule"),
+    list.map((schedule) => h("option", { value: schedule.id, selected: schedule.id === chosen }, schedule.name)));
+}
+
 async function newRecordPage(me) {
   const controls = recordForm();
+  const { schedules } = await import("/schedules.js");
+  const schedule = scheduleSelect(await schedules((path, options) => staffCall(me, path, options)), "");
   const message = h("p", { role: "alert", class: "error" });
   const form = h("form", { class: "panel" }, formFields(controls),
+    field("schedule", "Retention schedule", schedule),
     h("p", {}, h("button", { type: "submit" }, "Create")), message);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = formValues(controls);
     if (!values.description) delete values.description;
+    if (schedule.value) values.schedule = schedule.value;
     try {
       const { body } = await staffCall(me, "/records", { method: "POST", body: values });
       location.assign(recordPage(body.id));
@@ -330,8 +341,16 @@ async function editPage(me, id) {
     }
   }
 
+  const { schedules, rule } = await import("/schedules.js");
+  const agencySchedules = await schedules((path, options) => staffCall(me, path, options));
+  const named = agencySchedules.find((schedule) => schedule.id === record.schedule);
+  const retention = record.retention_until
+    ? [h("time", { datetime: record.retention_until }, record.retention_until)]
+    : [record.schedule ? "not started: its schedule counts from an event still to come" : "none"];
   const facts = h("dl", { class: "facts" },
     h("dt", {}, "Status"), h("dd", {}, record.status),
+    h("dt", {}, "Retention schedule"), h("dd", {}, named ? `${named.name}. ${rule(named)}` : "none"),
+    h("dt", {}, "Kept until"), h("dd", {}, ...retention),
     h("dt", {}, "Classification"), h("dd", {}, record.classification),
     h("dt", {}, "Version"), h("dd", {}, String(record.version)),
     h("dt", {}, "Legal hold"), h("dd", {}, record.legal_hold ? "yes" : "no"),
@@ -366,6 +385,23 @@ async function editPage(me, id) {
     if (record.status !== "archived") action("Archive", { status: "archived" });
     action(record.legal_hold ? "Release legal hold" : "Place legal hold", { legal_hold: !record.legal_hold });
   }
+  let scheduleForm = null;
+  if (officer) {
+    const choice = scheduleSelect(agencySchedules, record.schedule || "");
+    scheduleForm = h("form", { class: "panel" }, h("h2", {}, "Retention"),
+      field("schedule", "Retention schedule", choice),
+      h("p", { class: "help" }, "The schedule computes the date the record is kept until; an archived record's can only be extended."),
+      h("p", {}, h("button", { type: "submit" }, "Set schedule")));
+    scheduleForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const chosen = choice.value || null;
+      if (chosen === (record.schedule ?? null)) {
+        status.textContent = "Nothing to save.";
+        return;
+      }
+      save({ schedule: chosen }, etag);
+    });
+  }
 
   // Loaded here, not with every staff page: only a record's page lists documents.
   const { documentsSection } = await import("/documents.js");
@@ -385,7 +421,8 @@ async function editPage(me, id) {
     actions.length ? h("p", { class: "actions" }, actions) : null,
     historian ? h("p", {}, h("a", { href: `${recordPage(id)}/history` }, "History of this record")) : null,
     documents,
-    form);
+    form,
+    scheduleForm);
 }
 
 async function historyPage(me, id) {
@@ -411,6 +448,7 @@ export async function page(parts, query) {
   if (parts[0] === "records" && parts[1] === "new" && parts.length === 2) return newRecordPage(me);
   if (parts[0] === "records" && parts.length === 2) return editPage(me, parts[1]);
   if (parts[0] === "records" && parts[2] === "history" && parts.length === 3) return historyPage(me, parts[1]);
+  if (parts[0] === "schedules") return (await import("/schedules.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "requests") return (await import("/staff-requests.js")).page(me, parts.slice(1), query, { staffCall, bar });
   throw new Problem(404, null);
 }

@@ -138,11 +138,19 @@ pub enum Route {
     PublicListRequests,
     /// `GET /public/agencies/{agency}/stats` (no token)
     PublicRequestStats,
+    /// `GET /schedules`
+    ListSchedules,
+    /// `POST /schedules`
+    CreateSchedule,
+    /// `PATCH /schedules/{id}`
+    UpdateSchedule,
+    /// `DELETE /schedules/{id}`
+    DeleteSchedule,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 30] = [
+    pub const ALL: [Route; 34] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -173,6 +181,10 @@ impl Route {
         Self::ListRequests,
         Self::PublicListRequests,
         Self::PublicRequestStats,
+        Self::ListSchedules,
+        Self::CreateSchedule,
+        Self::UpdateSchedule,
+        Self::DeleteSchedule,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -214,6 +226,10 @@ impl Route {
             Self::ListRequests => ("GET", "/requests"),
             Self::PublicListRequests => ("GET", "/public/agencies/{agency}/requests"),
             Self::PublicRequestStats => ("GET", "/public/agencies/{agency}/stats"),
+            Self::ListSchedules => ("GET", "/schedules"),
+            Self::CreateSchedule => ("POST", "/schedules"),
+            Self::UpdateSchedule => ("PATCH", "/schedules/{id}"),
+            Self::DeleteSchedule => ("DELETE", "/schedules/{id}"),
         }
     }
 
@@ -329,6 +345,10 @@ impl Route {
                 request,
                 public_request_stats::handle,
             )),
+            Self::ListSchedules => Box::pin(respond(records, request, list_schedules::handle)),
+            Self::CreateSchedule => Box::pin(respond(records, request, create_schedule::handle)),
+            Self::UpdateSchedule => Box::pin(respond(records, request, update_schedule::handle)),
+            Self::DeleteSchedule => Box::pin(respond(records, request, delete_schedule::handle)),
         };
         answer.await
     }

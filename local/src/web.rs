@@ -52,7 +52,7 @@ fn etag_of(bytes: &[u8]) -> String {
 static PAGE: Asset = asset!("index.html", "text/html; charset=utf-8");
 
 /// The portal's files other than the page, by path.
-static FILES: [(&str, Asset); 12] = [
+static FILES: [(&str, Asset); 13] = [
     (
         "/app.js",
         asset!("app.js", "text/javascript; charset=utf-8"),
@@ -72,6 +72,10 @@ static FILES: [(&str, Asset); 12] = [
     (
         "/history.js",
         asset!("history.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/schedules.js",
+        asset!("schedules.js", "text/javascript; charset=utf-8"),
     ),
     (
         "/requests.js",

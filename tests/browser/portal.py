@@ -17,6 +17,7 @@ notice (never the token), the log and the statistics count it.
 """
 
 import base64
+import datetime
 import gzip
 import hashlib
 import json
@@ -364,6 +365,68 @@ def staff_flows(browser, base, report):
     return rid
 
 
+def schedule_flows(browser, base, report):
+    """An officer creates a retention schedule, files a new record under it (its period
+    not started), archives the record (its retention date computed), finds the schedule in
+    use and undeletable, and deletes an unused one. Returns the record's id."""
+    officer = sign_in(browser.new_context().new_page(), base, "olga", ["officer"])
+    officer.goto(f"{base}/staff/schedules")
+    settled(officer)
+    assert officer.get_by_text("No schedules yet.").is_visible()
+    officer.locator("#new-name").fill("Park maintenance (GS 7.3)")
+    officer.locator("#new-years").fill("3")
+    officer.locator("#new-months").fill("0")
+    officer.locator("#new-from").select_option("archived")
+    officer.locator("#new-action").select_option("destroy")
+    with officer.expect_navigation(url=f"{base}/staff/schedules?created=1"):
+        officer.get_by_role("button", name="Create schedule").click()
+    settled(officer)
+    assert officer.get_by_role("status").inner_text() == "Created."
+    row = officer.get_by_role("row", name="Park maintenance (GS 7.3)")
+    assert "Keep 3 years after archiving, then destroy." in row.inner_text(), row.inner_text()
+
+    officer.goto(f"{base}/staff/records/new")
+    settled(officer)
+    officer.get_by_label("Title").fill("Playground inspection 2026")
+    officer.get_by_label("Retention schedule").select_option(label="Park maintenance (GS 7.3)")
+    with officer.expect_navigation(url=f"{base}/staff/records/*"):
+        officer.get_by_role("button", name="Create").click()
+    settled(officer)
+    rid = officer.url.rsplit("/", 1)[1]
+    facts = officer.locator("dl.facts").inner_text()
+    assert "Park maintenance (GS 7.3). Keep 3 years after archiving" in facts, facts
+    assert "not started" in facts, facts
+
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Archive").click()
+    settled(officer)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    try:
+        until = today.replace(year=today.year + 3)
+    except ValueError:  # 29 February: the month's last day
+        until = today.replace(year=today.year + 3, day=28)
+    facts = officer.locator("dl.facts").inner_text()
+    assert until.isoformat() in facts, f"{until}: {facts}"
+
+    officer.goto(f"{base}/staff/schedules")
+    settled(officer)
+    row = officer.get_by_role("row", name="Park maintenance (GS 7.3)")
+    assert "\tyes\t" in row.inner_text(), row.inner_text()
+    assert officer.get_by_role("button", name="Delete Park maintenance (GS 7.3)").count() == 0
+    assert "In use: it can change, not be deleted." in row.inner_text()
+
+    officer.locator("#new-name").fill("Unused schedule")
+    with officer.expect_navigation(url=f"{base}/staff/schedules?created=1"):
+        officer.get_by_role("button", name="Create schedule").click()
+    settled(officer)
+    with officer.expect_navigation(url=f"{base}/staff/schedules?deleted=1"):
+        officer.get_by_role("button", name="Delete Unused schedule").click()
+    settled(officer)
+    assert officer.get_by_role("row", name="Unused schedule").count() == 0
+    report["schedules"] = "created, filed under, archived, deleted"
+    return rid
+
+
 def request_flows(browser, server, report):
     """Records requests end to end: the public asks, staff ask back in a message and stop
     the clock, the requester answers with the tracking link, staff close; the log, the
@@ -559,6 +622,7 @@ def main(binary):
             assert not tab.violations, f"the Content-Security-Policy refused: {tab.violations}"
 
             staff_record = staff_flows(browser, server.base, report)
+            scheduled_record = schedule_flows(browser, server.base, report)
             number, tracking = request_flows(browser, server, report)
             provider_sign_in(browser, binary)
 
@@ -587,6 +651,8 @@ def main(binary):
                 "staff-history": f"/staff/records/{staff_record}/history",
                 "staff-requests": "/staff/requests",
                 "staff-request": f"/staff/requests/{number}",
+                "staff-schedules": "/staff/schedules",
+                "staff-scheduled-record": f"/staff/records/{scheduled_record}",
             }
             passed |= {name: check_accessible(axe, server.base, path, name) for name, path in staff_pages.items()}
             report["axe_rules_passed"] = passed
@@ -595,7 +661,7 @@ def main(binary):
         # Transfer size of the portal, compressed. The largest page is a staff record's
         # while a file uploads: it has loaded every file but the history's.
         files = ["index.html", "app.js", "lib.js", "staff.js", "documents.js", "history.js", "app.css",
-                 "requests.js", "staff-requests.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
+                 "requests.js", "staff-requests.js", "schedules.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
         sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9)) for name in files}
         report["transfer_bytes_gzip"] = sizes
         request_pages = sum(sizes[name] for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css",
@@ -603,6 +669,8 @@ def main(binary):
         report["staff_request_page_bytes_gzip"] = request_pages
         total = sum(size for name, size in sizes.items()
                     if name not in ("history.js", "requests.js", "staff-requests.js"))
+        report["staff_schedules_page_bytes_gzip"] = sum(
+            sizes[name] for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css", "schedules.js"])
         report["largest_page_bytes_gzip"] = total
         assert total < 100_000, f"the portal is {total} bytes compressed"
         print("portal:", json.dumps(report))

@@ -7,14 +7,16 @@
 use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{Value, json};
 use shared::blob::S3Blobs;
-use shared::model::{AgencyId, ContentType, DocumentId, RecordId, Status, TrackingToken};
+use shared::model::{
+    AgencyId, ContentType, DocumentId, RecordId, ScheduleId, Status, TrackingToken,
+};
 use shared::search::Audience;
 use shared::search::indexer::changes_for;
 use shared::search::snapshot::SnapshotStore;
 use shared::store::DynamoStore;
 use shared::testing::{
-    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_request_with, seed_update,
-    settle_document,
+    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_request_with, seed_schedule_as,
+    seed_update, settle_document,
 };
 
 /// The agency every event's token names.
@@ -27,6 +29,8 @@ pub const DOCUMENT_ID: &str = "01KBXQ9D3C4V5B6N7M8K9J0H1G";
 pub const REQUEST_NUMBER: &str = "2026-0001";
 /// Its tracking token, which the requester's event carries.
 pub const TRACKING_TOKEN: &str = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I";
+/// The retention schedule the events name.
+pub const SCHEDULE_ID: &str = "01KBXQB2S3C4H5E6D7V8N9E0AB";
 /// The document's bytes, as `create-upload`'s event announces them.
 pub const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
@@ -37,6 +41,8 @@ pub enum World {
     Empty,
     /// The agency's profile, at version 1.
     Agency,
+    /// The agency's retention schedule [`SCHEDULE_ID`], at version 1, not in use.
+    Schedule,
     /// [`World::Public`], and the agency's records request at version 1 (whose tracking
     /// token is [`TRACKING_TOKEN`]).
     Request,
@@ -57,7 +63,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 34] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 38] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -92,6 +98,10 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 34] = [
     ("anchor-chains", None, World::Record),
     ("index-records", None, World::Public),
     ("request-deadlines", None, World::Request),
+    ("list-schedules", Some(200), World::Schedule),
+    ("create-schedule", Some(201), World::Empty),
+    ("update-schedule", Some(200), World::Schedule),
+    ("delete-schedule", Some(204), World::Schedule),
 ];
 
 /// Whether `answer` is what event function `function` answers its event with on its world
@@ -140,6 +150,13 @@ pub async fn seed(
 ) {
     match world {
         World::Empty => return,
+        World::Schedule => {
+            let id = ScheduleId::parse(SCHEDULE_ID).expect("a schedule id");
+            let body = json!({"name": "Building permits (GS 4.2)", "keep": {"years": 7},
+                              "from": "archived", "action": "destroy"});
+            seed_schedule_as(store, AGENCY, &id, &body).await;
+            return;
+        }
         World::Agency | World::Public | World::Indexed | World::Request => {
             seed_profile(store, AGENCY, "Development Agency").await;
             if world == World::Agency {
@@ -265,6 +282,11 @@ mod tests {
                         || name.ends_with("stats")
                         || name == "request-deadlines" => {}
                 World::Request => assert!(names_it(REQUEST_NUMBER), "{name}"),
+                // The listing names no schedule: it finds it.
+                World::Schedule => assert!(
+                    name == "list-schedules" || names_it(SCHEDULE_ID),
+                    "{name}"
+                ),
                 // A listing names no record: it finds it.
                 World::Public if name == "public-list-records" => {}
                 // A listing names no record: it finds it; so does the anchoring.

@@ -272,6 +272,19 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(body(r)["timezone"], "America/Chicago");
             assert_eq!(header(r, "etag"), Some("\"1\""));
         }
+        "list-schedules" => assert_eq!(body(r)["items"][0]["id"], events::SCHEDULE_ID),
+        "create-schedule" => {
+            assert_eq!(header(r, "etag"), Some("\"1\""));
+            assert!(
+                header(r, "location").is_some_and(|l| l.starts_with("/schedules/")),
+                "{r}"
+            );
+        }
+        "update-schedule" => {
+            assert_eq!(header(r, "etag"), Some("\"2\""));
+            assert_eq!(body(r)["keep"]["months"], 6);
+        }
+        "delete-schedule" => {}
         other => panic!("no check for {other}"),
     }
 }
@@ -397,6 +410,10 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("anchor-chains", None),
             ("index-records", None),
             ("request-deadlines", None),
+            ("list-schedules", Some(1)),
+            ("create-schedule", Some(2)),
+            ("update-schedule", Some(2)),
+            ("delete-schedule", Some(2)),
         ]
     );
 

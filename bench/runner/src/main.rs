@@ -22,7 +22,7 @@ use dossier_tests::{
 use serde_json::{Value, json};
 use shared::model::{ContentType, RecordId, StoredRecord, document_limits};
 use shared::store::DynamoStore;
-use shared::testing::{seed_document, seed_record_as, seed_request};
+use shared::testing::{seed_document, seed_record_as, seed_request, seed_schedule};
 
 const COLD_STARTS: usize = 30;
 const WARM_INVOCATIONS: usize = 200;
@@ -45,6 +45,10 @@ enum Shape {
     AnyVersionAssign,
     /// Each a new message, on the next request with room for it (a request holds 200).
     MessageOnNextRequest,
+    /// Each a new name for the events' schedule, over whatever version it is at.
+    AnyVersionRename,
+    /// Each deletes the next unused schedule of the pool.
+    DeleteNextSchedule,
 }
 
 /// Messages written on one request before the next takes them (under its 200).
@@ -57,7 +61,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 32] = [
+const SUBJECTS: [Subject; 36] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -258,6 +262,31 @@ const SUBJECTS: [Subject; 32] = [
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },
+    Subject {
+        name: "list-schedules",
+        event_file: "list-schedules",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // Each a new schedule (230 in all, under the 500 an agency may have).
+    Subject {
+        name: "create-schedule",
+        event_file: "create-schedule",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "update-schedule",
+        event_file: "update-schedule",
+        shape: Shape::AnyVersionRename,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "delete-schedule",
+        event_file: "delete-schedule",
+        shape: Shape::DeleteNextSchedule,
+        floor: "floor-getitem",
+    },
 ];
 
 struct Measured {
@@ -321,6 +350,8 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     verify_sender(NOTICE_DOMAIN).await;
     if subject.event_file.starts_with("public-") && !subject.event_file.contains("request") {
         events::seed(World::Public, store, &s3(), bucket, bucket).await;
+    } else if subject.event_file.contains("schedule") {
+        events::seed(World::Schedule, store, &s3(), bucket, bucket).await;
     } else if subject.event_file.contains("request") {
         // The records request (and the profile, whose calendar its due dates follow).
         events::seed(World::Request, store, &s3(), bucket, bucket).await;
@@ -340,6 +371,12 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     for i in 1..=count {
         let id = RecordId::generate(now.plus_millis(i as i64));
         match shape {
+            Shape::DeleteNextSchedule => {
+                let body = json!({"name": format!("Bench schedule {i}"), "keep": {"years": 1},
+                                  "from": "created", "action": "review"});
+                let stored = seed_schedule(store, "dev", &body).await;
+                ids.push(stored.schedule.id.to_string());
+            }
             Shape::IngestNext => {
                 if i % UPLOADS_PER_RECORD == 1 {
                     owner = Some(seed_record_as(store, "dev", &id, &body, now).await);
@@ -393,6 +430,17 @@ fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Va
             event["headers"]["if-match"] = json!("*");
             event["body"] = json!(json!({"assignee": format!("bench-{invocation}")}).to_string());
         }
+        Shape::AnyVersionRename => {
+            event["headers"]["if-match"] = json!("*");
+            event["body"] =
+                json!(json!({"name": format!("Bench schedule {invocation}")}).to_string());
+        }
+        Shape::DeleteNextSchedule => {
+            let id = pool.ids.pop().expect("enough seeded schedules");
+            event["pathParameters"]["id"] = json!(id);
+            event["rawPath"] = json!(format!("/schedules/{id}"));
+            event["headers"]["if-match"] = json!("\"1\"");
+        }
         Shape::MessageOnNextRequest => {
             let seq = 1 + invocation / MESSAGES_PER_REQUEST;
             let number = format!("2026-{seq:04}");
@@ -441,9 +489,10 @@ impl Bench {
         let table = create_table(&client).await;
         let bucket = create_bucket(&s3()).await;
         let consumed = match subject.shape {
-            Shape::DeleteNext | Shape::UploadToNext | Shape::IngestNext => {
-                COLD_STARTS + WARM_INVOCATIONS + 1
-            }
+            Shape::DeleteNext
+            | Shape::DeleteNextSchedule
+            | Shape::UploadToNext
+            | Shape::IngestNext => COLD_STARTS + WARM_INVOCATIONS + 1,
             _ => 0,
         };
         let store = DynamoStore::new(client, table.clone());

@@ -96,15 +96,19 @@ pub async fn seed_schedule<S: ScheduleStore>(
     agency: &str,
     body: &Value,
 ) -> StoredSchedule {
+    seed_schedule_as(store, agency, &ScheduleId::generate(TEST_NOW), body).await
+}
+
+/// The same, with id `id`.
+pub async fn seed_schedule_as<S: ScheduleStore>(
+    store: &S,
+    agency: &str,
+    id: &ScheduleId,
+    body: &Value,
+) -> StoredSchedule {
     let agency = AgencyId::parse(agency).expect("a valid agency");
     let body = ScheduleBody::from_json(body).expect("a valid schedule");
-    let (stored, entry) = StoredSchedule::create(
-        ScheduleId::generate(TEST_NOW),
-        agency,
-        body,
-        TEST_NOW,
-        "olga",
-    );
+    let (stored, entry) = StoredSchedule::create(id.clone(), agency, body, TEST_NOW, "olga");
     store
         .create_schedule(&stored, &entry)
         .await
