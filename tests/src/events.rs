@@ -283,10 +283,9 @@ mod tests {
                         || name == "request-deadlines" => {}
                 World::Request => assert!(names_it(REQUEST_NUMBER), "{name}"),
                 // The listing names no schedule: it finds it.
-                World::Schedule => assert!(
-                    name == "list-schedules" || names_it(SCHEDULE_ID),
-                    "{name}"
-                ),
+                World::Schedule => {
+                    assert!(name == "list-schedules" || names_it(SCHEDULE_ID), "{name}")
+                }
                 // A listing names no record: it finds it.
                 World::Public if name == "public-list-records" => {}
                 // A listing names no record: it finds it; so does the anchoring.

@@ -580,3 +580,94 @@ async fn unicode_filenames_come_back_safe_in_content_disposition() {
     );
     local.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_caller_reaches_another_agencys_schedules_nor_files_a_record_under_one() {
+    let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
+    let parks = Caller::new("olga", "parks", "officer");
+    let body =
+        json!({"name": "Permits", "keep": {"years": 7}, "from": "archived", "action": "destroy"});
+    let (status, _, schedule) = call(
+        &local,
+        &parks,
+        "POST",
+        "/schedules",
+        &[JSON],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{schedule}");
+    let id = schedule["id"].as_str().unwrap().to_owned();
+    let probes = |id: &str| -> Vec<Probe> {
+        vec![
+            (
+                "PATCH",
+                format!("/schedules/{id}"),
+                vec![PATCH, ("if-match", "\"1\"")],
+                br#"{"name": "Mine now"}"#.to_vec(),
+            ),
+            (
+                "DELETE",
+                format!("/schedules/{id}"),
+                vec![("if-match", "\"1\"")],
+                vec![],
+            ),
+        ]
+    };
+    for role in ["reader", "clerk", "officer", "auditor"] {
+        let outsider = Caller::new("hal", "harbour", role);
+        for (probe, control) in probes(&id)
+            .into_iter()
+            .zip(probes("01KBXQ7R5M3N8P2V6W9Y4Z0A1B"))
+        {
+            let (method, path, headers, body) = probe;
+            let (status, _, problem) =
+                call(&local, &outsider, method, &path, &headers, &body).await;
+            let (_, control_path, control_headers, control_body) = control;
+            let (expected, _, control_problem) = call(
+                &local,
+                &outsider,
+                method,
+                &control_path,
+                &control_headers,
+                &control_body,
+            )
+            .await;
+            assert!(
+                matches!(status, 403 | 404),
+                "harbour {role}: {method} {path}: {problem}"
+            );
+            assert_eq!(
+                (status, &problem["detail"]),
+                (expected, &control_problem["detail"]),
+                "harbour {role}: {method} {path}"
+            );
+        }
+        let (status, _, listed) = call(&local, &outsider, "GET", "/schedules", &[], &[]).await;
+        assert_eq!(
+            (status, &listed["items"]),
+            (200, &json!([])),
+            "harbour {role}"
+        );
+    }
+    // Nor can harbour file a record under it: it is not harbour's schedule.
+    let clerk = Caller::new("hal", "harbour", "clerk");
+    let record = json!({"title": "T", "classification": "internal", "schedule": id});
+    let (status, _, problem) = call(
+        &local,
+        &clerk,
+        "POST",
+        "/records",
+        &[JSON],
+        record.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (400, Some("schedule"))
+    );
+    let (_, _, listed) = call(&local, &parks, "GET", "/schedules", &[], &[]).await;
+    assert_eq!(listed["items"][0]["name"], "Permits");
+    assert_eq!(listed["items"][0]["in_use"], false);
+    local.stop().await;
+}
