@@ -16,8 +16,8 @@ use shared::model::{
     verify_chain,
 };
 use shared::store::{
-    DynamoStore, EmbeddedStore, IdempotentResponse, ListFilter, ListPosition, MemoryStore, Page,
-    PublicFilter, RequestListing, Store, StoreError,
+    DynamoStore, EmbeddedStore, HoldCover, IdempotentResponse, ListFilter, ListPosition,
+    MemoryStore, Page, PublicFilter, RequestListing, Store, StoreError,
 };
 use shared::testing::TEST_NOW;
 
@@ -1206,6 +1206,8 @@ contract!(
     requests_are_listed_newest_first_and_open_ones_due_soonest_first,
     schedules_change_at_their_version_on_their_chain_and_stay_per_agency,
     a_schedule_in_use_can_change_but_never_be_deleted,
+    a_hold_covers_records_on_both_chains_and_is_released_covering_none,
+    two_placements_from_one_read_of_a_hold_yield_one_winner,
 );
 
 /// Request `seq` of `agency_name`'s `year`, received at `at`, and its first entry.
@@ -1671,4 +1673,175 @@ async fn a_schedule_in_use_can_change_but_never_be_deleted<S: Store>(store: S) {
     assert_eq!(store.get_schedule(&parks, id).await, Ok(Some(now)));
     let history = store.schedule_history(&parks, id, 10, None).await.unwrap();
     assert_eq!(history.items.len(), 2, "the refused deletion left no entry");
+}
+
+/// A new hold of `agency_name` (not yet written), and its first entry.
+fn new_hold(agency_name: &str, at: Timestamp) -> (shared::model::StoredHold, AuditEntry) {
+    let body = shared::model::HoldBody::from_json(
+        &json!({"name": "Smith v. City", "reason": "Litigation: preserve everything on Elm St."}),
+    )
+    .unwrap();
+    shared::model::StoredHold::create(
+        shared::model::HoldId::generate(at),
+        agency(agency_name),
+        body,
+        at,
+        "olga",
+    )
+}
+
+async fn a_hold_covers_records_on_both_chains_and_is_released_covering_none<S: Store>(store: S) {
+    use shared::model::{Covering, HoldStatus};
+    let parks = agency("parks");
+    let (hold, first) = new_hold("parks", TEST_NOW);
+    store.create_hold(&hold, &first).await.unwrap();
+    assert_eq!(
+        store.create_hold(&hold, &first).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let (theirs, theirs_entry) = new_hold("water", TEST_NOW);
+    store.create_hold(&theirs, &theirs_entry).await.unwrap();
+    assert_eq!(store.list_holds(&parks).await, Ok(vec![hold.hold.clone()]));
+    assert_eq!(
+        store.get_hold(&agency("water"), &hold.hold.id).await,
+        Ok(None)
+    );
+
+    let body = json!({"title": "Permit", "classification": "internal"});
+    let record = create(&store, "parks", body.clone(), TEST_NOW).await;
+    let other = create(&store, "parks", body, TEST_NOW.plus_millis(1)).await;
+    let later = TEST_NOW.plus_millis(60_000);
+    let placing = Covering::of(&record, &hold, true, later, "olga").unwrap();
+    assert!(placing.record.record.legal_hold);
+    assert_eq!(placing.record.record.holds, vec![hold.hold.id.clone()]);
+    // At a stale record version, or a stale hold version: refused, nothing written.
+    assert_eq!(
+        store.cover(HoldCover::from(&placing, true, 2, 1)).await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert_eq!(
+        store.cover(HoldCover::from(&placing, true, 1, 2)).await,
+        Err(StoreError::ConditionFailed)
+    );
+    // Under another agency's hold: refused.
+    let foreign = Covering::of(&record, &theirs, true, later, "olga").unwrap();
+    assert_eq!(
+        store.cover(HoldCover::from(&foreign, true, 1, 1)).await,
+        Err(StoreError::ConditionFailed)
+    );
+    store
+        .cover(HoldCover::from(&placing, true, 1, 1))
+        .await
+        .unwrap();
+    let held = store
+        .get_record(&parks, &record.record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held, placing.record);
+    assert_eq!(
+        store.get_hold(&parks, &hold.hold.id).await,
+        Ok(Some(placing.hold.clone()))
+    );
+    let page = store
+        .held_records(&parks, &hold.hold.id, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(page.items, vec![record.record.id.clone()]);
+
+    // Released only once it covers nothing.
+    let (released, release) = placing.hold.release(later, "olga");
+    assert_eq!(
+        store.release_hold(&released, 2, &release).await,
+        Err(StoreError::ConditionFailed)
+    );
+    let lifting = Covering::of(&held, &placing.hold, false, later, "otto").unwrap();
+    assert!(!lifting.record.record.legal_hold);
+    store
+        .cover(HoldCover::from(&lifting, false, 2, 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.cover(HoldCover::from(&lifting, false, 3, 3)).await,
+        Err(StoreError::ConditionFailed),
+        "lifted twice"
+    );
+    assert_eq!(
+        store
+            .held_records(&parks, &hold.hold.id, 10, None)
+            .await
+            .unwrap()
+            .items,
+        Vec::<RecordId>::new()
+    );
+    let (released, release) = lifting.hold.release(later, "olga");
+    store.release_hold(&released, 3, &release).await.unwrap();
+    let now = store
+        .get_hold(&parks, &hold.hold.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.hold.status, HoldStatus::Released);
+    // Nothing is placed under a released hold.
+    let again = Covering::of(&other, &now, true, later, "olga").unwrap();
+    assert_eq!(
+        store.cover(HoldCover::from(&again, true, 1, 4)).await,
+        Err(StoreError::ConditionFailed)
+    );
+
+    let hold_chain = store
+        .hold_history(&parks, &hold.hold.id, 10, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        hold_chain,
+        vec![
+            first,
+            placing.hold_entry.clone(),
+            lifting.hold_entry.clone(),
+            release
+        ]
+    );
+    assert!(verify_chain(&hold_chain).is_ok());
+    let record_chain = store
+        .history(&parks, &record.record.id, 10, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(record_chain.len(), 3);
+    assert!(record_chain[1].changes.contains_key("holds"));
+    assert!(verify_chain(&record_chain).is_ok());
+}
+
+async fn two_placements_from_one_read_of_a_hold_yield_one_winner<S: Store>(store: S) {
+    use shared::model::Covering;
+    let parks = agency("parks");
+    let (hold, first) = new_hold("parks", TEST_NOW);
+    store.create_hold(&hold, &first).await.unwrap();
+    let body = json!({"title": "Permit", "classification": "internal"});
+    let a = create(&store, "parks", body.clone(), TEST_NOW).await;
+    let b = create(&store, "parks", body, TEST_NOW.plus_millis(1)).await;
+    let later = TEST_NOW.plus_millis(60_000);
+    let place_a = Covering::of(&a, &hold, true, later, "olga").unwrap();
+    let place_b = Covering::of(&b, &hold, true, later, "otto").unwrap();
+    let (first_try, second_try) = tokio::join!(
+        store.cover(HoldCover::from(&place_a, true, 1, 1)),
+        store.cover(HoldCover::from(&place_b, true, 1, 1)),
+    );
+    assert!(
+        first_try.is_ok() != second_try.is_ok(),
+        "{first_try:?} {second_try:?}"
+    );
+    let now = store
+        .get_hold(&parks, &hold.hold.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((now.hold.records, now.hold.version), (1, 2));
+    let held = store
+        .held_records(&parks, &hold.hold.id, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(held.items.len(), 1);
 }

@@ -85,7 +85,7 @@ async fn next_version<S: Store>(
             )));
         }
     }
-    if next.legal_hold != was.legal_hold {
+    if next.held_directly() != was.held_directly() {
         caller.require(Permission::Manage)?;
     }
     if next.retention_until != was.retention_until {

@@ -57,6 +57,19 @@ pub enum AuditAction {
     /// An unused retention schedule was deleted (its chain stays).
     #[serde(rename = "schedule.delete")]
     ScheduleDelete,
+    /// A named legal hold was created (the first link of its chain).
+    #[serde(rename = "hold.create")]
+    HoldCreate,
+    /// A record was placed under the hold (also on the record's chain, as a change of
+    /// its `holds`).
+    #[serde(rename = "hold.place")]
+    HoldPlace,
+    /// A record was lifted from the hold.
+    #[serde(rename = "hold.lift")]
+    HoldLift,
+    /// The hold was released, covering nothing.
+    #[serde(rename = "hold.release")]
+    HoldRelease,
 }
 
 impl AuditAction {
@@ -77,6 +90,10 @@ impl AuditAction {
             Self::ScheduleCreate => "schedule.create",
             Self::ScheduleUpdate => "schedule.update",
             Self::ScheduleDelete => "schedule.delete",
+            Self::HoldCreate => "hold.create",
+            Self::HoldPlace => "hold.place",
+            Self::HoldLift => "hold.lift",
+            Self::HoldRelease => "hold.release",
         }
     }
 
@@ -97,6 +114,10 @@ impl AuditAction {
             Self::ScheduleCreate,
             Self::ScheduleUpdate,
             Self::ScheduleDelete,
+            Self::HoldCreate,
+            Self::HoldPlace,
+            Self::HoldLift,
+            Self::HoldRelease,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

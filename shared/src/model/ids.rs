@@ -107,6 +107,11 @@ ulid_id!(
     ScheduleId
 );
 
+ulid_id!(
+    /// A named legal hold's id: a ULID.
+    HoldId
+);
+
 fn generate_ulid(now: Timestamp) -> String {
     let mut random = [0u8; 16];
     // The CSPRNG only fails if the OS has no entropy source at all; a time-only

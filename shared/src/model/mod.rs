@@ -6,6 +6,7 @@ mod chain;
 mod deadline;
 mod document;
 mod fields;
+mod hold;
 mod ids;
 mod public;
 mod public_request;
@@ -29,7 +30,8 @@ pub use document::{
     QUARANTINE_PREFIX, Rejection, decode_notification_key, limits as document_limits, object_key,
     parse_object_key, sha256_base64,
 };
-pub use ids::{AgencyId, DocumentId, RecordId, ScheduleId};
+pub use hold::{Covering, Hold, HoldBody, HoldStatus, StoredHold, limits as hold_limits};
+pub use ids::{AgencyId, DocumentId, HoldId, RecordId, ScheduleId};
 pub use public::{
     PublicAgency, PublicAgencySummary, PublicDocument, PublicRecord, PublicSummary,
     is_publicly_visible, publication_time,

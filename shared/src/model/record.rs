@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::audit::{AuditAction, AuditEntry, ChainHead, Changes};
 use super::document::Document;
 use super::fields::{Fields, check_text, string};
-use super::ids::{AgencyId, RecordId, ScheduleId};
+use super::ids::{AgencyId, HoldId, RecordId, ScheduleId};
 use crate::clock::{Date, Timestamp};
 use crate::error::FieldError;
 
@@ -119,8 +119,16 @@ pub struct Record {
     /// It may not be deleted before this date: computed from its schedule when it has one
     /// (`None` until the schedule's event happens), else set by hand.
     pub retention_until: Option<Date>,
-    /// It may not be deleted while this is set.
+    /// Whether anything holds it: its own hold (`direct_hold`) or a named hold (`holds`).
+    /// Nothing can delete or destroy it, or its documents, while this is set.
     pub legal_hold: bool,
+    /// Its own, unnamed hold, set with `PATCH` `legal_hold` (`None` in records stored
+    /// before named holds: then `legal_hold` was that hold).
+    #[serde(default)]
+    pub direct_hold: Option<bool>,
+    /// The named legal holds covering it, in the order they were placed.
+    #[serde(default)]
+    pub holds: Vec<HoldId>,
     /// Starts at 1; every change adds one. The ETag is this number, quoted.
     pub version: u64,
     /// When it was created.
@@ -166,6 +174,8 @@ impl Record {
             [
                 ("published_at", json!(record.published_at)),
                 ("archived_at", json!(record.archived_at)),
+                ("direct_hold", json!(record.held_directly())),
+                ("holds", json!(record.holds)),
             ]
         };
         self.patchable_fields()
@@ -175,6 +185,18 @@ impl Record {
             .filter(|((_, old), (_, new))| old != new)
             .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
             .collect()
+    }
+
+    /// Its own, unnamed hold.
+    pub fn held_directly(&self) -> bool {
+        self.direct_hold.unwrap_or(self.legal_hold)
+    }
+
+    /// Sets its own hold and the named holds covering it, and `legal_hold` from both.
+    pub fn set_holds(&mut self, direct: bool, holds: Vec<HoldId>) {
+        self.legal_hold = direct || !holds.is_empty();
+        self.direct_hold = Some(direct);
+        self.holds = holds;
     }
 
     /// Stamps `published_at` or `archived_at` when this record's status moved from `was`
@@ -388,6 +410,8 @@ impl NewRecord {
             schedule: self.schedule,
             retention_until: self.retention_until,
             legal_hold: false,
+            direct_hold: Some(false),
+            holds: Vec::new(),
             version: 1,
             created_at: now,
             created_by: actor.to_owned(),
@@ -417,7 +441,7 @@ pub struct RecordPatch {
     pub schedule: Option<Option<ScheduleId>>,
     /// New status.
     pub status: Option<Status>,
-    /// Legal hold on or off.
+    /// The record's own legal hold on or off (named holds stay, and keep it held).
     pub legal_hold: Option<bool>,
 }
 
@@ -479,7 +503,9 @@ impl RecordPatch {
             next.status = status;
         }
         if let Some(legal_hold) = self.legal_hold {
-            next.legal_hold = legal_hold;
+            // The record's own hold; the named ones stay, and keep it held.
+            let named = next.holds.clone();
+            next.set_holds(legal_hold, named);
         }
         next
     }

@@ -15,11 +15,12 @@ use super::{
 use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, AgencyProfile, AuditEntry, Document, DocumentId, DocumentStatus, Record, RecordId,
-    RequestNumber, ScheduleId, StoredAgency, StoredRecord, StoredRequest, StoredSchedule,
-    publication_time,
+    AgencyId, AgencyProfile, AuditEntry, Document, DocumentId, DocumentStatus, HoldId, Record,
+    RecordId, RequestNumber, ScheduleId, StoredAgency, StoredHold, StoredRecord, StoredRequest,
+    StoredSchedule, publication_time,
 };
 
+mod holds;
 mod requests;
 mod schedules;
 
@@ -38,6 +39,9 @@ struct Tables {
     request_history: HashMap<(AgencyId, RequestNumber), Vec<AuditEntry>>,
     schedules: BTreeMap<(AgencyId, ScheduleId), StoredSchedule>,
     schedule_history: HashMap<(AgencyId, ScheduleId), Vec<AuditEntry>>,
+    holds: BTreeMap<(AgencyId, HoldId), StoredHold>,
+    hold_history: HashMap<(AgencyId, HoldId), Vec<AuditEntry>>,
+    hold_members: std::collections::BTreeSet<(AgencyId, HoldId, RecordId)>,
 }
 
 /// What a test runs on the store right before its next write.

@@ -28,9 +28,10 @@ use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::model::{
-    AgencyId, AgencyProfile, AuditEntry, Classification, Document, DocumentId, Record, RecordId,
-    RecordsRequest, RequestNumber, RequestStatus, Schedule, ScheduleId, Status, StoredAgency,
-    StoredRecord, StoredRequest, StoredSchedule, is_publicly_visible, publication_time,
+    AgencyId, AgencyProfile, AuditEntry, Classification, Document, DocumentId, Hold, HoldId,
+    Record, RecordId, RecordsRequest, RequestNumber, RequestStatus, Schedule, ScheduleId, Status,
+    StoredAgency, StoredHold, StoredRecord, StoredRequest, StoredSchedule, is_publicly_visible,
+    publication_time,
 };
 
 /// A store failure.
@@ -564,6 +565,94 @@ pub trait ScheduleStore: Send + Sync {
     ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
 }
 
+/// One change of what a hold covers: a record placed under it or lifted from it, written
+/// as the record's next version and the hold's, each with the next link of its own chain.
+#[derive(Clone, Copy, Debug)]
+pub struct HoldCover<'a> {
+    /// Placed (`true`) or lifted.
+    pub placing: bool,
+    /// The record as it will be, the version it must still be at, and its entry.
+    pub record: (&'a StoredRecord, u64, &'a AuditEntry),
+    /// The hold as it will be, the version it must still be at, and its entry.
+    pub hold: (&'a StoredHold, u64, &'a AuditEntry),
+}
+
+impl<'a> HoldCover<'a> {
+    /// `covering`, made from a record read at `record_version` and a hold read at
+    /// `hold_version`.
+    pub fn from(
+        covering: &'a crate::model::Covering,
+        placing: bool,
+        record_version: u64,
+        hold_version: u64,
+    ) -> Self {
+        Self {
+            placing,
+            record: (&covering.record, record_version, &covering.record_entry),
+            hold: (&covering.hold, hold_version, &covering.hold_entry),
+        }
+    }
+}
+
+/// Named legal holds, and which records each covers.
+pub trait HoldStore: Send + Sync {
+    /// Hold `id` of `agency`, or `None` (also for another agency's).
+    fn get_hold(
+        &self,
+        agency: &AgencyId,
+        id: &HoldId,
+    ) -> impl Future<Output = Result<Option<StoredHold>, StoreError>> + Send;
+
+    /// Every hold of `agency`, released ones too, in id (creation) order.
+    fn list_holds(
+        &self,
+        agency: &AgencyId,
+    ) -> impl Future<Output = Result<Vec<Hold>, StoreError>> + Send;
+
+    /// Writes a new hold and its first entry; [`StoreError::ConditionFailed`] if it, or a
+    /// chain under its id, exists.
+    fn create_hold(
+        &self,
+        first: &StoredHold,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes `change` all or nothing: the record and the hold at their next versions,
+    /// both entries, and the record's membership of the hold added (placing) or removed.
+    /// [`StoreError::ConditionFailed`] and nothing changes unless the record and the hold
+    /// are still at the versions named and their chains one entry behind, the hold is
+    /// active, and the record is not yet (placing) or still (lifting) under it.
+    fn cover(&self, change: HoldCover<'_>) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Up to `limit` of the records hold `id` covers, in id order, after `after`.
+    fn held_records(
+        &self,
+        agency: &AgencyId,
+        id: &HoldId,
+        limit: usize,
+        after: Option<&RecordId>,
+    ) -> impl Future<Output = Result<Page<RecordId, RecordId>, StoreError>> + Send;
+
+    /// Writes the released hold `next` and its entry, only if the stored one is still at
+    /// `expected_version`, its chain one entry behind, and it covers no record; else
+    /// [`StoreError::ConditionFailed`].
+    fn release_hold(
+        &self,
+        next: &StoredHold,
+        expected_version: u64,
+        entry: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Up to `limit` entries of hold `id`'s chain with `seq` greater than `after_seq`.
+    fn hold_history(
+        &self,
+        agency: &AgencyId,
+        id: &HoldId,
+        limit: usize,
+        after_seq: Option<u64>,
+    ) -> impl Future<Output = Result<Page<AuditEntry, u64>, StoreError>> + Send;
+}
+
 /// What the public lists: the agencies that have a profile, and each agency's publicly
 /// visible records ([`is_publicly_visible`]), kept in step with every write. Nothing else
 /// is ever in these listings, so no filter in a public route can let it out.
@@ -609,6 +698,7 @@ pub trait Store:
     + PublicIndex
     + RequestStore
     + ScheduleStore
+    + HoldStore
     + 'static
 {
 }
@@ -623,6 +713,7 @@ impl<T> Store for T where
         + PublicIndex
         + RequestStore
         + ScheduleStore
+        + HoldStore
         + 'static
 {
 }

@@ -13,8 +13,8 @@ use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
 use crate::model::{
     AgencyId, AgencyProfile, AuditAction, AuditEntry, ChainHead, Classification, ContentType,
-    Document, DocumentId, DocumentStatus, Record, RecordId, ScheduleId, Status, StoredAgency,
-    StoredRecord,
+    Document, DocumentId, DocumentStatus, HoldId, Record, RecordId, ScheduleId, Status,
+    StoredAgency, StoredRecord,
 };
 use crate::store::{IdempotentResponse, StoreError};
 
@@ -141,6 +141,15 @@ pub fn record_item(stored: &StoredRecord) -> Item {
     if let Some(schedule) = &record.schedule {
         item.insert("schedule".into(), s(schedule.as_str()));
     }
+    if let Some(direct) = record.direct_hold {
+        item.insert("direct_hold".into(), AttributeValue::Bool(direct));
+    }
+    if !record.holds.is_empty() {
+        item.insert(
+            "holds".into(),
+            AttributeValue::L(record.holds.iter().map(|id| s(id.as_str())).collect()),
+        );
+    }
     item
 }
 
@@ -204,6 +213,19 @@ pub fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
         schedule: match item.get("schedule") {
             None => None,
             Some(_) => Some(f.parsed("schedule", ScheduleId::parse)?),
+        },
+        direct_hold: match item.get("direct_hold") {
+            None => None,
+            Some(value) => Some(matches!(value, AttributeValue::Bool(true))),
+        },
+        holds: match item.get("holds") {
+            None => Vec::new(),
+            Some(AttributeValue::L(values)) => values
+                .iter()
+                .map(|value| value.as_s().ok().and_then(|id| HoldId::parse(id)))
+                .collect::<Option<_>>()
+                .ok_or_else(|| StoreError::Corrupt("attribute holds".into()))?,
+            Some(_) => return Err(StoreError::Corrupt("attribute holds".into())),
         },
     };
     let head = ChainHead {

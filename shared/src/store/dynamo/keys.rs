@@ -13,6 +13,9 @@
 //! | request counter | `A#<agency>#QSEQ#<year>` | `COUNTER` | |
 //! | retention schedule | `A#<agency>#SCHEDULES` | `SCHEDULE#<id>` | |
 //! | schedule audit entry | `A#<agency>#SCHED#<id>` | `AUDIT#<seq, 10 digits>` | |
+//! | legal hold | `A#<agency>#HOLDS` | `HOLD#<id>` | |
+//! | hold audit entry | `A#<agency>#HOLD#<id>` | `AUDIT#<seq, 10 digits>` | |
+//! | record under a hold | `A#<agency>#HOLD#<id>` | `R#<record id>` | |
 //!
 //! `gsi1` holds record items alone (anchoring scans it); requests use `gsi2` and `gsi3`
 //! under partitions of their own. An agency's schedules share one partition, so its whole
@@ -29,8 +32,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::item::{Fields, Item, s};
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DocumentId, Record, RecordId, RequestNumber, ScheduleId, Status, is_publicly_visible,
-    publication_time,
+    AgencyId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, Status,
+    is_publicly_visible, publication_time,
 };
 use crate::store::{ListPosition, RequestListing, StoreError};
 
@@ -105,6 +108,32 @@ pub fn schedule_sk(id: &ScheduleId) -> String {
 /// Partition key of schedule `id`'s chain.
 pub fn schedule_chain_pk(agency: &AgencyId, id: &ScheduleId) -> String {
     format!("A#{agency}#SCHED#{id}")
+}
+
+/// Partition key of every legal hold of `agency`.
+pub fn holds_pk(agency: &AgencyId) -> String {
+    format!("A#{agency}#HOLDS")
+}
+
+/// Sort-key prefix of a hold in its agency's partition.
+pub const HOLD_SK_PREFIX: &str = "HOLD#";
+
+/// Sort key of hold `id`.
+pub fn hold_sk(id: &HoldId) -> String {
+    format!("{HOLD_SK_PREFIX}{id}")
+}
+
+/// Partition key of hold `id`'s chain and of the records it covers.
+pub fn hold_pk(agency: &AgencyId, id: &HoldId) -> String {
+    format!("A#{agency}#HOLD#{id}")
+}
+
+/// Sort-key prefix of the records a hold covers.
+pub const HELD_SK_PREFIX: &str = "R#";
+
+/// Sort key of record `id` under a hold.
+pub fn held_sk(id: &RecordId) -> String {
+    format!("{HELD_SK_PREFIX}{id}")
 }
 
 /// The `gsi3` partition listing every agency profile, by agency id.

@@ -8,6 +8,7 @@
 mod agencies;
 mod error;
 mod heads;
+mod holds;
 mod item;
 mod keys;
 mod public;

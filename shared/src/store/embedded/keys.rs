@@ -17,12 +17,15 @@
 //! | `request_history` | `<agency>/<number>/<seq, 10 digits>` | audit entry (JSON) |
 //! | `schedules` | `<agency>/<id>` | schedule and chain head (JSON) |
 //! | `schedule_history` | `<agency>/<id>/<seq, 10 digits>` | audit entry (JSON) |
+//! | `holds` | `<agency>/<id>` | hold and chain head (JSON) |
+//! | `hold_history` | `<agency>/<id>/<seq, 10 digits>` | audit entry (JSON) |
+//! | `hold_members` | `<agency>/<hold id>/<record id>` | nothing: the records a hold covers |
 
 use std::ops::Range;
 
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DocumentId, Record, RecordId, RequestNumber, ScheduleId, publication_time,
+    AgencyId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, publication_time,
 };
 use crate::store::ListPosition;
 
@@ -181,4 +184,42 @@ pub fn schedule_history(agency: &AgencyId, id: &ScheduleId, seq: u64) -> String 
 /// The keys of schedule `id`'s chain from `seq` on.
 pub fn schedule_history_from(agency: &AgencyId, id: &ScheduleId, seq: u64) -> Range<String> {
     schedule_history(agency, id, seq)..format!("{agency}/{id}0")
+}
+
+/// Key of hold `id` in `holds`.
+pub fn hold(agency: &AgencyId, id: &HoldId) -> String {
+    format!("{agency}/{id}")
+}
+
+/// The keys of every hold of `agency` in `holds`.
+pub fn holds_of(agency: &AgencyId) -> Range<String> {
+    format!("{agency}/")..format!("{agency}0")
+}
+
+/// Key of audit entry `seq` of hold `id` in `hold_history`.
+pub fn hold_history(agency: &AgencyId, id: &HoldId, seq: u64) -> String {
+    format!("{agency}/{id}/{seq:010}")
+}
+
+/// The keys of hold `id`'s chain from `seq` on.
+pub fn hold_history_from(agency: &AgencyId, id: &HoldId, seq: u64) -> Range<String> {
+    hold_history(agency, id, seq)..format!("{agency}/{id}0")
+}
+
+/// Key of record `record`'s membership of hold `id` in `hold_members`.
+pub fn hold_member(agency: &AgencyId, id: &HoldId, record: &RecordId) -> String {
+    format!("{agency}/{id}/{record}")
+}
+
+/// The `hold_members` keys of hold `id` after record `after` (all without it).
+pub fn hold_members_after(
+    agency: &AgencyId,
+    id: &HoldId,
+    after: Option<&RecordId>,
+) -> Range<String> {
+    let start = match after {
+        Some(after) => format!("{}\u{0}", hold_member(agency, id, after)),
+        None => format!("{agency}/{id}/"),
+    };
+    start..format!("{agency}/{id}0")
 }

@@ -6,6 +6,7 @@
 //! (a commit fsyncs), so they run on tokio's blocking pool. [`keys`] has every key.
 
 mod feed;
+mod holds;
 mod keys;
 mod requests;
 mod schedules;
@@ -106,11 +107,14 @@ impl EmbeddedStore {
             requests::REQUEST_HISTORY,
             schedules::SCHEDULES,
             schedules::SCHEDULE_HISTORY,
+            holds::HOLDS,
+            holds::HOLD_HISTORY,
         ] {
             txn.open_table(table)?;
         }
         txn.open_table(requests::REQUEST_COUNTERS)?;
         txn.open_table(LISTING)?;
+        txn.open_table(holds::HOLD_MEMBERS)?;
         txn.open_table(feed::CHANGES)?;
         index_public_records(&txn)?;
         txn.commit()?;
