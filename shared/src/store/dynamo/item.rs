@@ -214,10 +214,9 @@ pub fn decode_record(item: &Item) -> Result<StoredRecord, StoreError> {
             None => None,
             Some(_) => Some(f.parsed("schedule", ScheduleId::parse)?),
         },
-        direct_hold: match item.get("direct_hold") {
-            None => None,
-            Some(value) => Some(matches!(value, AttributeValue::Bool(true))),
-        },
+        direct_hold: item
+            .get("direct_hold")
+            .map(|value| matches!(value, AttributeValue::Bool(true))),
         holds: match item.get("holds") {
             None => Vec::new(),
             Some(AttributeValue::L(values)) => values
