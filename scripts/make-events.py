@@ -12,6 +12,7 @@ ENV = json.loads((ROOT / "env.json").read_text())["Parameters"]
 RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # tests/src/events.rs seeds this record (RECORD_ID there)
 DOCUMENT_ID = "01KBXQ9D3C4V5B6N7M8K9J0H1G"  # ... and this document of it
 SCHEDULE_ID = "01KBXQB2S3C4H5E6D7V8N9E0AB"  # ... and this retention schedule
+HOLD_ID = "01KBXQC7H0KD5V6W7X8Y9Z0A1B"  # ... and this legal hold
 REQUEST_NUMBER = "2026-0001"  # ... and this records request of the agency (REQUEST_NUMBER there)
 TRACKING_TOKEN = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I"  # ... whose tracking token is this
 # The file the document events announce and upload (the RIE tests upload exactly this).
@@ -180,6 +181,16 @@ EVENTS.update({
                              headers={"content-type": "application/merge-patch+json", "if-match": '"1"'},
                              body={"keep": {"years": 7, "months": 6}}),
     "delete-schedule": event("DELETE", "/schedules/{id}", {"id": SCHEDULE_ID}, headers={"if-match": '"1"'}),
+    "list-holds": event("GET", "/holds", roles=("auditor",)),
+    "create-hold": event("POST", "/holds", headers={"content-type": "application/json"},
+                         body={"name": "Smith v. Development Agency",
+                               "reason": "Complaint served 1 December 2026: keep every permit for Elm Street."}),
+    "list-hold-records": event("GET", "/holds/{id}/records", {"id": HOLD_ID}, query="limit=25",
+                               roles=("auditor",)),
+    "place-hold": event("POST", "/holds/{id}/records", {"id": HOLD_ID},
+                        headers={"content-type": "application/json"}, body={"record_id": RECORD_ID}),
+    "lift-hold": event("DELETE", "/holds/{id}/records/{record_id}", {"id": HOLD_ID, "record_id": RECORD_ID}),
+    "release-hold": event("POST", "/holds/{id}/release", {"id": HOLD_ID}),
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),

@@ -146,11 +146,23 @@ pub enum Route {
     UpdateSchedule,
     /// `DELETE /schedules/{id}`
     DeleteSchedule,
+    /// `GET /holds`
+    ListHolds,
+    /// `POST /holds`
+    CreateHold,
+    /// `GET /holds/{id}/records`
+    ListHoldRecords,
+    /// `POST /holds/{id}/records`
+    PlaceHold,
+    /// `DELETE /holds/{id}/records/{record_id}`
+    LiftHold,
+    /// `POST /holds/{id}/release`
+    ReleaseHold,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 34] = [
+    pub const ALL: [Route; 40] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -185,6 +197,12 @@ impl Route {
         Self::CreateSchedule,
         Self::UpdateSchedule,
         Self::DeleteSchedule,
+        Self::ListHolds,
+        Self::CreateHold,
+        Self::ListHoldRecords,
+        Self::PlaceHold,
+        Self::LiftHold,
+        Self::ReleaseHold,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -230,6 +248,12 @@ impl Route {
             Self::CreateSchedule => ("POST", "/schedules"),
             Self::UpdateSchedule => ("PATCH", "/schedules/{id}"),
             Self::DeleteSchedule => ("DELETE", "/schedules/{id}"),
+            Self::ListHolds => ("GET", "/holds"),
+            Self::CreateHold => ("POST", "/holds"),
+            Self::ListHoldRecords => ("GET", "/holds/{id}/records"),
+            Self::PlaceHold => ("POST", "/holds/{id}/records"),
+            Self::LiftHold => ("DELETE", "/holds/{id}/records/{record_id}"),
+            Self::ReleaseHold => ("POST", "/holds/{id}/release"),
         }
     }
 
@@ -349,6 +373,12 @@ impl Route {
             Self::CreateSchedule => Box::pin(respond(records, request, create_schedule::handle)),
             Self::UpdateSchedule => Box::pin(respond(records, request, update_schedule::handle)),
             Self::DeleteSchedule => Box::pin(respond(records, request, delete_schedule::handle)),
+            Self::ListHolds => Box::pin(respond(records, request, list_holds::handle)),
+            Self::CreateHold => Box::pin(respond(records, request, create_hold::handle)),
+            Self::ListHoldRecords => Box::pin(respond(records, request, list_hold_records::handle)),
+            Self::PlaceHold => Box::pin(respond(records, request, place_hold::handle)),
+            Self::LiftHold => Box::pin(respond(records, request, lift_hold::handle)),
+            Self::ReleaseHold => Box::pin(respond(records, request, release_hold::handle)),
         };
         answer.await
     }

@@ -23,6 +23,7 @@ pub mod clock;
 pub mod config;
 pub mod cursor;
 pub mod error;
+pub mod holds;
 pub mod http;
 pub mod idempotency;
 pub mod model;

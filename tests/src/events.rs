@@ -8,15 +8,15 @@ use aws_sdk_s3::primitives::ByteStream;
 use serde_json::{Value, json};
 use shared::blob::S3Blobs;
 use shared::model::{
-    AgencyId, ContentType, DocumentId, RecordId, ScheduleId, Status, TrackingToken,
+    AgencyId, ContentType, DocumentId, HoldId, RecordId, ScheduleId, Status, TrackingToken,
 };
 use shared::search::Audience;
 use shared::search::indexer::changes_for;
 use shared::search::snapshot::SnapshotStore;
 use shared::store::DynamoStore;
 use shared::testing::{
-    TEST_NOW, seed_document_as, seed_profile, seed_record_as, seed_request_with, seed_schedule_as,
-    seed_update, settle_document,
+    TEST_NOW, seed_document_as, seed_hold_as, seed_placement, seed_profile, seed_record_as,
+    seed_request_with, seed_schedule_as, seed_update, settle_document,
 };
 
 /// The agency every event's token names.
@@ -31,6 +31,8 @@ pub const REQUEST_NUMBER: &str = "2026-0001";
 pub const TRACKING_TOKEN: &str = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I";
 /// The retention schedule the events name.
 pub const SCHEDULE_ID: &str = "01KBXQB2S3C4H5E6D7V8N9E0AB";
+/// The legal hold the events name.
+pub const HOLD_ID: &str = "01KBXQC7H0KD5V6W7X8Y9Z0A1B";
 /// The document's bytes, as `create-upload`'s event announces them.
 pub const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
@@ -43,6 +45,11 @@ pub enum World {
     Agency,
     /// The agency's retention schedule [`SCHEDULE_ID`], at version 1, not in use.
     Schedule,
+    /// The record, at version 1, and the agency's active legal hold [`HOLD_ID`] at
+    /// version 1, covering nothing.
+    Hold,
+    /// The record under the hold: both at version 2.
+    HeldRecord,
     /// [`World::Public`], and the agency's records request at version 1 (whose tracking
     /// token is [`TRACKING_TOKEN`]).
     Request,
@@ -63,7 +70,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 38] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 44] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -102,6 +109,12 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 38] = [
     ("create-schedule", Some(201), World::Empty),
     ("update-schedule", Some(200), World::Schedule),
     ("delete-schedule", Some(204), World::Schedule),
+    ("list-holds", Some(200), World::Hold),
+    ("create-hold", Some(201), World::Empty),
+    ("list-hold-records", Some(200), World::HeldRecord),
+    ("place-hold", Some(200), World::Hold),
+    ("lift-hold", Some(204), World::HeldRecord),
+    ("release-hold", Some(200), World::HeldRecord),
 ];
 
 /// Whether `answer` is what event function `function` answers its event with on its world
@@ -174,6 +187,14 @@ pub async fn seed(
                       "tags": ["permits"]});
     let mut record = seed_record_as(store, AGENCY, &id, &body, TEST_NOW).await;
     if world == World::Record {
+        return;
+    }
+    if matches!(world, World::Hold | World::HeldRecord) {
+        let hold_id = HoldId::parse(HOLD_ID).expect("a hold id");
+        let hold = seed_hold_as(store, AGENCY, &hold_id, "Smith v. Development Agency").await;
+        if world == World::HeldRecord {
+            seed_placement(store, &record, &hold).await;
+        }
         return;
     }
     if matches!(world, World::Public | World::Indexed | World::Request) {
@@ -282,6 +303,10 @@ mod tests {
                         || name.ends_with("stats")
                         || name == "request-deadlines" => {}
                 World::Request => assert!(names_it(REQUEST_NUMBER), "{name}"),
+                // The listing names no hold: it finds it.
+                World::Hold | World::HeldRecord => {
+                    assert!(name == "list-holds" || names_it(HOLD_ID), "{name}")
+                }
                 // The listing names no schedule: it finds it.
                 World::Schedule => {
                     assert!(name == "list-schedules" || names_it(SCHEDULE_ID), "{name}")

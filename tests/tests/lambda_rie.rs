@@ -284,7 +284,21 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(header(r, "etag"), Some("\"2\""));
             assert_eq!(body(r)["keep"]["months"], 6);
         }
-        "delete-schedule" => {}
+        "delete-schedule" | "lift-hold" => {}
+        "list-holds" => assert_eq!(body(r)["items"][0]["id"], events::HOLD_ID),
+        "create-hold" => assert_eq!(body(r)["status"], "active"),
+        "list-hold-records" => {
+            assert_eq!(body(r)["items"][0]["id"], RECORD_ID);
+            assert_eq!(body(r)["items"][0]["legal_hold"], true);
+        }
+        "place-hold" => {
+            assert_eq!(body(r)["records"], 1);
+            assert_eq!(header(r, "etag"), Some("\"2\""));
+        }
+        "release-hold" => {
+            assert_eq!(body(r)["status"], "released");
+            assert_eq!(body(r)["records"], 0);
+        }
         other => panic!("no check for {other}"),
     }
 }
@@ -414,6 +428,12 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("create-schedule", Some(2)),
             ("update-schedule", Some(2)),
             ("delete-schedule", Some(2)),
+            ("list-holds", Some(1)),
+            ("create-hold", Some(1)),
+            ("list-hold-records", Some(3)),
+            ("place-hold", Some(3)),
+            ("lift-hold", Some(5)),
+            ("release-hold", Some(8)),
         ]
     );
 

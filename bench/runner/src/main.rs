@@ -20,9 +20,11 @@ use dossier_tests::{
     dynamo, kms, lambda_environment, s3, verify_sender, workspace_root,
 };
 use serde_json::{Value, json};
+use shared::model::HoldId;
 use shared::model::{ContentType, RecordId, StoredRecord, document_limits};
 use shared::store::DynamoStore;
-use shared::testing::{seed_document, seed_record_as, seed_request, seed_schedule};
+use shared::store::HoldStore;
+use shared::testing::{seed_document, seed_placement, seed_record_as, seed_request, seed_schedule};
 
 const COLD_STARTS: usize = 30;
 const WARM_INVOCATIONS: usize = 200;
@@ -49,6 +51,10 @@ enum Shape {
     AnyVersionRename,
     /// Each deletes the next unused schedule of the pool.
     DeleteNextSchedule,
+    /// Each places the next record of the pool under the events' hold.
+    PlaceNext,
+    /// Each lifts the events' hold from the next record of the pool (all under it).
+    LiftNext,
 }
 
 /// Messages written on one request before the next takes them (under its 200).
@@ -61,7 +67,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 36] = [
+const SUBJECTS: [Subject; 42] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -287,6 +293,44 @@ const SUBJECTS: [Subject; 36] = [
         shape: Shape::DeleteNextSchedule,
         floor: "floor-getitem",
     },
+    Subject {
+        name: "list-holds",
+        event_file: "list-holds",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "create-hold",
+        event_file: "create-hold",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "list-hold-records",
+        event_file: "list-hold-records",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "place-hold",
+        event_file: "place-hold",
+        shape: Shape::PlaceNext,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "lift-hold",
+        event_file: "lift-hold",
+        shape: Shape::LiftNext,
+        floor: "floor-getitem",
+    },
+    // The first invocation lifts the hold from its record and releases it; every later one
+    // finds it released (one read) and answers the same.
+    Subject {
+        name: "release-hold",
+        event_file: "release-hold",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
 ];
 
 struct Measured {
@@ -352,6 +396,12 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
         events::seed(World::Public, store, &s3(), bucket, bucket).await;
     } else if subject.event_file.contains("schedule") {
         events::seed(World::Schedule, store, &s3(), bucket, bucket).await;
+    } else if subject.event_file.contains("hold") {
+        let world = match shape {
+            Shape::AsIs if subject.event_file != "list-holds" => World::HeldRecord,
+            _ => World::Hold,
+        };
+        events::seed(world, store, &s3(), bucket, bucket).await;
     } else if subject.event_file.contains("request") {
         // The records request (and the profile, whose calendar its due dates follow).
         events::seed(World::Request, store, &s3(), bucket, bucket).await;
@@ -371,6 +421,18 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
     for i in 1..=count {
         let id = RecordId::generate(now.plus_millis(i as i64));
         match shape {
+            Shape::LiftNext => {
+                let record = seed_record_as(store, "dev", &id, &body, now).await;
+                let hold_id = HoldId::parse(events::HOLD_ID).expect("a hold id");
+                let dev = shared::model::AgencyId::parse("dev").expect("an agency");
+                let hold = store
+                    .get_hold(&dev, &hold_id)
+                    .await
+                    .unwrap()
+                    .expect("the hold");
+                seed_placement(store, &record, &hold).await;
+                ids.push(id.to_string());
+            }
             Shape::DeleteNextSchedule => {
                 let body = json!({"name": format!("Bench schedule {i}"), "keep": {"years": 1},
                                   "from": "created", "action": "review"});
@@ -435,6 +497,15 @@ fn shaped(event: &Value, shape: Shape, invocation: usize, pool: &mut Pool) -> Va
             event["body"] =
                 json!(json!({"name": format!("Bench schedule {invocation}")}).to_string());
         }
+        Shape::PlaceNext => {
+            let id = pool.ids.pop().expect("enough seeded records");
+            event["body"] = json!(json!({"record_id": id}).to_string());
+        }
+        Shape::LiftNext => {
+            let id = pool.ids.pop().expect("enough held records");
+            event["pathParameters"]["record_id"] = json!(id);
+            event["rawPath"] = json!(format!("/holds/{}/records/{id}", events::HOLD_ID));
+        }
         Shape::DeleteNextSchedule => {
             let id = pool.ids.pop().expect("enough seeded schedules");
             event["pathParameters"]["id"] = json!(id);
@@ -491,6 +562,8 @@ impl Bench {
         let consumed = match subject.shape {
             Shape::DeleteNext
             | Shape::DeleteNextSchedule
+            | Shape::PlaceNext
+            | Shape::LiftNext
             | Shape::UploadToNext
             | Shape::IngestNext => COLD_STARTS + WARM_INVOCATIONS + 1,
             _ => 0,

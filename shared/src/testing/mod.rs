@@ -9,6 +9,7 @@
 
 pub mod fixtures;
 pub mod forged;
+pub mod holds;
 pub mod tokens;
 
 pub use fixtures::{
@@ -17,6 +18,7 @@ pub use fixtures::{
     seed_request, seed_request_with, seed_schedule, seed_schedule_as, seed_update, settle_document,
 };
 pub use forged::forged_tokens;
+pub use holds::{seed_hold, seed_hold_as, seed_placement};
 pub use tokens::{AUDIENCE, HS256_SECRET, ISSUER, TestKeys, claims, hs256, sign_with, token};
 
 use serde_json::Value;
