@@ -671,3 +671,136 @@ async fn no_caller_reaches_another_agencys_schedules_nor_files_a_record_under_on
     assert_eq!(listed["items"][0]["in_use"], false);
     local.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_caller_reaches_another_agencys_holds_nor_holds_its_records() {
+    let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
+    let parks = Caller::new("olga", "parks", "officer");
+    let body = json!({"name": "Smith v. Parks", "reason": "Litigation"});
+    let (status, _, hold) = call(
+        &local,
+        &parks,
+        "POST",
+        "/holds",
+        &[JSON],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 201, "{hold}");
+    let hold = hold["id"].as_str().unwrap().to_owned();
+    let record = create(
+        &local,
+        &parks,
+        json!({"title": "Permit", "classification": "internal"}),
+    )
+    .await;
+    let place = json!({"record_id": record}).to_string();
+    let (status, _, _) = call(
+        &local,
+        &parks,
+        "POST",
+        &format!("/holds/{hold}/records"),
+        &[JSON],
+        place.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let nowhere = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B";
+    let probes = |hold: &str| -> Vec<Probe> {
+        vec![
+            ("GET", format!("/holds/{hold}/records"), vec![], vec![]),
+            (
+                "POST",
+                format!("/holds/{hold}/records"),
+                vec![JSON],
+                place.as_bytes().to_vec(),
+            ),
+            (
+                "DELETE",
+                format!("/holds/{hold}/records/{record}"),
+                vec![],
+                vec![],
+            ),
+            ("POST", format!("/holds/{hold}/release"), vec![], vec![]),
+        ]
+    };
+    for role in ["reader", "clerk", "officer", "auditor"] {
+        let outsider = Caller::new("hal", "harbour", role);
+        for (probe, control) in probes(&hold).into_iter().zip(probes(nowhere)) {
+            let (method, path, headers, body) = probe;
+            let (status, _, problem) =
+                call(&local, &outsider, method, &path, &headers, &body).await;
+            let (_, control_path, control_headers, control_body) = control;
+            let (expected, _, control_problem) = call(
+                &local,
+                &outsider,
+                method,
+                &control_path,
+                &control_headers,
+                &control_body,
+            )
+            .await;
+            assert!(
+                matches!(status, 403 | 404),
+                "harbour {role}: {method} {path}: {problem}"
+            );
+            assert_eq!(
+                (status, &problem["detail"]),
+                (expected, &control_problem["detail"]),
+                "harbour {role}: {method} {path}"
+            );
+        }
+    }
+    // Harbour's own hold cannot take parks' record: it is no record of harbour's.
+    let harbour = Caller::new("hal", "harbour", "officer");
+    let (_, _, theirs) = call(
+        &local,
+        &harbour,
+        "POST",
+        "/holds",
+        &[JSON],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    let theirs = theirs["id"].as_str().unwrap().to_owned();
+    let (status, _, _) = call(
+        &local,
+        &harbour,
+        "POST",
+        &format!("/holds/{theirs}/records"),
+        &[JSON],
+        place.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // Held, the record cannot be deleted; parks' record still shows one hold, theirs.
+    let (status, _, problem) = call(
+        &local,
+        &parks,
+        "DELETE",
+        &format!("/records/{record}"),
+        &[("if-match", "\"2\"")],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (409, Some("https://dossier.dev/problems/conflict"))
+    );
+    let (_, _, now) = call(
+        &local,
+        &parks,
+        "GET",
+        &format!("/records/{record}"),
+        &[],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (now["legal_hold"].as_bool(), now["holds"].clone()),
+        (Some(true), json!([hold]))
+    );
+    local.stop().await;
+}
