@@ -51,7 +51,9 @@ function bar(me) {
     `Signed in as ${me.sub} (${me.agency}: ${me.roles.join(", ")}) · `,
     h("a", { href: "/staff" }, "Records"), " · ",
     h("a", { href: "/staff/requests" }, "Requests"), " · ",
-    h("a", { href: "/staff/schedules" }, "Schedules"), " · ", out);
+    h("a", { href: "/staff/schedules" }, "Schedules"), " · ",
+    HISTORIANS.some((role) => me.roles.includes(role)) ? [h("a", { href: "/staff/holds" }, "Holds"), " · "] : null,
+    out);
 }
 
 function field(name, label, control) {
@@ -353,7 +355,7 @@ async function editPage(me, id) {
     h("dt", {}, "Kept until"), h("dd", {}, ...retention),
     h("dt", {}, "Classification"), h("dd", {}, record.classification),
     h("dt", {}, "Version"), h("dd", {}, String(record.version)),
-    h("dt", {}, "Legal hold"), h("dd", {}, record.legal_hold ? "yes" : "no"),
+    h("dt", {}, "Legal hold"), h("dd", {}, holdSummary(record)),
     h("dt", {}, "Published"), h("dd", {}, record.published_at ? day(record.published_at) : "not yet"),
     h("dt", {}, "Last changed"), h("dd", {}, day(record.updated_at), ` by ${record.updated_by}`),
     h("dt", {}, "Created"), h("dd", {}, day(record.created_at), ` by ${record.created_by}`));
@@ -383,7 +385,8 @@ async function editPage(me, id) {
   if (officer) {
     if (record.status === "draft") action("Publish", { status: "published" });
     if (record.status !== "archived") action("Archive", { status: "archived" });
-    action(record.legal_hold ? "Release legal hold" : "Place legal hold", { legal_hold: !record.legal_hold });
+    const direct = record.direct_hold ?? record.legal_hold;
+    action(direct ? "Release legal hold" : "Place legal hold", { legal_hold: !direct });
   }
   let scheduleForm = null;
   if (officer) {
@@ -402,6 +405,8 @@ async function editPage(me, id) {
       save({ schedule: chosen }, etag);
     });
   }
+
+  const holdSection = await (await import("/holds.js")).recordHolds(me, record, staffCall);
 
   // Loaded here, not with every staff page: only a record's page lists documents.
   const { documentsSection } = await import("/documents.js");
@@ -422,7 +427,17 @@ async function editPage(me, id) {
     historian ? h("p", {}, h("a", { href: `${recordPage(id)}/history` }, "History of this record")) : null,
     documents,
     form,
-    scheduleForm);
+    scheduleForm,
+    holdSection);
+}
+
+/** Whether anything holds a record, and what. */
+function holdSummary(record) {
+  if (!record.legal_hold) return "no";
+  const direct = record.direct_hold ?? record.holds.length === 0;
+  const named = record.holds.length;
+  const parts = [direct ? "its own hold" : null, named ? `${named} named ${named === 1 ? "hold" : "holds"}` : null];
+  return `yes: ${parts.filter(Boolean).join(" and ")}`;
 }
 
 async function historyPage(me, id) {
@@ -448,6 +463,7 @@ export async function page(parts, query) {
   if (parts[0] === "records" && parts[1] === "new" && parts.length === 2) return newRecordPage(me);
   if (parts[0] === "records" && parts.length === 2) return editPage(me, parts[1]);
   if (parts[0] === "records" && parts[2] === "history" && parts.length === 3) return historyPage(me, parts[1]);
+  if (parts[0] === "holds") return (await import("/holds.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "schedules") return (await import("/schedules.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "requests") return (await import("/staff-requests.js")).page(me, parts.slice(1), query, { staffCall, bar });
   throw new Problem(404, null);

@@ -52,7 +52,7 @@ fn etag_of(bytes: &[u8]) -> String {
 static PAGE: Asset = asset!("index.html", "text/html; charset=utf-8");
 
 /// The portal's files other than the page, by path.
-static FILES: [(&str, Asset); 13] = [
+static FILES: [(&str, Asset); 14] = [
     (
         "/app.js",
         asset!("app.js", "text/javascript; charset=utf-8"),
@@ -76,6 +76,10 @@ static FILES: [(&str, Asset); 13] = [
     (
         "/schedules.js",
         asset!("schedules.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/holds.js",
+        asset!("holds.js", "text/javascript; charset=utf-8"),
     ),
     (
         "/requests.js",

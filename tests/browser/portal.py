@@ -427,6 +427,62 @@ def schedule_flows(browser, base, report):
     return rid
 
 
+def hold_flows(browser, base, rid):
+    """An officer opens a legal hold, places record `rid` under it from the record's page,
+    lifts it from the hold's page, places it again and releases the hold; an auditor reads
+    the holds without controls. Returns the hold's id."""
+    officer = sign_in(browser.new_context().new_page(), base, "olga", ["officer"])
+    officer.goto(f"{base}/staff/holds")
+    settled(officer)
+    assert officer.get_by_text("No legal holds.").is_visible()
+    officer.get_by_label("Name (the matter)").fill("Smith v. Parks Department")
+    officer.get_by_label("Reason").fill("Complaint served: keep every playground record.")
+    with officer.expect_navigation(url=f"{base}/staff/holds/*"):
+        officer.get_by_role("button", name="Open hold").click()
+    settled(officer)
+    hold = officer.url.rsplit("/", 1)[1]
+    assert officer.get_by_text("It covers no record.").is_visible()
+
+    def place():
+        officer.goto(f"{base}/staff/records/{rid}")
+        settled(officer)
+        officer.get_by_label("Place under the hold").select_option(label="Smith v. Parks Department")
+        with officer.expect_navigation():
+            officer.get_by_role("button", name="Place under hold").click()
+        settled(officer)
+        facts = officer.locator("dl.facts").inner_text()
+        assert "yes: 1 named hold" in facts, facts
+        assert officer.get_by_role("link", name="Smith v. Parks Department").is_visible()
+
+    place()
+    officer.goto(f"{base}/staff/holds/{hold}")
+    settled(officer)
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Lift from Playground inspection 2026").click()
+    settled(officer)
+    assert officer.get_by_role("status").inner_text() == "Lifted."
+    assert officer.get_by_text("It covers no record.").is_visible()
+    place()
+    officer.goto(f"{base}/staff/holds/{hold}")
+    settled(officer)
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Release this hold").click()
+    settled(officer)
+    assert "released" in officer.locator("dl.facts").inner_text()
+    assert officer.get_by_role("button").filter(has_text="Lift").count() == 0
+    officer.goto(f"{base}/staff/records/{rid}")
+    settled(officer)
+    facts = officer.locator("dl.facts").inner_text()
+    assert "named hold" not in facts and "its own hold" not in facts, facts
+
+    auditor = sign_in(browser.new_context().new_page(), base, "ada", ["auditor"])
+    auditor.goto(f"{base}/staff/holds")
+    settled(auditor)
+    assert auditor.get_by_role("link", name="Smith v. Parks Department").is_visible()
+    assert auditor.get_by_role("button", name="Open hold").count() == 0
+    return hold
+
+
 def request_flows(browser, server, report):
     """Records requests end to end: the public asks, staff ask back in a message and stop
     the clock, the requester answers with the tracking link, staff close; the log, the
@@ -623,6 +679,7 @@ def main(binary):
 
             staff_record = staff_flows(browser, server.base, report)
             scheduled_record = schedule_flows(browser, server.base, report)
+            hold = hold_flows(browser, server.base, scheduled_record)
             number, tracking = request_flows(browser, server, report)
             provider_sign_in(browser, binary)
 
@@ -653,6 +710,8 @@ def main(binary):
                 "staff-request": f"/staff/requests/{number}",
                 "staff-schedules": "/staff/schedules",
                 "staff-scheduled-record": f"/staff/records/{scheduled_record}",
+                "staff-holds": "/staff/holds",
+                "staff-hold": f"/staff/holds/{hold}",
             }
             passed |= {name: check_accessible(axe, server.base, path, name) for name, path in staff_pages.items()}
             report["axe_rules_passed"] = passed
@@ -661,7 +720,7 @@ def main(binary):
         # Transfer size of the portal, compressed. The largest page is a staff record's
         # while a file uploads: it has loaded every file but the history's.
         files = ["index.html", "app.js", "lib.js", "staff.js", "documents.js", "history.js", "app.css",
-                 "requests.js", "staff-requests.js", "schedules.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
+                 "requests.js", "staff-requests.js", "schedules.js", "holds.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
         sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9)) for name in files}
         report["transfer_bytes_gzip"] = sizes
         request_pages = sum(sizes[name] for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css",
