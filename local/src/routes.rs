@@ -158,11 +158,15 @@ pub enum Route {
     LiftHold,
     /// `POST /holds/{id}/release`
     ReleaseHold,
+    /// `GET /schedules/{id}/history`
+    GetScheduleHistory,
+    /// `GET /holds/{id}/history`
+    GetHoldHistory,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 40] = [
+    pub const ALL: [Route; 42] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -203,6 +207,8 @@ impl Route {
         Self::PlaceHold,
         Self::LiftHold,
         Self::ReleaseHold,
+        Self::GetScheduleHistory,
+        Self::GetHoldHistory,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -254,6 +260,8 @@ impl Route {
             Self::PlaceHold => ("POST", "/holds/{id}/records"),
             Self::LiftHold => ("DELETE", "/holds/{id}/records/{record_id}"),
             Self::ReleaseHold => ("POST", "/holds/{id}/release"),
+            Self::GetScheduleHistory => ("GET", "/schedules/{id}/history"),
+            Self::GetHoldHistory => ("GET", "/holds/{id}/history"),
         }
     }
 
@@ -379,6 +387,10 @@ impl Route {
             Self::PlaceHold => Box::pin(respond(records, request, place_hold::handle)),
             Self::LiftHold => Box::pin(respond(records, request, lift_hold::handle)),
             Self::ReleaseHold => Box::pin(respond(records, request, release_hold::handle)),
+            Self::GetScheduleHistory => {
+                Box::pin(respond(records, request, get_schedule_history::handle))
+            }
+            Self::GetHoldHistory => Box::pin(respond(records, request, get_hold_history::handle)),
         };
         answer.await
     }

@@ -70,7 +70,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 44] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 46] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -115,6 +115,8 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 44] = [
     ("place-hold", Some(200), World::Hold),
     ("lift-hold", Some(204), World::HeldRecord),
     ("release-hold", Some(200), World::HeldRecord),
+    ("get-schedule-history", Some(200), World::Schedule),
+    ("get-hold-history", Some(200), World::HeldRecord),
 ];
 
 /// Whether `answer` is what event function `function` answers its event with on its world

@@ -286,6 +286,8 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
         }
         "delete-schedule" | "lift-hold" => {}
         "list-holds" => assert_eq!(body(r)["items"][0]["id"], events::HOLD_ID),
+        "get-schedule-history" => assert_eq!(body(r)["items"][0]["action"], "schedule.create"),
+        "get-hold-history" => assert_eq!(body(r)["items"][1]["action"], "hold.place"),
         "create-hold" => assert_eq!(body(r)["status"], "active"),
         "list-hold-records" => {
             assert_eq!(body(r)["items"][0]["id"], RECORD_ID);
@@ -434,6 +436,8 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("place-hold", Some(3)),
             ("lift-hold", Some(5)),
             ("release-hold", Some(8)),
+            ("get-schedule-history", Some(1)),
+            ("get-hold-history", Some(1)),
         ]
     );
 

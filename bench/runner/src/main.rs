@@ -67,7 +67,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 42] = [
+const SUBJECTS: [Subject; 44] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -328,6 +328,18 @@ const SUBJECTS: [Subject; 42] = [
     Subject {
         name: "release-hold",
         event_file: "release-hold",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-schedule-history",
+        event_file: "get-schedule-history",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-hold-history",
+        event_file: "get-hold-history",
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },
