@@ -2,7 +2,8 @@
 """Writes events/*.json: one event per function. HTTP functions get an API Gateway HTTP API
 (payload 2.0) event with a long-lived bearer token signed with env.json's development-only
 HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification;
-anchor-chains and request-deadlines an EventBridge scheduled event; index-records a DynamoDB stream event.
+anchor-chains and request-deadlines an EventBridge scheduled event; index-records and purge-documents a
+DynamoDB stream event.
 
 Run again after changing env.json's secret or a route. Standard library only."""
 import base64, hashlib, hmac, json, pathlib
@@ -209,6 +210,19 @@ EVENTS.update({
             "Keys": {"pk": {"S": f"A#dev#R#{RECORD_ID}"}, "sk": {"S": "RECORD"}},
             "NewImage": {"pk": {"S": f"A#dev#R#{RECORD_ID}"}, "sk": {"S": "RECORD"},
                          "status": {"S": "published"}, "classification": {"S": "public"}},
+        },
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/dossier-dev-records/stream/2026-11-26T10:21:38.000",
+    }]},
+    # A record's own item leaving the table, as the purge function's filter lets through.
+    "purge-documents": {"Records": [{
+        "eventID": "e4da3b7fbbce2345d7772b0674a318d5", "eventName": "REMOVE", "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1795688498, "SizeBytes": 120, "StreamViewType": "NEW_AND_OLD_IMAGES",
+            "SequenceNumber": "111000000000000000000000002",
+            "Keys": {"pk": {"S": f"A#dev#R#{RECORD_ID}"}, "sk": {"S": "RECORD"}},
+            "OldImage": {"pk": {"S": f"A#dev#R#{RECORD_ID}"}, "sk": {"S": "RECORD"},
+                         "status": {"S": "draft"}, "classification": {"S": "internal"}},
         },
         "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/dossier-dev-records/stream/2026-11-26T10:21:38.000",
     }]},

@@ -1,18 +1,19 @@
 //! The local server's search indexing: the same code as the `index-records` function,
 //! fed by the embedded store's change feed instead of a DynamoDB stream, writing indexes
 //! under the data folder. A write is searchable as soon as its change is indexed: the
-//! follower wakes on every commit.
+//! follower wakes on every commit. A deleted record's document files are purged here too,
+//! as `purge-documents` does on the stream.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use shared::blob::FileBlobs;
+use shared::blob::{FileBlobs, purge_record};
 use shared::model::{AgencyId, RecordId};
 use shared::search::SearchError;
 use shared::search::folder::FolderIndexes;
 use shared::search::indexer::{changes_for, everything, write_to_folder};
-use shared::store::EmbeddedStore;
+use shared::store::{EmbeddedStore, RecordStore};
 
 /// Changes taken from the feed at once.
 const BATCH: usize = 500;
@@ -81,6 +82,24 @@ pub async fn rebuild(
     Ok(())
 }
 
+/// Deletes the document files of those of `ids` that are gone from the store, as the
+/// `purge-documents` function does on the table's stream.
+async fn purge_removed(
+    store: &EmbeddedStore,
+    blobs: &FileBlobs,
+    agency: &AgencyId,
+    ids: &[RecordId],
+) -> Result<(), SearchError> {
+    for id in ids {
+        if store.get_record(agency, id).await?.is_none() {
+            purge_record(blobs, agency, id)
+                .await
+                .map_err(|e| SearchError::Io(std::io::Error::other(e.to_string())))?;
+        }
+    }
+    Ok(())
+}
+
 /// Indexes one batch of the feed; `true` if there may be more.
 async fn catch_up(
     store: &EmbeddedStore,
@@ -105,6 +124,7 @@ async fn catch_up(
     let mut all = Vec::new();
     for (agency, ids) in touched {
         let ids: Vec<RecordId> = ids.into_iter().collect();
+        purge_removed(store, blobs, &agency, &ids).await?;
         all.push((
             agency.clone(),
             changes_for(store, blobs, &agency, &ids).await?,
@@ -121,4 +141,48 @@ async fn catch_up(
     .map_err(|e| SearchError::Io(std::io::Error::other(e)))??;
     store.trim_changes(last).await?;
     Ok(changes.len() == BATCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use shared::blob::BlobStore;
+    use shared::model::{AuditAction, Changes, ContentType};
+    use shared::testing::{TEST_NOW, put_blob, seed_document, seed_record};
+
+    #[tokio::test]
+    async fn a_deleted_records_document_files_are_purged_by_the_follower() {
+        let root = std::env::temp_dir().join(format!("dossier-purge-{}", std::process::id()));
+        let store = EmbeddedStore::open(&root.join("dossier.redb")).unwrap();
+        let blobs = FileBlobs::new(root.join("blobs"), "http://localhost", b"secret");
+        let indexes = Arc::new(FolderIndexes::new(root.join("index")));
+        let body = json!({"title": "Permit", "classification": "internal"});
+        let gone = seed_record(&store, "parks", &body, TEST_NOW).await;
+        let kept = seed_record(&store, "parks", &body, TEST_NOW).await;
+        let mut keys = Vec::new();
+        for record in [&gone, &kept] {
+            let document = seed_document(&store, record, ContentType::PlainText, b"x").await;
+            put_blob(&blobs, &document.object_key(), b"x");
+            keys.push(document.object_key());
+        }
+        rebuild(&store, &blobs, &indexes).await.unwrap();
+        let current = store
+            .get_record(&gone.record.agency, &gone.record.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let (_, entry) = current.append(TEST_NOW, "olga", AuditAction::Delete, Changes::new());
+        store
+            .delete_if_version(&gone.record.agency, &gone.record.id, 1, &entry)
+            .await
+            .unwrap();
+        while catch_up(&store, &blobs, &indexes).await.unwrap() {}
+        assert!(
+            blobs.open(&keys[0]).await.unwrap().is_none(),
+            "the deleted record's file stays"
+        );
+        assert!(blobs.open(&keys[1]).await.unwrap().is_some());
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

@@ -37,6 +37,7 @@ pub mod schedules;
 #[cfg(feature = "search")]
 pub mod search;
 pub mod store;
+pub mod stream;
 pub mod telemetry;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
@@ -218,6 +219,15 @@ pub async fn stores_from_env() -> Result<(DynamoStore, blob::S3Blobs), ConfigErr
         DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table),
         blob::S3Blobs::new(s3_client(&aws), documents.bucket_name),
     ))
+}
+
+/// The document bytes of the functions that read no table, from `BUCKET_NAME` alone.
+#[cfg(feature = "s3")]
+pub async fn blobs_from_env() -> Result<blob::S3Blobs, ConfigError> {
+    let documents =
+        config::DocumentsConfig::from_env().inspect_err(|error| tracing::error!("{error}"))?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    Ok(blob::S3Blobs::new(s3_client(&aws), documents.bucket_name))
 }
 
 /// The S3 client for `aws`. Path-style addressing when an endpoint override is set

@@ -70,7 +70,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 46] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 47] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -117,13 +117,16 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 46] = [
     ("release-hold", Some(200), World::HeldRecord),
     ("get-schedule-history", Some(200), World::Schedule),
     ("get-hold-history", Some(200), World::HeldRecord),
+    ("purge-documents", None, World::AvailableDocument),
 ];
 
 /// Whether `answer` is what event function `function` answers its event with on its world
 /// (the anchoring function: one agency, anchored now or, on a repeated run, before).
 pub fn event_answer_holds(function: &str, answer: &Value) -> bool {
     match function {
-        "ingest-document" | "index-records" => *answer == json!({"batchItemFailures": []}),
+        "ingest-document" | "index-records" | "purge-documents" => {
+            *answer == json!({"batchItemFailures": []})
+        }
         // One agency, its one request open and weeks from due: nobody to tell.
         "request-deadlines" => *answer == json!({"agencies": 1, "open": 1, "sent": 0}),
         "anchor-chains" => {
@@ -322,11 +325,15 @@ mod tests {
                 ),
                 World::PendingDocument | World::AvailableDocument | World::Public => {
                     assert!(names_it(RECORD_ID), "{name}");
-                    // Listings and the public record name no document: they find it.
+                    // Listings, the public record and the stream's changes name no document:
+                    // they find it.
                     assert!(
                         matches!(
                             name,
-                            "list-documents" | "public-get-record" | "index-records"
+                            "list-documents"
+                                | "public-get-record"
+                                | "index-records"
+                                | "purge-documents"
                         ) || names_it(DOCUMENT_ID),
                         "{name}"
                     );

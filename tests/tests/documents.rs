@@ -571,3 +571,71 @@ async fn a_second_version_of_a_verified_document_is_quarantined() {
     );
     assert_eq!(downloaded(&world, &document).await, (200, PDF.to_vec()));
 }
+
+async fn versions_under(bucket: &str, prefix: &str) -> usize {
+    let listed = s3()
+        .list_object_versions()
+        .bucket(bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    listed.versions().len() + listed.delete_markers().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_deletes_every_version_and_delete_marker_under_its_prefix_only() {
+    let world = world().await;
+    let put = |key: &'static str, bytes: &'static [u8]| {
+        let bucket = world.bucket.clone();
+        async move {
+            s3().put_object()
+                .bucket(bucket)
+                .key(key)
+                .body(ByteStream::from_static(bytes))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    let gone = "documents/parks/01KBXQ7R5M3N8P2V6W9Y4Z0A1B/";
+    let kept = "documents/parks/01KBXQ7R5M3N8P2V6W9Y4Z0A1C/";
+    put(
+        "documents/parks/01KBXQ7R5M3N8P2V6W9Y4Z0A1B/01KBXQ9D3C4V5B6N7M8K9J0H1G",
+        b"one",
+    )
+    .await;
+    put(
+        "documents/parks/01KBXQ7R5M3N8P2V6W9Y4Z0A1B/01KBXQ9D3C4V5B6N7M8K9J0H1G",
+        b"two",
+    )
+    .await;
+    put(
+        "documents/parks/01KBXQ7R5M3N8P2V6W9Y4Z0A1B/01KBXQ9D3C4V5B6N7M8K9J0H1H",
+        b"three",
+    )
+    .await;
+    s3().delete_object()
+        .bucket(&world.bucket)
+        .key("documents/parks/01KBXQ7R5M3N8P2V6W9Y4Z0A1B/01KBXQ9D3C4V5B6N7M8K9J0H1H")
+        .send()
+        .await
+        .unwrap();
+    put(
+        "documents/parks/01KBXQ7R5M3N8P2V6W9Y4Z0A1C/01KBXQ9D3C4V5B6N7M8K9J0H1J",
+        b"other",
+    )
+    .await;
+    assert_eq!(versions_under(&world.bucket, gone).await, 4);
+
+    let purged = world.blobs.purge(gone).await.unwrap();
+    assert_eq!((purged.deleted, purged.locked.len()), (4, 0));
+    assert_eq!(
+        versions_under(&world.bucket, gone).await,
+        0,
+        "nothing to restore"
+    );
+    assert_eq!(versions_under(&world.bucket, kept).await, 1);
+    // Idempotent.
+    assert_eq!(world.blobs.purge(gone).await.unwrap().deleted, 0);
+}

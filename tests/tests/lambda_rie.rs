@@ -331,6 +331,18 @@ async fn every_function_answers_its_event_under_the_emulator() {
             "delete-record" => {
                 assert_eq!(store.get_record(&dev, &record_id).await.unwrap(), None);
             }
+            "purge-documents" => {
+                // Every version of the record's document is gone from the bucket.
+                let prefix = format!("documents/{dev}/{record_id}/");
+                let listed = s3()
+                    .list_object_versions()
+                    .bucket(&bucket)
+                    .prefix(&prefix)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(listed.versions().is_empty(), "{listed:?}");
+            }
             "submit-request" => {
                 // The acknowledgement went out by SES, from the stack's sender.
                 let requester = body(&event(function))["requester"]["email"].clone();
@@ -438,6 +450,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("release-hold", Some(8)),
             ("get-schedule-history", Some(1)),
             ("get-hold-history", Some(1)),
+            ("purge-documents", None),
         ]
     );
 

@@ -291,9 +291,20 @@ fn the_documents_pipeline_is_wired_safely() {
     }
     assert_eq!(
         text.matches("/quarantine/*").count(),
-        1,
-        "only the ingest function"
+        2,
+        "only the ingest function, which moves them, and the purge, which deletes them"
     );
+    // The purge deletes versions and reads nothing.
+    let purge = functions()
+        .into_iter()
+        .find(|f| f.binary == "purge-documents")
+        .expect("the purge function");
+    let s3: Vec<_> = purge
+        .actions
+        .iter()
+        .filter(|a| a.starts_with("s3:"))
+        .collect();
+    assert_eq!(s3, ["s3:ListBucketVersions", "s3:DeleteObjectVersion"]);
 }
 
 #[test]

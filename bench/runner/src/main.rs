@@ -67,7 +67,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 44] = [
+const SUBJECTS: [Subject; 45] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -340,6 +340,14 @@ const SUBJECTS: [Subject; 44] = [
     Subject {
         name: "get-hold-history",
         event_file: "get-hold-history",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // The first invocation deletes the document's object; every later one lists the
+    // record's two prefixes, finds nothing, and deletes nothing.
+    Subject {
+        name: "purge-documents",
+        event_file: "purge-documents",
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },

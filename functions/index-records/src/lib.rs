@@ -3,17 +3,16 @@
 //! written to S3 as a new generation. A failed agency reports its stream records as batch
 //! item failures, so Lambda retries from there (and bisects), nothing else.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use shared::blob::BlobStore;
 use shared::model::{AgencyId, RecordId};
 use shared::search::indexer::changes_for;
 use shared::search::snapshot::SnapshotStore;
 use shared::search::{Audience, SearchError};
 use shared::store::{DocumentStore, PARTITION_KEY, RecordStore, record_of_pk};
+pub use shared::stream::{BatchResponse, Failure, StreamEvent};
 use tracing::Instrument;
 
 /// What indexing works with: built once per container.
@@ -28,42 +27,6 @@ pub struct Indexing<S, B> {
     pub dir: PathBuf,
 }
 
-/// A DynamoDB stream event, read tolerantly: only the keys and sequence numbers.
-#[derive(Debug, Deserialize)]
-pub struct StreamEvent {
-    #[serde(rename = "Records", default)]
-    records: Vec<StreamRecord>,
-}
-
-#[derive(Debug, Deserialize)]
-struct StreamRecord {
-    dynamodb: Option<Change>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Change {
-    #[serde(rename = "Keys", default)]
-    keys: HashMap<String, Value>,
-    #[serde(rename = "SequenceNumber")]
-    sequence_number: Option<String>,
-}
-
-/// The answer Lambda reads with `ReportBatchItemFailures`.
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
-pub struct BatchResponse {
-    /// The stream records to retry, by sequence number.
-    #[serde(rename = "batchItemFailures")]
-    pub failures: Vec<Failure>,
-}
-
-/// One stream record to retry.
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct Failure {
-    /// Its sequence number.
-    #[serde(rename = "itemIdentifier")]
-    pub item_identifier: String,
-}
-
 /// The records a batch touched, by agency, with the sequence numbers that named them.
 fn touched(event: &StreamEvent) -> BTreeMap<AgencyId, (BTreeSet<RecordId>, Vec<String>)> {
     let mut touched: BTreeMap<AgencyId, (BTreeSet<RecordId>, Vec<String>)> = BTreeMap::new();
@@ -72,10 +35,7 @@ fn touched(event: &StreamEvent) -> BTreeMap<AgencyId, (BTreeSet<RecordId>, Vec<S
         .iter()
         .filter_map(|record| record.dynamodb.as_ref())
     {
-        let pk = change
-            .keys
-            .get(PARTITION_KEY)
-            .and_then(|pk| pk["S"].as_str());
+        let pk = change.key(PARTITION_KEY);
         // Agency profiles, idempotency keys: nothing searchable.
         let Some((agency, id)) = pk.and_then(record_of_pk) else {
             continue;

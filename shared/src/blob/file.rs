@@ -10,8 +10,8 @@ use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{
-    Blob, BlobBody, BlobError, BlobPresigner, BlobStore, DownloadSpec, Presigned, UploadSpec,
-    expiry,
+    Blob, BlobBody, BlobError, BlobPresigner, BlobStore, DownloadSpec, Presigned, Purged,
+    UploadSpec, expiry,
 };
 use crate::clock::Timestamp;
 
@@ -392,6 +392,38 @@ impl BlobStore for FileBlobs {
             Some(path) if tokio::fs::try_exists(&path).await.map_err(io)? => Ok(()),
             _ => Err(BlobError::Backend(format!("no blob at {key}"))),
         }
+    }
+
+    async fn purge(&self, prefix: &str) -> Result<Purged, BlobError> {
+        // A folder keeps no versions and no lock: the prefix's folder goes, files and all.
+        let Some(folder) = self.path_of(prefix.trim_end_matches('/')) else {
+            return Err(BlobError::Backend(format!("not a blob prefix: {prefix}")));
+        };
+        let mut deleted = 0;
+        let mut pending = vec![folder.clone()];
+        while let Some(dir) = pending.pop() {
+            let mut entries = match tokio::fs::read_dir(&dir).await {
+                Ok(entries) => entries,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(error) => return Err(io(error)),
+            };
+            while let Some(entry) = entries.next_entry().await.map_err(io)? {
+                if entry.file_type().await.map_err(io)?.is_dir() {
+                    pending.push(entry.path());
+                } else {
+                    deleted += 1;
+                }
+            }
+        }
+        match tokio::fs::remove_dir_all(&folder).await {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(io(error)),
+        }
+        Ok(Purged {
+            deleted,
+            locked: Vec::new(),
+        })
     }
 
     async fn quarantine(

@@ -186,6 +186,16 @@ pub trait BlobPresigner: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Presigned, BlobError>> + Send;
 }
 
+/// What [`BlobStore::purge`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Object versions (and delete markers) deleted.
+    pub deleted: usize,
+    /// The keys of versions Object Lock still protects: they stay until their retention
+    /// ends, and a later purge deletes them.
+    pub locked: Vec<String>,
+}
+
 /// Where document bytes live, as ingestion reads and moves them.
 pub trait BlobStore: Send + Sync + 'static {
     /// The stream [`BlobStore::open`] gives.
@@ -212,6 +222,11 @@ pub trait BlobStore: Send + Sync + 'static {
         version: Option<&str>,
     ) -> impl Future<Output = Result<(), BlobError>> + Send;
 
+    /// Deletes every object under `prefix` (which ends in `/`), every version of each and
+    /// their delete markers, so nothing under it can be restored. Versions Object Lock
+    /// protects are left and reported in [`Purged::locked`]. Idempotent.
+    fn purge(&self, prefix: &str) -> impl Future<Output = Result<Purged, BlobError>> + Send;
+
     /// Moves version `version` of `key` (the current one if `None`) to `to` (under the
     /// quarantine prefix): that version no longer exists at `key`. Idempotent: moving an
     /// object that is already gone succeeds.
@@ -221,6 +236,34 @@ pub trait BlobStore: Send + Sync + 'static {
         version: Option<&str>,
         to: &str,
     ) -> impl Future<Output = Result<(), BlobError>> + Send;
+}
+
+/// Purges everything record `id` of `agency` left in `blobs`: its documents' objects and
+/// their quarantined copies, every version (see [`BlobStore::purge`]). Logged as
+/// `DocumentsPurged`, and `DocumentsLocked` (a warning) for what Object Lock keeps.
+pub async fn purge_record<B: BlobStore>(
+    blobs: &B,
+    agency: &crate::model::AgencyId,
+    id: &crate::model::RecordId,
+) -> Result<Purged, BlobError> {
+    use crate::model::{DOCUMENTS_PREFIX, QUARANTINE_PREFIX};
+    let mut all = Purged::default();
+    for prefix in [DOCUMENTS_PREFIX, QUARANTINE_PREFIX] {
+        let purged = blobs.purge(&format!("{prefix}{agency}/{id}/")).await?;
+        all.deleted += purged.deleted;
+        all.locked.extend(purged.locked);
+    }
+    tracing::info!(event = "DocumentsPurged", %agency, record = %id, deleted = all.deleted);
+    if !all.locked.is_empty() {
+        tracing::warn!(
+            event = "DocumentsLocked",
+            %agency,
+            record = %id,
+            keys = ?all.locked,
+            "Object Lock keeps these versions until their retention ends"
+        );
+    }
+    Ok(all)
 }
 
 /// When a URL signed at `now` for `ttl` expires. Signatures carry whole seconds, so the

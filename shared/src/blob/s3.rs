@@ -6,10 +6,10 @@ use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::operation::head_object::HeadObjectError;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{Tag, Tagging, TaggingDirective};
+use aws_sdk_s3::types::{Delete, ObjectIdentifier, Tag, Tagging, TaggingDirective};
 use bytes::Bytes;
 
-use super::{Blob, BlobBody, BlobError, BlobStore, QUARANTINED, STATE_TAG, VERIFIED};
+use super::{Blob, BlobBody, BlobError, BlobStore, Purged, QUARANTINED, STATE_TAG, VERIFIED};
 
 /// Document bytes in one S3 bucket.
 #[derive(Clone, Debug)]
@@ -146,6 +146,85 @@ impl BlobStore for S3Blobs {
             .await
             .map_err(classify)?;
         Ok(())
+    }
+
+    async fn purge(&self, prefix: &str) -> Result<Purged, BlobError> {
+        let mut purged = Purged::default();
+        let mut markers = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_key_marker(markers.0.take())
+                .set_version_id_marker(markers.1.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            let versions = page
+                .versions()
+                .iter()
+                .map(|v| (v.key(), v.version_id()))
+                .chain(
+                    page.delete_markers()
+                        .iter()
+                        .map(|m| (m.key(), m.version_id())),
+                );
+            let targets: Vec<ObjectIdentifier> = versions
+                .filter_map(|(key, version)| {
+                    ObjectIdentifier::builder()
+                        .key(key?)
+                        .set_version_id(version.map(str::to_owned))
+                        .build()
+                        .ok()
+                })
+                .collect();
+            // A page holds at most 1,000 entries: one DeleteObjects each.
+            if !targets.is_empty() {
+                let count = targets.len();
+                let delete = Delete::builder()
+                    .set_objects(Some(targets))
+                    .quiet(true)
+                    .build()
+                    .map_err(|e| BlobError::Backend(e.to_string()))?;
+                let output = self
+                    .client
+                    .delete_objects()
+                    .bucket(&self.bucket)
+                    .delete(delete)
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                let mut failed = 0;
+                for error in output.errors() {
+                    failed += 1;
+                    match error.code() {
+                        // Object Lock: the version stays until its retention ends.
+                        Some("AccessDenied" | "InvalidRequest") => {
+                            purged
+                                .locked
+                                .push(error.key().unwrap_or_default().to_owned());
+                        }
+                        code => {
+                            return Err(BlobError::Backend(format!(
+                                "deleting {}: {}",
+                                error.key().unwrap_or_default(),
+                                code.unwrap_or("error")
+                            )));
+                        }
+                    }
+                }
+                purged.deleted += count - failed;
+            }
+            if page.is_truncated() != Some(true) {
+                return Ok(purged);
+            }
+            markers = (
+                page.next_key_marker().map(str::to_owned),
+                page.next_version_id_marker().map(str::to_owned),
+            );
+        }
     }
 
     async fn quarantine(
