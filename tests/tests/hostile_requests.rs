@@ -126,6 +126,38 @@ fn ids(list: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Asserts that harbour's staff, whatever their role, get for each of `probes` (aimed at
+/// something of parks') exactly the answer they get for its `control` (aimed at nothing):
+/// a 403 or a 404, with the same detail, so nothing tells them it exists.
+async fn outsiders_learn_nothing(local: &LocalServer, probes: Vec<Probe>, controls: Vec<Probe>) {
+    for role in ["reader", "clerk", "officer", "auditor"] {
+        let outsider = Caller::new("hal", "harbour", role);
+        for (probe, control) in probes.iter().zip(&controls) {
+            let (method, path, headers, body) = probe;
+            let (status, _, problem) = call(local, &outsider, method, path, headers, body).await;
+            let (_, control_path, control_headers, control_body) = control;
+            let (expected, _, control_problem) = call(
+                local,
+                &outsider,
+                method,
+                control_path,
+                control_headers,
+                control_body,
+            )
+            .await;
+            assert!(
+                matches!(status, 403 | 404),
+                "harbour {role}: {method} {path}: {problem}"
+            );
+            assert_eq!(
+                (status, &problem["detail"]),
+                (expected, &control_problem["detail"]),
+                "harbour {role}: {method} {path}"
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_caller_reaches_past_its_agency_its_role_or_confidentiality() {
     let local = LocalServer::start(MemoryStore::new(), &env_json_settings()).await;
@@ -397,33 +429,7 @@ async fn no_caller_reaches_another_agencys_records_request() {
     };
     // Harbour's staff, whatever their role, get for parks' request exactly what they get
     // for one that does not exist.
-    for role in ["reader", "clerk", "officer", "auditor"] {
-        let outsider = Caller::new("hal", "harbour", role);
-        for (probe, control) in probes(&number).into_iter().zip(probes("2026-9999")) {
-            let (method, path, headers, body) = probe;
-            let (status, _, problem) =
-                call(&local, &outsider, method, &path, &headers, &body).await;
-            let (_, control_path, control_headers, control_body) = control;
-            let (expected, _, control_problem) = call(
-                &local,
-                &outsider,
-                method,
-                &control_path,
-                &control_headers,
-                &control_body,
-            )
-            .await;
-            assert!(
-                matches!(status, 403 | 404),
-                "harbour {role}: {method} {path}: {problem}"
-            );
-            assert_eq!(
-                (status, &problem["detail"]),
-                (expected, &control_problem["detail"]),
-                "harbour {role}: {method} {path}"
-            );
-        }
-    }
+    outsiders_learn_nothing(&local, probes(&number), probes("2026-9999")).await;
     // Parks' own staff see it, email and all; nothing harbour tried changed it.
     let parks = Caller::new("rita", "parks", "reader");
     let (status, headers, request) = call(
@@ -614,35 +620,9 @@ async fn no_caller_reaches_another_agencys_schedules_nor_files_a_record_under_on
             ),
         ]
     };
+    outsiders_learn_nothing(&local, probes(&id), probes("01KBXQ7R5M3N8P2V6W9Y4Z0A1B")).await;
     for role in ["reader", "clerk", "officer", "auditor"] {
         let outsider = Caller::new("hal", "harbour", role);
-        for (probe, control) in probes(&id)
-            .into_iter()
-            .zip(probes("01KBXQ7R5M3N8P2V6W9Y4Z0A1B"))
-        {
-            let (method, path, headers, body) = probe;
-            let (status, _, problem) =
-                call(&local, &outsider, method, &path, &headers, &body).await;
-            let (_, control_path, control_headers, control_body) = control;
-            let (expected, _, control_problem) = call(
-                &local,
-                &outsider,
-                method,
-                &control_path,
-                &control_headers,
-                &control_body,
-            )
-            .await;
-            assert!(
-                matches!(status, 403 | 404),
-                "harbour {role}: {method} {path}: {problem}"
-            );
-            assert_eq!(
-                (status, &problem["detail"]),
-                (expected, &control_problem["detail"]),
-                "harbour {role}: {method} {path}"
-            );
-        }
         let (status, _, listed) = call(&local, &outsider, "GET", "/schedules", &[], &[]).await;
         assert_eq!(
             (status, &listed["items"]),
@@ -725,33 +705,7 @@ async fn no_caller_reaches_another_agencys_holds_nor_holds_its_records() {
             ("POST", format!("/holds/{hold}/release"), vec![], vec![]),
         ]
     };
-    for role in ["reader", "clerk", "officer", "auditor"] {
-        let outsider = Caller::new("hal", "harbour", role);
-        for (probe, control) in probes(&hold).into_iter().zip(probes(nowhere)) {
-            let (method, path, headers, body) = probe;
-            let (status, _, problem) =
-                call(&local, &outsider, method, &path, &headers, &body).await;
-            let (_, control_path, control_headers, control_body) = control;
-            let (expected, _, control_problem) = call(
-                &local,
-                &outsider,
-                method,
-                &control_path,
-                &control_headers,
-                &control_body,
-            )
-            .await;
-            assert!(
-                matches!(status, 403 | 404),
-                "harbour {role}: {method} {path}: {problem}"
-            );
-            assert_eq!(
-                (status, &problem["detail"]),
-                (expected, &control_problem["detail"]),
-                "harbour {role}: {method} {path}"
-            );
-        }
-    }
+    outsiders_learn_nothing(&local, probes(&hold), probes(nowhere)).await;
     // Harbour's own hold cannot take parks' record: it is no record of harbour's.
     let harbour = Caller::new("hal", "harbour", "officer");
     let (_, _, theirs) = call(

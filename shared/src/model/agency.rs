@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::audit::{AuditAction, AuditEntry, ChainHead, Changes};
+use super::audit::{AuditAction, AuditEntry, ChainHead, Changes, changes_between};
 use super::fields::{Fields, check_text, email, string};
 use super::ids::AgencyId;
 use super::request_settings::RequestSettings;
@@ -101,14 +101,7 @@ impl StoredAgency {
             updated_by: actor.to_owned(),
         };
         let changes: Changes = match current {
-            Some(current) => current
-                .profile
-                .fields()
-                .into_iter()
-                .zip(profile.fields())
-                .filter(|((_, old), (_, new))| old != new)
-                .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
-                .collect(),
+            Some(current) => changes_between(current.profile.fields(), profile.fields()),
             None => profile
                 .fields()
                 .into_iter()

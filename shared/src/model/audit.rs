@@ -124,6 +124,19 @@ impl AuditAction {
     }
 }
 
+/// `{field: [old, new]}` for every field whose value differs between `old` and `new` (the
+/// same fields, in the same order).
+pub fn changes_between<'a>(
+    old: impl IntoIterator<Item = (&'a str, Value)>,
+    new: impl IntoIterator<Item = (&'a str, Value)>,
+) -> Changes {
+    old.into_iter()
+        .zip(new)
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
+        .collect()
+}
+
 /// The last link of a record's chain, kept on the record item itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainHead {

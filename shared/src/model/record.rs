@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::audit::{AuditAction, AuditEntry, ChainHead, Changes};
+use super::audit::{AuditAction, AuditEntry, ChainHead, Changes, changes_between};
 use super::document::Document;
 use super::fields::{Fields, check_text, string};
 use super::ids::{AgencyId, HoldId, RecordId, ScheduleId};
@@ -178,13 +178,10 @@ impl Record {
                 ("holds", json!(record.holds)),
             ]
         };
-        self.patchable_fields()
-            .into_iter()
-            .chain(stamps(self))
-            .zip(next.patchable_fields().into_iter().chain(stamps(next)))
-            .filter(|((_, old), (_, new))| old != new)
-            .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
-            .collect()
+        changes_between(
+            self.patchable_fields().into_iter().chain(stamps(self)),
+            next.patchable_fields().into_iter().chain(stamps(next)),
+        )
     }
 
     /// Its own, unnamed hold.

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::audit::{AuditAction, AuditEntry, ChainHead, Changes};
+use super::audit::{AuditAction, AuditEntry, ChainHead, Changes, changes_between};
 use super::fields::{Fields, check_text, string};
 use super::ids::{AgencyId, ScheduleId};
 use super::record::Record;
@@ -215,14 +215,7 @@ impl StoredSchedule {
         next.keep = patch.keep.unwrap_or(next.keep);
         next.from = patch.from.unwrap_or(next.from);
         next.action = patch.action.unwrap_or(next.action);
-        let changes: Changes = self
-            .schedule
-            .fields()
-            .into_iter()
-            .zip(next.fields())
-            .filter(|((_, old), (_, new))| old != new)
-            .map(|((field, old), (_, new))| (field.to_owned(), [old, new]))
-            .collect();
+        let changes = changes_between(self.schedule.fields(), next.fields());
         if changes.is_empty() {
             return None;
         }

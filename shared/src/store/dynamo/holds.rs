@@ -60,23 +60,10 @@ impl HoldStore for DynamoStore {
     }
 
     async fn list_holds(&self, agency: &AgencyId) -> Result<Vec<Hold>, StoreError> {
-        let mut holds = Vec::new();
-        let mut start = None;
-        loop {
-            let query = self
-                .query()
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", s(holds_pk(agency)))
-                .expression_attribute_values(":prefix", s(HOLD_SK_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start);
-            let page = self.run_query(query, decode_hold).await?;
-            holds.extend(page.items.into_iter().map(|stored| stored.hold));
-            match page.last_key {
-                Some(key) => start = Some(key),
-                None => return Ok(holds),
-            }
-        }
+        let all = self
+            .query_all(holds_pk(agency), HOLD_SK_PREFIX, decode_hold)
+            .await?;
+        Ok(all.into_iter().map(|stored| stored.hold).collect())
     }
 
     async fn create_hold(&self, first: &StoredHold, entry: &AuditEntry) -> Result<(), StoreError> {

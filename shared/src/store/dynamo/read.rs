@@ -87,6 +87,34 @@ impl DynamoStore {
         Ok(Page::from_overfetch(output.items, limit, position_of))
     }
 
+    /// Every item of partition `pk` whose sort key starts with `prefix`, decoded, read
+    /// page after page (strongly consistent): for partitions kept small (an agency's
+    /// schedules, its holds).
+    pub(super) async fn query_all<T>(
+        &self,
+        pk: String,
+        prefix: &str,
+        decode: impl Fn(&Item) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let query = self
+                .query()
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s(prefix))
+                .consistent_read(true)
+                .set_exclusive_start_key(start);
+            let page = self.run_query(query, &decode).await?;
+            all.extend(page.items);
+            match page.last_key {
+                Some(key) => start = Some(key),
+                None => return Ok(all),
+            }
+        }
+    }
+
     /// Up to `limit` entries of the audit chain in partition `pk` (a record's or an
     /// agency's) with `seq` greater than `after_seq`, oldest first.
     pub(super) async fn chain_page(

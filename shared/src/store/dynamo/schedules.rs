@@ -52,23 +52,10 @@ impl ScheduleStore for DynamoStore {
     }
 
     async fn list_schedules(&self, agency: &AgencyId) -> Result<Vec<Schedule>, StoreError> {
-        let mut schedules = Vec::new();
-        let mut start = None;
-        loop {
-            let query = self
-                .query()
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", s(schedules_pk(agency)))
-                .expression_attribute_values(":prefix", s(SCHEDULE_SK_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start);
-            let page = self.run_query(query, decode_schedule).await?;
-            schedules.extend(page.items.into_iter().map(|stored| stored.schedule));
-            match page.last_key {
-                Some(key) => start = Some(key),
-                None => return Ok(schedules),
-            }
-        }
+        let all = self
+            .query_all(schedules_pk(agency), SCHEDULE_SK_PREFIX, decode_schedule)
+            .await?;
+        Ok(all.into_iter().map(|stored| stored.schedule).collect())
     }
 
     async fn create_schedule(
