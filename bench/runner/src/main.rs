@@ -679,7 +679,7 @@ fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
     }
     if matches!(
         subject.name,
-        "ingest-document" | "anchor-chains" | "request-deadlines"
+        "ingest-document" | "anchor-chains" | "request-deadlines" | "purge-documents"
     ) {
         // Every notification verified, none handed back to the queue; the agency anchored.
         assert!(
