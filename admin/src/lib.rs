@@ -17,6 +17,8 @@
 //! dossier-admin redrive --from "$DLQ_URL" --to "$QUEUE_URL" --max 500
 //! # An agency's search indexes, rebuilt from the table (BUCKET_NAME, INDEX_BUCKET):
 //! dossier-admin reindex --agency parks --bucket "$DOCUMENTS" --index-bucket "$INDEX"
+//! # What a deleted record left in the documents bucket (after Object Lock let go):
+//! dossier-admin purge-documents --agency parks --record 01J9Z3K4M5N6P7Q8R9S0T1V2W3 --bucket "$DOCUMENTS"
 //! ```
 //!
 //! It runs with the operator's AWS credentials from the SDK's default chain
@@ -25,11 +27,12 @@
 //! local emulator. Results go to stdout, progress to stderr; exit codes are in [`exit`].
 //!
 //! Each command is a module owning its arguments and its run: [`verify_chain`],
-//! [`export`], [`redrive`], [`reindex`]. `main.rs` only hands the process's arguments and standard
+//! [`export`], [`redrive`], [`reindex`], [`purge`]. `main.rs` only hands the process's arguments and standard
 //! streams to [`run`].
 
 pub mod anchors;
 pub mod export;
+pub mod purge;
 pub mod redrive;
 pub mod reindex;
 pub mod sink;
@@ -86,6 +89,7 @@ pub enum Command {
     Export(export::Export),
     Redrive(redrive::Redrive),
     Reindex(reindex::Reindex),
+    PurgeDocuments(purge::PurgeDocuments),
 }
 
 /// `--table`, for the commands that read the records table.
@@ -193,6 +197,7 @@ pub async fn run(args: Vec<OsString>, out: &mut impl Write, err: &mut impl Write
         Command::Export(command) => command.run(out, err).await,
         Command::Redrive(command) => command.run(out, err).await,
         Command::Reindex(command) => command.run(out, err).await,
+        Command::PurgeDocuments(command) => command.run(out, err).await,
     };
     ran.unwrap_or_else(|failure| {
         let _ = writeln!(err, "dossier-admin: {failure}");
