@@ -195,12 +195,25 @@ async fn answer<X: IndexSource>(
     let end = offset + results.items.len();
     let next = (end < results.total.min(MAX_RESULTS) && !results.items.is_empty()).then_some(end);
     let total = results.total;
-    let mut body = paging.body(&Page {
-        items: results.items,
-        next,
-    });
+    let mut items = results.items;
+    if audience == Audience::Staff {
+        for hit in &mut items {
+            hit.record = current_shape(std::mem::take(&mut hit.record));
+        }
+    }
+    let mut body = paging.body(&Page { items, next });
     body["total"] = Value::from(total);
     Ok(body)
+}
+
+/// A staff hit's record as the API shows records now. An index keeps each record as it was
+/// serialized when indexed; read back through [`Record`] (whose later fields default), one
+/// indexed before a field was added has every field the contract names.
+fn current_shape(record: Value) -> Value {
+    match serde_json::from_value::<crate::model::Record>(record.clone()) {
+        Ok(parsed) => serde_json::json!(parsed),
+        Err(_) => record,
+    }
 }
 
 #[cfg(feature = "s3")]
@@ -222,5 +235,29 @@ impl SearchDeps<crate::store::DynamoStore, super::snapshot::SnapshotIndexes> {
             deps: Deps::new(&config, store, crate::clock::Clock::system()),
             indexes: super::snapshot::SnapshotIndexes::new(snapshots, index.dir, check),
         })
+    }
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::*;
+
+    #[test]
+    fn a_record_indexed_before_schedules_and_holds_reads_with_their_fields() {
+        let old = serde_json::json!({
+            "id": "01KBXQ7R5M3N8P2V6W9Y4Z0A1B", "agency": "parks", "title": "Permit",
+            "description": "", "classification": "internal", "status": "draft", "tags": [],
+            "retention_until": null, "legal_hold": true, "version": 1,
+            "created_at": "2026-11-26T10:21:38.000Z", "created_by": "clara",
+            "updated_at": "2026-11-26T10:21:38.000Z", "updated_by": "clara",
+            "published_at": null
+        });
+        let now = current_shape(old);
+        assert_eq!(now["schedule"], Value::Null);
+        assert_eq!(now["archived_at"], Value::Null);
+        assert_eq!(now["holds"], serde_json::json!([]));
+        assert_eq!(now["legal_hold"], true);
+        let unknown = serde_json::json!({"something": "else"});
+        assert_eq!(current_shape(unknown.clone()), unknown);
     }
 }
