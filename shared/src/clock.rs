@@ -127,13 +127,17 @@ impl Date {
                 .flatten()
         };
         let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-        let date = Date {
-            year: i64::from(year),
-            month,
-            day,
-        };
-        (year >= 1 && (1..=12).contains(&month) && day >= 1 && day <= date.days_in_month())
-            .then_some(date)
+        Date::new(i64::from(year), month, day)
+    }
+
+    /// The date `year`-`month`-`day`, if there is one (years 1 to 9999).
+    pub fn new(year: i64, month: u32, day: u32) -> Option<Self> {
+        let date = Date { year, month, day };
+        ((1..=9999).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= date.days_in_month())
+        .then_some(date)
     }
 
     /// This date `months` months later; a day the target month lacks becomes its last

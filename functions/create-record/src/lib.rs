@@ -11,7 +11,7 @@ use shared::http::{ApiRequest, Reply};
 use shared::idempotency::Idempotency;
 use shared::model::{Classification, NewRecord, RecordId, StoredRecord};
 use shared::records::record_reply;
-use shared::schedules::{mark_named, named_schedule};
+use shared::schedules::{AgencyDays, mark_named, named_schedule};
 use shared::store::{Store, StoreError};
 
 /// Answers `POST /records`.
@@ -40,7 +40,8 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         now,
     );
     if let Some(schedule) = schedule {
-        record.retention_until = schedule.retention_of(&record);
+        let days = AgencyDays::of(&deps.store, &caller.agency).await?;
+        record.retention_until = days.retention(&schedule, &record);
         mark_named(&deps.store, &record).await?;
     }
     let reply = record_reply(StatusCode::CREATED, &record)

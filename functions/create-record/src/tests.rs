@@ -306,3 +306,26 @@ async fn a_record_filed_under_a_schedule_gets_its_retention_from_it() {
         .unwrap();
     assert_eq!(listed.items.len(), 1);
 }
+
+#[tokio::test]
+async fn retention_counts_from_the_agencys_calendar_day() {
+    let deps = deps(MemoryStore::new());
+    // Chicago, where 03:00 UTC on 1 December is still 30 November.
+    shared::testing::seed_profile(&deps.store, "parks", "Parks").await;
+    let schedule = shared::testing::seed_schedule(
+        &deps.store,
+        "parks",
+        &json!({"name": "Monthly", "keep": {"months": 1}, "from": "created", "action": "destroy"}),
+    )
+    .await
+    .schedule;
+    let late = shared::clock::Timestamp::parse("2026-12-01T03:00:00.000Z").unwrap();
+    deps.clock.advance(late.as_millis() - TEST_NOW.as_millis());
+    let body = json!({"title": "Minutes", "classification": "internal", "schedule": schedule.id});
+    let request = event("POST", "/records")
+        .bearer(&token("clara", "parks", &["clerk"], late))
+        .json(&body);
+    let response = call(&deps, handle, &request).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    assert_eq!(response.body["retention_until"], "2026-12-30");
+}

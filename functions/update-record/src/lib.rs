@@ -11,7 +11,7 @@ use shared::error::ApiError;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{AuditEntry, Classification, RecordId, RecordPatch, Status, StoredRecord};
 use shared::records::{find_visible, record_reply};
-use shared::schedules::{mark_named, named_schedule, retention_under_schedule};
+use shared::schedules::{AgencyDays, mark_named, named_schedule, retention_under_schedule};
 use shared::store::{Store, retry};
 
 /// Answers `PATCH /records/{id}`.
@@ -70,10 +70,12 @@ async fn next_version<S: Store>(
         caller.require(Permission::Manage)?;
         if let Some(id) = &next.schedule {
             let schedule = named_schedule(&deps.store, &caller.agency, id).await?;
-            next.retention_until = schedule.retention_of(&next);
+            let days = AgencyDays::of(&deps.store, &caller.agency).await?;
+            next.retention_until = days.retention(&schedule, &next);
         }
     } else if next.status != was.status && next.schedule.is_some() {
-        next.retention_until = retention_under_schedule(&deps.store, &next).await?;
+        let days = AgencyDays::of(&deps.store, &caller.agency).await?;
+        next.retention_until = retention_under_schedule(&deps.store, &next, &days).await?;
     }
     if next.status != was.status {
         caller.require(Permission::Manage)?;

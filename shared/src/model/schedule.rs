@@ -134,11 +134,16 @@ impl Schedule {
         format!("\"{}\"", self.version)
     }
 
-    /// The last day `record` must be kept under this schedule, counted from the UTC date
-    /// of its event; `None` while the event has not happened.
-    pub fn retention_of(&self, record: &Record) -> Option<Date> {
+    /// The last day `record` must be kept under this schedule, counted from the day of its
+    /// event as `day_of` tells it (the agency's calendar day); `None` while the event has
+    /// not happened.
+    pub fn retention_of(
+        &self,
+        record: &Record,
+        day_of: impl Fn(Timestamp) -> Date,
+    ) -> Option<Date> {
         let at = self.from.time_of(record)?;
-        Some(self.keep.after(at.date()))
+        Some(self.keep.after(day_of(at)))
     }
 
     fn fields(&self) -> [(&'static str, Value); 4] {

@@ -60,20 +60,29 @@ fn retention_counts_from_the_schedules_event_and_waits_for_it() {
     let created = schedule(RetentionEvent::Created);
     let published = schedule(RetentionEvent::Published);
     let archived = schedule(RetentionEvent::Archived);
-    assert_eq!(created.retention_of(&record), Some(date("2029-08-10")));
-    assert_eq!(published.retention_of(&record), None);
-    assert_eq!(archived.retention_of(&record), None);
+    assert_eq!(
+        created.retention_of(&record, Timestamp::date),
+        Some(date("2029-08-10"))
+    );
+    assert_eq!(published.retention_of(&record, Timestamp::date), None);
+    assert_eq!(archived.retention_of(&record, Timestamp::date), None);
 
     record.status = Status::Published;
     record.stamp_move(Status::Draft, at("2026-05-31T12:00:00.000Z"));
-    assert_eq!(published.retention_of(&record), Some(date("2029-11-30")));
-    assert_eq!(archived.retention_of(&record), None);
+    assert_eq!(
+        published.retention_of(&record, Timestamp::date),
+        Some(date("2029-11-30"))
+    );
+    assert_eq!(archived.retention_of(&record, Timestamp::date), None);
 
     record.status = Status::Archived;
     record.stamp_move(Status::Published, at("2027-08-31T08:00:00.000Z"));
-    assert_eq!(archived.retention_of(&record), Some(date("2031-02-28")));
     assert_eq!(
-        published.retention_of(&record),
+        archived.retention_of(&record, Timestamp::date),
+        Some(date("2031-02-28"))
+    );
+    assert_eq!(
+        published.retention_of(&record, Timestamp::date),
         Some(date("2029-11-30")),
         "archiving keeps the publication date"
     );
@@ -156,4 +165,33 @@ fn a_revision_lists_what_changed_and_nothing_is_not_a_revision() {
 
     assert!(SchedulePatch::from_json(&json!({"name": null})).is_err());
     assert!(SchedulePatch::from_json(&json!({"in_use": false})).is_err());
+}
+
+#[test]
+fn retention_counts_from_the_agencys_day_of_the_event() {
+    let new = NewRecord::from_json(&json!({"title": "T", "classification": "public"})).unwrap();
+    // 03:00 UTC on 1 December is still 30 November in Chicago.
+    let created = at("2026-12-01T03:00:00.000Z");
+    let record = new.into_record(
+        RecordId::generate(created),
+        AgencyId::parse("parks").unwrap(),
+        "clerk",
+        created,
+    );
+    let monthly = Schedule {
+        keep: Keep {
+            years: 0,
+            months: 1,
+        },
+        ..schedule(RetentionEvent::Created)
+    };
+    let chicago = |_: Timestamp| date("2026-11-30");
+    assert_eq!(
+        monthly.retention_of(&record, chicago),
+        Some(date("2026-12-30"))
+    );
+    assert_eq!(
+        monthly.retention_of(&record, Timestamp::date),
+        Some(date("2027-01-01"))
+    );
 }
