@@ -21,6 +21,10 @@ use shared::store::{
 };
 use shared::testing::TEST_NOW;
 
+#[path = "store_contract/disposition.rs"]
+mod disposition;
+use disposition::*;
+
 fn agency(name: &str) -> AgencyId {
     AgencyId::parse(name).unwrap()
 }
@@ -1208,6 +1212,9 @@ contract!(
     a_schedule_in_use_can_change_but_never_be_deleted,
     a_hold_covers_records_on_both_chains_and_is_released_covering_none,
     two_placements_from_one_read_of_a_hold_yield_one_winner,
+    records_are_listed_once_per_list_and_counted,
+    one_decision_lands_with_its_link_on_the_record_chain,
+    a_destruction_leaves_a_tombstone_and_the_chain_at_the_version_approved,
 );
 
 /// Request `seq` of `agency_name`'s `year`, received at `at`, and its first entry.

@@ -70,6 +70,16 @@ pub enum AuditAction {
     /// The hold was released, covering nothing.
     #[serde(rename = "hold.release")]
     HoldRelease,
+    /// An officer approved the record's destruction on a destruction list.
+    #[serde(rename = "disposition.approve")]
+    DispositionApprove,
+    /// An officer excluded the record from a destruction list: it is kept.
+    #[serde(rename = "disposition.exclude")]
+    DispositionExclude,
+    /// The record was destroyed under an approval: its content and documents are gone, a
+    /// tombstone stands in its place, and this is the last link of its chain.
+    #[serde(rename = "record.destroy")]
+    Destroy,
 }
 
 impl AuditAction {
@@ -94,6 +104,9 @@ impl AuditAction {
             Self::HoldPlace => "hold.place",
             Self::HoldLift => "hold.lift",
             Self::HoldRelease => "hold.release",
+            Self::DispositionApprove => "disposition.approve",
+            Self::DispositionExclude => "disposition.exclude",
+            Self::Destroy => "record.destroy",
         }
     }
 
@@ -118,6 +131,9 @@ impl AuditAction {
             Self::HoldPlace,
             Self::HoldLift,
             Self::HoldRelease,
+            Self::DispositionApprove,
+            Self::DispositionExclude,
+            Self::Destroy,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

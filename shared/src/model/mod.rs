@@ -4,6 +4,7 @@ mod agency;
 mod audit;
 mod chain;
 mod deadline;
+mod disposition;
 mod document;
 mod fields;
 mod hold;
@@ -25,6 +26,11 @@ pub use audit::{
 };
 pub use chain::{BrokenLink, ChainChecker, Problem, verify_chain};
 pub use deadline::{DayCount, DeadlineRules, OnClarification, Wait};
+pub use disposition::{
+    Certificate, CertifiedDestruction, Decision, Destruction, DestructionOrder, DispositionItem,
+    DispositionList, DispositionListId, ItemState, Refusal, Tombstone,
+    limits as disposition_limits,
+};
 pub use document::{
     ContentCheck, ContentType, DOCUMENTS_PREFIX, Document, DocumentStatus, NewDocument,
     QUARANTINE_PREFIX, Rejection, decode_notification_key, limits as document_limits, object_key,

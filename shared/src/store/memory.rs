@@ -15,11 +15,13 @@ use super::{
 use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, AgencyProfile, AuditEntry, Document, DocumentId, DocumentStatus, HoldId, Record,
+    AgencyId, AgencyProfile, AuditEntry, DispositionItem, DispositionList, DispositionListId,
+    Document, DocumentId, DocumentStatus, HoldId, Record,
     RecordId, RequestNumber, ScheduleId, StoredAgency, StoredHold, StoredRecord, StoredRequest,
-    StoredSchedule, publication_time,
+    StoredSchedule, Tombstone, publication_time,
 };
 
+mod disposition;
 mod holds;
 mod requests;
 mod schedules;
@@ -42,6 +44,9 @@ struct Tables {
     holds: BTreeMap<(AgencyId, HoldId), StoredHold>,
     hold_history: HashMap<(AgencyId, HoldId), Vec<AuditEntry>>,
     hold_members: std::collections::BTreeSet<(AgencyId, HoldId, RecordId)>,
+    dispositions: BTreeMap<(AgencyId, DispositionListId), DispositionList>,
+    disposition_items: BTreeMap<disposition::ItemKey, DispositionItem>,
+    tombstones: HashMap<RecordKey, Tombstone>,
 }
 
 /// What a test runs on the store right before its next write.

@@ -6,6 +6,7 @@
 //! Every adapter counts its calls in [`usage`]; [`retry`] is how a route redoes a
 //! conditional write that lost a race.
 
+mod disposition;
 mod dynamo;
 #[cfg(feature = "embedded")]
 mod embedded;
@@ -19,6 +20,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
+pub use disposition::DispositionStore;
 pub use dynamo::{DynamoStore, PARTITION_KEY, record_of_pk};
 #[cfg(feature = "embedded")]
 pub use embedded::{Changed, EmbeddedStore};
@@ -699,6 +701,7 @@ pub trait Store:
     + RequestStore
     + ScheduleStore
     + HoldStore
+    + DispositionStore
     + 'static
 {
 }
@@ -714,6 +717,7 @@ impl<T> Store for T where
         + RequestStore
         + ScheduleStore
         + HoldStore
+        + DispositionStore
         + 'static
 {
 }

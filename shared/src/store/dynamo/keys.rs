@@ -16,6 +16,9 @@
 //! | legal hold | `A#<agency>#HOLDS` | `HOLD#<id>` | |
 //! | hold audit entry | `A#<agency>#HOLD#<id>` | `AUDIT#<seq, 10 digits>` | |
 //! | record under a hold | `A#<agency>#HOLD#<id>` | `R#<record id>` | |
+//! | destruction list | `A#<agency>#DISPOSITION` | `LIST#<YYYY-MM>` | |
+//! | record on a destruction list | `A#<agency>#DLIST#<YYYY-MM>` | `R#<record id>` | |
+//! | tombstone of a destroyed record | `A#<agency>#R#<id>` | `TOMBSTONE` | |
 //!
 //! `gsi1` holds record items alone (anchoring scans it); requests use `gsi2` and `gsi3`
 //! under partitions of their own. An agency's schedules share one partition, so its whole
@@ -32,7 +35,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::item::{Fields, Item, s};
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, Status,
+    AgencyId, DispositionListId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, Status,
     is_publicly_visible, publication_time,
 };
 use crate::store::{ListPosition, RequestListing, StoreError};
@@ -135,6 +138,32 @@ pub const HELD_SK_PREFIX: &str = "R#";
 pub fn held_sk(id: &RecordId) -> String {
     format!("{HELD_SK_PREFIX}{id}")
 }
+
+/// Partition key of every destruction list of `agency`.
+pub fn dispositions_pk(agency: &AgencyId) -> String {
+    format!("A#{agency}#DISPOSITION")
+}
+
+/// Sort-key prefix of a destruction list in its agency's partition.
+pub const DISPOSITION_SK_PREFIX: &str = "LIST#";
+
+/// Sort key of destruction list `id`.
+pub fn disposition_sk(id: &DispositionListId) -> String {
+    format!("{DISPOSITION_SK_PREFIX}{id}")
+}
+
+/// Partition key of the records on destruction list `id`.
+pub fn disposition_items_pk(agency: &AgencyId, id: &DispositionListId) -> String {
+    format!("A#{agency}#DLIST#{id}")
+}
+
+/// Sort key of record `id` on a destruction list.
+pub fn disposition_item_sk(id: &RecordId) -> String {
+    format!("{HELD_SK_PREFIX}{id}")
+}
+
+/// Sort key of a destroyed record's tombstone, in the record's partition.
+pub const TOMBSTONE_SK: &str = "TOMBSTONE";
 
 /// The `gsi3` partition listing every agency profile, by agency id.
 pub const AGENCIES_GSI3PK: &str = "AGENCIES";

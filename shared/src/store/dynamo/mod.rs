@@ -6,6 +6,7 @@
 //! in [`item`], failures classified in [`error`].
 
 mod agencies;
+mod disposition;
 mod error;
 mod heads;
 mod holds;

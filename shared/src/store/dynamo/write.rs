@@ -27,14 +27,25 @@ impl DynamoStore {
         entry: &AuditEntry,
         idempotency_item: Option<usize>,
     ) -> Result<(), StoreError> {
+        // Makes the SDK's own retries of this call idempotent for ten minutes: a retry
+        // after a lost response is not mistaken for a concurrent writer. The entry's hash
+        // names this exact change.
+        let token = entry.hash.get(..36).unwrap_or(&entry.hash);
+        self.transact_as(items, Some(token), idempotency_item).await
+    }
+
+    /// Runs `items` as one transaction under `token` (if any; see [`Self::transact`]).
+    pub(super) async fn transact_as(
+        &self,
+        items: Vec<TransactWriteItem>,
+        token: Option<&str>,
+        idempotency_item: Option<usize>,
+    ) -> Result<(), StoreError> {
         let result = self
             .client
             .transact_write_items()
             .set_transact_items(Some(items))
-            // Makes the SDK's own retries of this call idempotent for ten minutes: a retry
-            // after a lost response is not mistaken for a concurrent writer. The entry's
-            // hash names this exact change.
-            .client_request_token(entry.hash.get(..36).unwrap_or(&entry.hash))
+            .set_client_request_token(token.map(str::to_owned))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
@@ -125,7 +136,7 @@ impl DynamoStore {
     /// A transaction item moving the record's chain head (and document count) to
     /// `record`'s, only if the chain is still one entry behind `entry`. The record's
     /// content and version are untouched.
-    fn advance_head(
+    pub(super) fn advance_head(
         &self,
         record: &StoredRecord,
         entry: &AuditEntry,

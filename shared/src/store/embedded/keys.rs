@@ -20,12 +20,15 @@
 //! | `holds` | `<agency>/<id>` | hold and chain head (JSON) |
 //! | `hold_history` | `<agency>/<id>/<seq, 10 digits>` | audit entry (JSON) |
 //! | `hold_members` | `<agency>/<hold id>/<record id>` | nothing: the records a hold covers |
+//! | `dispositions` | `<agency>/<list id>` | destruction list (JSON) |
+//! | `disposition_items` | `<agency>/<list id>/<record id>` | a record on the list (JSON) |
+//! | `tombstones` | `<agency>/<record id>` | what stays of a destroyed record (JSON) |
 
 use std::ops::Range;
 
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, publication_time,
+    AgencyId, DispositionListId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, publication_time,
 };
 use crate::store::ListPosition;
 
@@ -222,4 +225,37 @@ pub fn hold_members_after(
         None => format!("{agency}/{id}/"),
     };
     start..format!("{agency}/{id}0")
+}
+
+/// Key of destruction list `id` in `dispositions`.
+pub fn disposition(agency: &AgencyId, id: &DispositionListId) -> String {
+    format!("{agency}/{id}")
+}
+
+/// The keys of every destruction list of `agency` in `dispositions`.
+pub fn dispositions_of(agency: &AgencyId) -> Range<String> {
+    format!("{agency}/")..format!("{agency}0")
+}
+
+/// Key of record `record` on list `list` in `disposition_items`.
+pub fn disposition_item(agency: &AgencyId, list: &DispositionListId, record: &RecordId) -> String {
+    format!("{agency}/{list}/{record}")
+}
+
+/// The `disposition_items` keys of list `list` after record `after` (all without it).
+pub fn disposition_items_after(
+    agency: &AgencyId,
+    list: &DispositionListId,
+    after: Option<&RecordId>,
+) -> Range<String> {
+    let start = match after {
+        Some(after) => format!("{}\u{0}", disposition_item(agency, list, after)),
+        None => format!("{agency}/{list}/"),
+    };
+    start..format!("{agency}/{list}0")
+}
+
+/// Key of record `id`'s tombstone in `tombstones`.
+pub fn tombstone(agency: &AgencyId, id: &RecordId) -> String {
+    format!("{agency}/{id}")
 }

@@ -5,6 +5,7 @@
 //! conditional write (read, check, write) is atomic by construction. Calls are blocking
 //! (a commit fsyncs), so they run on tokio's blocking pool. [`keys`] has every key.
 
+mod disposition;
 mod feed;
 mod holds;
 mod keys;
@@ -109,6 +110,9 @@ impl EmbeddedStore {
             schedules::SCHEDULE_HISTORY,
             holds::HOLDS,
             holds::HOLD_HISTORY,
+            disposition::DISPOSITIONS,
+            disposition::DISPOSITION_ITEMS,
+            disposition::TOMBSTONES,
         ] {
             txn.open_table(table)?;
         }
@@ -317,6 +321,28 @@ fn put_record(
     )
 }
 
+/// Deletes record `id` if it is still at `expected_version`, appending `entry` to its
+/// chain (which stays) and taking it out of the listings.
+fn remove_record(
+    txn: &WriteTransaction,
+    agency: &AgencyId,
+    id: &RecordId,
+    expected_version: u64,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    let current = current(txn, agency, id)?
+        .filter(|current| current.record.version == expected_version)
+        .ok_or(StoreError::ConditionFailed)?;
+    append(txn, agency, id, entry)?;
+    txn.open_table(LISTING)?
+        .remove(keys::listing(&current.record).as_str())?;
+    txn.open_table(PUBLIC_LISTING)?
+        .remove(keys::public_listing(&current.record).as_str())?;
+    txn.open_table(RECORDS)?
+        .remove(keys::record(agency, id).as_str())?;
+    Ok(())
+}
+
 /// Moves the record's chain head and document count to `record`'s if the chain is still
 /// one entry behind `entry`, and appends `entry`.
 fn advance_head(
@@ -394,20 +420,8 @@ impl RecordStore for EmbeddedStore {
         entry: &AuditEntry,
     ) -> Result<(), StoreError> {
         let (agency, id, entry) = (agency.clone(), id.clone(), entry.clone());
-        self.write(move |txn| {
-            let current = current(txn, &agency, &id)?
-                .filter(|current| current.record.version == expected_version)
-                .ok_or(StoreError::ConditionFailed)?;
-            append(txn, &agency, &id, &entry)?;
-            txn.open_table(LISTING)?
-                .remove(keys::listing(&current.record).as_str())?;
-            txn.open_table(PUBLIC_LISTING)?
-                .remove(keys::public_listing(&current.record).as_str())?;
-            txn.open_table(RECORDS)?
-                .remove(keys::record(&agency, &id).as_str())?;
-            Ok(())
-        })
-        .await
+        self.write(move |txn| remove_record(txn, &agency, &id, expected_version, &entry))
+            .await
     }
 
     async fn list_records(
