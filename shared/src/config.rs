@@ -291,6 +291,14 @@ impl NoticesConfig {
     }
 }
 
+/// `DESTRUCTION_QUEUE_URL`: the SQS queue approved destructions go to.
+pub fn destruction_queue_url_from_env() -> Result<String, ConfigError> {
+    std::env::var("DESTRUCTION_QUEUE_URL")
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .ok_or_else(|| error("DESTRUCTION_QUEUE_URL", "is not set"))
+}
+
 /// `TABLE_NAME` alone, for functions that need no token settings (event functions).
 pub fn table_name_from_env() -> Result<String, ConfigError> {
     std::env::var("TABLE_NAME")

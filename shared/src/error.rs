@@ -49,6 +49,13 @@ pub enum ApiError {
     NotFound,
     /// 409: the request conflicts with the resource's state.
     Conflict(String),
+    /// 410: the resource was destroyed; `tombstone` says what stays of it.
+    Gone {
+        /// One line: what was destroyed, when.
+        detail: String,
+        /// What stays (a destroyed record's tombstone), as the `tombstone` member.
+        tombstone: Value,
+    },
     /// 412: `If-Match` names a version that is no longer current.
     PreconditionFailed,
     /// 428: the request must carry `If-Match`.
@@ -94,6 +101,7 @@ impl ApiError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not-found",
             Self::Conflict(_) => "conflict",
+            Self::Gone { .. } => "gone",
             Self::PreconditionFailed => "precondition-failed",
             Self::PreconditionRequired => "precondition-required",
             Self::IdempotencyKeyReused => "idempotency-key-reused",
@@ -112,6 +120,7 @@ impl ApiError {
             Self::Forbidden(_) => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
+            Self::Gone { .. } => 410,
             Self::PreconditionFailed => 412,
             Self::PayloadTooLarge(_) => 413,
             Self::UnsupportedMediaType(_) => 415,
@@ -133,6 +142,7 @@ impl ApiError {
             Self::Forbidden(detail) => ("Forbidden", detail.clone()),
             Self::NotFound => ("Not found", "No such resource.".to_owned()),
             Self::Conflict(detail) => ("Conflict", detail.clone()),
+            Self::Gone { detail, .. } => ("Gone", detail.clone()),
             Self::PreconditionFailed => (
                 "Precondition failed",
                 "The resource has changed since the version named in If-Match.".to_owned(),
@@ -169,8 +179,10 @@ impl ApiError {
             "detail": detail,
             "instance": instance,
         });
-        if let Self::Validation { errors, .. } = self {
-            problem["errors"] = json!(errors);
+        match self {
+            Self::Validation { errors, .. } => problem["errors"] = json!(errors),
+            Self::Gone { tombstone, .. } => problem["tombstone"] = tombstone.clone(),
+            _ => {}
         }
         problem
     }
@@ -204,6 +216,10 @@ mod tests {
             ApiError::Forbidden("no role".into()),
             ApiError::NotFound,
             ApiError::Conflict("legal hold".into()),
+            ApiError::Gone {
+                detail: "destroyed".into(),
+                tombstone: json!({"id": "r"}),
+            },
             ApiError::PreconditionFailed,
             ApiError::PreconditionRequired,
             ApiError::IdempotencyKeyReused,

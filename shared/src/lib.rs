@@ -22,6 +22,7 @@ pub mod blob;
 pub mod clock;
 pub mod config;
 pub mod cursor;
+pub mod disposition;
 pub mod error;
 pub mod holds;
 pub mod http;
