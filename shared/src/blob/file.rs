@@ -394,6 +394,15 @@ impl BlobStore for FileBlobs {
         }
     }
 
+    async fn retained_until(
+        &self,
+        _prefix: &str,
+        _now: crate::clock::Timestamp,
+    ) -> Result<Option<crate::clock::Timestamp>, BlobError> {
+        // A folder has no Object Lock.
+        Ok(None)
+    }
+
     async fn purge(&self, prefix: &str) -> Result<Purged, BlobError> {
         // A folder keeps no versions and no lock: the prefix's folder goes, files and all.
         let Some(folder) = self.path_of(prefix.trim_end_matches('/')) else {

@@ -227,6 +227,14 @@ pub trait BlobStore: Send + Sync + 'static {
     /// protects are left and reported in [`Purged::locked`]. Idempotent.
     fn purge(&self, prefix: &str) -> impl Future<Output = Result<Purged, BlobError>> + Send;
 
+    /// The latest date until which Object Lock retains any version under `prefix` (which
+    /// ends in `/`), if one is later than `now`: nothing under it can be deleted before.
+    fn retained_until(
+        &self,
+        prefix: &str,
+        now: crate::clock::Timestamp,
+    ) -> impl Future<Output = Result<Option<crate::clock::Timestamp>, BlobError>> + Send;
+
     /// Moves version `version` of `key` (the current one if `None`) to `to` (under the
     /// quarantine prefix): that version no longer exists at `key`. Idempotent: moving an
     /// object that is already gone succeeds.
@@ -264,6 +272,25 @@ pub async fn purge_record<B: BlobStore>(
         );
     }
     Ok(all)
+}
+
+/// Until when Object Lock keeps any of what record `id` of `agency` has in `blobs` (its
+/// documents' objects and their quarantined copies), if later than `now`.
+pub async fn record_retained_until<B: BlobStore>(
+    blobs: &B,
+    agency: &crate::model::AgencyId,
+    id: &crate::model::RecordId,
+    now: crate::clock::Timestamp,
+) -> Result<Option<crate::clock::Timestamp>, BlobError> {
+    use crate::model::{DOCUMENTS_PREFIX, QUARANTINE_PREFIX};
+    let mut until = None;
+    for prefix in [DOCUMENTS_PREFIX, QUARANTINE_PREFIX] {
+        let kept = blobs
+            .retained_until(&format!("{prefix}{agency}/{id}/"), now)
+            .await?;
+        until = until.max(kept);
+    }
+    Ok(until)
 }
 
 /// When a URL signed at `now` for `ttl` expires. Signatures carry whole seconds, so the

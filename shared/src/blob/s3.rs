@@ -148,6 +148,52 @@ impl BlobStore for S3Blobs {
         Ok(())
     }
 
+    async fn retained_until(
+        &self,
+        prefix: &str,
+        now: crate::clock::Timestamp,
+    ) -> Result<Option<crate::clock::Timestamp>, BlobError> {
+        let mut until = None;
+        let mut markers = (None, None);
+        loop {
+            let page = self
+                .client
+                .list_object_versions()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_key_marker(markers.0.take())
+                .set_version_id_marker(markers.1.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            // A listing does not say a version's retention; its head does.
+            for version in page.versions() {
+                let head = self
+                    .client
+                    .head_object()
+                    .bucket(&self.bucket)
+                    .set_key(version.key().map(str::to_owned))
+                    .set_version_id(version.version_id().map(str::to_owned))
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                let kept = head
+                    .object_lock_retain_until_date()
+                    .and_then(|date| date.to_millis().ok())
+                    .map(crate::clock::Timestamp::from_millis)
+                    .filter(|kept| *kept > now);
+                until = until.max(kept);
+            }
+            if page.is_truncated() != Some(true) {
+                return Ok(until);
+            }
+            markers = (
+                page.next_key_marker().map(str::to_owned),
+                page.next_version_id_marker().map(str::to_owned),
+            );
+        }
+    }
+
     async fn purge(&self, prefix: &str) -> Result<Purged, BlobError> {
         let mut purged = Purged::default();
         let mut markers = (None, None);

@@ -15,11 +15,11 @@ pub use queue::{DestructionQueue, MemoryQueue, QueueError};
 pub use sqs::SqsQueue;
 
 use crate::Deps;
-use crate::auth::Verifier;
+use crate::auth::{Caller, Permission, Verifier};
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::model::{
-    AgencyId, DispositionItem, DispositionList, DispositionListId, ItemState, Record, RecordId,
+    AgencyId, Classification, DispositionItem, DispositionList, DispositionListId, ItemState, Record, RecordId,
     Refusal, Tombstone,
 };
 use crate::store::{AuditLog, DispositionStore, StoreError};
@@ -148,6 +148,25 @@ pub async fn schedule_set_by<S: AuditLog>(
             Some(next) => after = Some(next),
             None => return Ok(set_by),
         }
+    }
+}
+
+/// The answer to a read of record `id` that `find_visible` did not find: 410 with its
+/// tombstone if it was destroyed and the caller could have seen it, else 404.
+pub async fn missing_record<S: DispositionStore>(
+    store: &S,
+    caller: &Caller,
+    id: &RecordId,
+) -> ApiError {
+    match store.get_tombstone(&caller.agency, id).await {
+        Ok(Some(tombstone))
+            if tombstone.classification != Classification::Confidential
+                || caller.can(Permission::SeeConfidential) =>
+        {
+            gone(&tombstone)
+        }
+        Ok(_) => ApiError::NotFound,
+        Err(error) => error.into(),
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::audit::{AuditAction, AuditEntry, Changes};
 use super::fields::{Fields, check_text, string};
 use super::ids::{AgencyId, RecordId, ScheduleId};
-use super::record::{Record, Status, StoredRecord};
+use super::record::{Classification, Record, Status, StoredRecord};
 use super::schedule::DisposalAction;
 use crate::clock::{Date, Timestamp};
 use crate::error::FieldError;
@@ -278,6 +278,7 @@ impl DispositionItem {
             id: record.record.id.clone(),
             agency: record.record.agency.clone(),
             schedule: record.record.schedule.clone(),
+            classification: record.record.classification,
             created_at: record.record.created_at,
             destroyed_at: at,
             approved_by: approved_by.clone(),
@@ -384,6 +385,9 @@ pub struct Tombstone {
     pub agency: AgencyId,
     /// Its schedule, if it had one.
     pub schedule: Option<ScheduleId>,
+    /// Its classification: a confidential record's tombstone is shown only to those who
+    /// could see the record.
+    pub classification: Classification,
     /// When it was created.
     pub created_at: Timestamp,
     /// When it was destroyed.

@@ -1,5 +1,6 @@
 //! Test support (feature `test-support`), never compiled into a function binary:
 //! - [`tokens`]: claims and tokens signed with the tests' secret or fresh keys,
+//! - [`disposition`]: destruction lists, items and decisions,
 //! - [`forged`]: tokens every verifier must refuse,
 //! - [`fixtures`]: records and documents written through the store the way the routes
 //!   write them, and races staged with [`MemoryStore::before_next_write`],
@@ -7,6 +8,7 @@
 //!
 //! [`MemoryStore::before_next_write`]: crate::store::MemoryStore::before_next_write
 
+pub mod disposition;
 pub mod fixtures;
 pub mod forged;
 pub mod holds;
@@ -17,6 +19,7 @@ pub use fixtures::{
     seed_document_as, seed_plain_record, seed_profile, seed_published, seed_record, seed_record_as,
     seed_request, seed_request_with, seed_schedule, seed_schedule_as, seed_update, settle_document,
 };
+pub use disposition::{seed_decision, seed_due_item, test_list};
 pub use forged::forged_tokens;
 pub use holds::{seed_hold, seed_hold_as, seed_placement};
 pub use tokens::{AUDIENCE, HS256_SECRET, ISSUER, TestKeys, claims, hs256, sign_with, token};
