@@ -39,7 +39,12 @@ async fn another_officer_approves_and_the_destruction_is_queued() {
     let (_, item) = seed_due_item(&deps.store, "parks", "internal").await;
     let refused = decide(&deps, &item, ("olga", "parks", "officer"), &approve()).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
-    assert!(refused.body["detail"].as_str().unwrap().contains("another officer"));
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("another officer")
+    );
 
     let approved = decide(&deps, &item, ("otto", "parks", "officer"), &approve()).await;
     assert_eq!(approved.status, 200, "{}", approved.body);
@@ -54,9 +59,18 @@ async fn another_officer_approves_and_the_destruction_is_queued() {
         .unwrap()
         .items;
     let last = chain.last().unwrap();
-    assert_eq!((last.action, last.actor.as_str()), (AuditAction::DispositionApprove, "otto"));
+    assert_eq!(
+        (last.action, last.actor.as_str()),
+        (AuditAction::DispositionApprove, "otto")
+    );
 
-    let again = decide(&deps, &item, ("ines", "parks", "officer"), &json!({"decision": "exclude", "reason": "No"})).await;
+    let again = decide(
+        &deps,
+        &item,
+        ("ines", "parks", "officer"),
+        &json!({"decision": "exclude", "reason": "No"}),
+    )
+    .await;
     assert_eq!(again.status, 409, "decided once: {}", again.body);
 }
 
@@ -66,7 +80,10 @@ async fn an_exclusion_keeps_the_record_and_queues_nothing() {
     let (_, item) = seed_due_item(&deps.store, "parks", "internal").await;
     let body = json!({"decision": "exclude", "reason": "Pending audit"});
     let excluded = decide(&deps, &item, ("otto", "parks", "officer"), &body).await;
-    assert_eq!((excluded.status, &excluded.body["state"]), (200, &json!("excluded")));
+    assert_eq!(
+        (excluded.status, &excluded.body["state"]),
+        (200, &json!("excluded"))
+    );
     assert_eq!(excluded.body["reason"], "Pending audit");
     assert!(deps.queue.sent().is_empty());
 }
@@ -91,7 +108,10 @@ async fn racing_officers_leave_one_outcome() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((stored.state, stored.decided_by.as_deref()), (ItemState::Excluded, Some("ines")));
+    assert_eq!(
+        (stored.state, stored.decided_by.as_deref()),
+        (ItemState::Excluded, Some("ines"))
+    );
     assert!(deps.queue.sent().is_empty());
 }
 
@@ -118,7 +138,11 @@ async fn only_the_agencys_officers_decide_and_bad_bodies_are_400() {
     }
     let elsewhere = decide(&deps, &item, ("otto", "water", "officer"), &approve()).await;
     assert_eq!(elsewhere.status, 404, "another agency's item is not there");
-    for bad in [json!({}), json!({"decision": "destroy", "reason": "x"}), json!({"decision": "approve", "reason": " "})] {
+    for bad in [
+        json!({}),
+        json!({"decision": "destroy", "reason": "x"}),
+        json!({"decision": "approve", "reason": " "}),
+    ] {
         let response = decide(&deps, &item, ("otto", "parks", "officer"), &bad).await;
         assert_eq!(response.status, 400, "{bad}");
         assert_eq!(response.problem_kind(), "validation");

@@ -105,7 +105,9 @@ async fn review_agency<S: Store, Q: DestructionQueue>(
     now: Timestamp,
 ) -> Result<(usize, usize), String> {
     let store = &review.store;
-    let days = AgencyDays::of(store, agency).await.map_err(|e| e.to_string())?;
+    let days = AgencyDays::of(store, agency)
+        .await
+        .map_err(|e| e.to_string())?;
     let today = days.date_of(now);
     let open = open_items(store, agency).await.map_err(|e| e.to_string())?;
     let orders: Vec<DestructionOrder> = open
@@ -115,7 +117,11 @@ async fn review_agency<S: Store, Q: DestructionQueue>(
         .map(DestructionOrder::of)
         .collect();
     if !orders.is_empty() {
-        review.queue.send(&orders).await.map_err(|e| e.to_string())?;
+        review
+            .queue
+            .send(&orders)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let on_lists: HashSet<&RecordId> = open.iter().map(|item| &item.record).collect();
     let schedules: HashMap<_, _> = store
@@ -138,12 +144,16 @@ async fn review_agency<S: Store, Q: DestructionQueue>(
             .list_records(agency, &archived, RECORDS_PER_READ, after.as_ref())
             .await
             .map_err(|e| e.to_string())?;
-        for record in page.items.iter().filter(|r| !r.legal_hold && !on_lists.contains(&r.id)) {
+        for record in page
+            .items
+            .iter()
+            .filter(|r| !r.legal_hold && !on_lists.contains(&r.id))
+        {
             let (retention, action) = match &record.schedule {
                 Some(id) => {
-                    let schedule = schedules.get(id).ok_or_else(|| {
-                        format!("record {} names no schedule {id}", record.id)
-                    })?;
+                    let schedule = schedules
+                        .get(id)
+                        .ok_or_else(|| format!("record {} names no schedule {id}", record.id))?;
                     (days.retention(schedule, record), schedule.action)
                 }
                 // A typed date says how long, not what then: an officer reviews it.

@@ -32,11 +32,16 @@ pub async fn handle<S: DispositionStore>(
         list: id.clone(),
         issued_at: request.now,
         not_destroyed: u32::try_from(kept.len()).unwrap_or(u32::MAX),
-        destroyed: destroyed.into_iter().map(CertifiedDestruction::of).collect(),
+        destroyed: destroyed
+            .into_iter()
+            .map(CertifiedDestruction::of)
+            .collect(),
     };
     let filename = format!("destruction-certificate-{}-{id}.json", caller.agency);
-    Ok(Reply::new(StatusCode::OK, Some(json!(certificate)))
-        .header(CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+    Ok(Reply::new(StatusCode::OK, Some(json!(certificate))).header(
+        CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{filename}\""),
+    ))
 }
 
 #[cfg(test)]

@@ -162,3 +162,58 @@ async fn bad_tokens_are_401_and_malformed_ids_400() {
     .await;
     assert_eq!((no_role.status, no_role.problem_kind()), (403, "forbidden"));
 }
+
+/// A record of parks (`classification`) destroyed under an approval by `otto`.
+async fn destroyed(store: &MemoryStore, classification: &str) -> shared::model::RecordId {
+    use shared::store::DispositionStore;
+    let (record, item) = shared::testing::seed_due_item(store, "parks", classification).await;
+    let (record, item) = shared::testing::seed_decision(store, &record, &item, true, "otto").await;
+    let destruction = item.destroy(&record, TEST_NOW);
+    store
+        .destroy_record(&destruction, record.record.version)
+        .await
+        .unwrap();
+    item.record
+}
+
+#[tokio::test]
+async fn a_destroyed_record_is_gone_with_its_tombstone_to_whoever_could_see_it() {
+    let deps = deps(MemoryStore::new());
+    let id = destroyed(&deps.store, "internal").await;
+    let read = |roles: &[&str]| {
+        event("GET", "/records/{id}")
+            .param("id", id.as_str())
+            .bearer(&token("u", "parks", roles, TEST_NOW))
+    };
+    let response = call(&deps, handle, &read(&["reader"])).await;
+    assert_eq!(response.status, 410, "{}", response.body);
+    assert_eq!(response.problem_kind(), "gone");
+    let tombstone = &response.body["tombstone"];
+    assert_eq!(tombstone["id"], id.as_str());
+    assert_eq!(tombstone["approved_by"], "otto");
+    assert!(
+        tombstone["content_hash"]
+            .as_str()
+            .is_some_and(|h| h.len() == 64)
+    );
+    assert!(tombstone.get("title").is_none(), "no content stays");
+
+    let secret = destroyed(&deps.store, "confidential").await;
+    let read_secret = |roles: &[&str]| {
+        event("GET", "/records/{id}")
+            .param("id", secret.as_str())
+            .bearer(&token("u", "parks", roles, TEST_NOW))
+    };
+    assert_eq!(
+        call(&deps, handle, &read_secret(&["reader"])).await.status,
+        404
+    );
+    assert_eq!(
+        call(&deps, handle, &read_secret(&["officer"])).await.status,
+        410
+    );
+    let elsewhere = event("GET", "/records/{id}")
+        .param("id", id.as_str())
+        .bearer(&token("u", "water", &["officer"], TEST_NOW));
+    assert_eq!(call(&deps, handle, &elsewhere).await.status, 404);
+}

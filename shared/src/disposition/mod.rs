@@ -19,8 +19,8 @@ use crate::auth::{Caller, Permission, Verifier};
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::model::{
-    AgencyId, Classification, DispositionItem, DispositionList, DispositionListId, ItemState, Record, RecordId,
-    Refusal, Tombstone,
+    AgencyId, Classification, DispositionItem, DispositionList, DispositionListId, ItemState,
+    Record, RecordId, Refusal, Tombstone,
 };
 use crate::store::{AuditLog, DispositionStore, StoreError};
 
@@ -64,10 +64,8 @@ impl QueueDeps<crate::store::DynamoStore, SqsQueue> {
         let url = crate::config::destruction_queue_url_from_env()
             .inspect_err(|error| tracing::error!("{error}"))?;
         let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let store = crate::store::DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(&aws),
-            &config.table_name,
-        );
+        let store =
+            crate::store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
         Ok(Self {
             deps: Deps::new(&config, store, Clock::system()),
             queue: SqsQueue::new(aws_sdk_sqs::Client::new(&aws), url),

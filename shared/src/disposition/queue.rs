@@ -23,8 +23,10 @@ impl std::error::Error for QueueError {}
 /// out an order only while its item is approved.
 pub trait DestructionQueue: Send + Sync {
     /// Queues every order of `orders`, or fails.
-    fn send(&self, orders: &[DestructionOrder])
-    -> impl Future<Output = Result<(), QueueError>> + Send;
+    fn send(
+        &self,
+        orders: &[DestructionOrder],
+    ) -> impl Future<Output = Result<(), QueueError>> + Send;
 }
 
 /// A queue that keeps what it is sent, for tests; it can be told to fail.
@@ -37,7 +39,10 @@ pub struct MemoryQueue {
 impl MemoryQueue {
     /// Every order sent so far, in order.
     pub fn sent(&self) -> Vec<DestructionOrder> {
-        self.sent.lock().map(|sent| sent.clone()).unwrap_or_default()
+        self.sent
+            .lock()
+            .map(|sent| sent.clone())
+            .unwrap_or_default()
     }
 
     /// Makes every later send fail (`true`) or succeed.

@@ -38,7 +38,8 @@ impl DispositionListId {
     /// Accepts `YYYY-MM` with a month from 01 to 12.
     pub fn parse(text: &str) -> Option<Self> {
         let (year, month) = text.split_once('-')?;
-        let digits = |part: &str, len| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+        let digits =
+            |part: &str, len| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
         let month_ok = month.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
         (digits(year, 4) && digits(month, 2) && month_ok).then(|| Self(text.to_owned()))
     }
@@ -229,8 +230,14 @@ impl DispositionItem {
             AuditAction::DispositionExclude
         };
         let changes = Changes::from([
-            ("disposition/list".to_owned(), [Value::Null, json!(self.list)]),
-            ("disposition/reason".to_owned(), [Value::Null, json!(decision.reason)]),
+            (
+                "disposition/list".to_owned(),
+                [Value::Null, json!(self.list)],
+            ),
+            (
+                "disposition/reason".to_owned(),
+                [Value::Null, json!(decision.reason)],
+            ),
         ]);
         let (record, entry) = record.append(at, actor, action, changes);
         Ok((next, record, entry))
@@ -255,7 +262,12 @@ impl DispositionItem {
 
     /// What still stands between this approved item's record and its destruction at
     /// `today`, given its retention date now (`None` if the record has none any more).
-    pub fn obstacle(&self, record: &Record, retention_now: Option<Date>, today: Date) -> Option<&'static str> {
+    pub fn obstacle(
+        &self,
+        record: &Record,
+        retention_now: Option<Date>,
+        today: Date,
+    ) -> Option<&'static str> {
         if record.version != self.record_version {
             Some("the record changed after it was listed")
         } else if record.legal_hold {
@@ -286,9 +298,18 @@ impl DispositionItem {
             content_hash: record.head.hash.clone(),
         };
         let changes = Changes::from([
-            ("disposition/list".to_owned(), [Value::Null, json!(self.list)]),
-            ("disposition/approved_by".to_owned(), [Value::Null, json!(approved_by)]),
-            ("disposition/content_hash".to_owned(), [Value::Null, json!(tombstone.content_hash)]),
+            (
+                "disposition/list".to_owned(),
+                [Value::Null, json!(self.list)],
+            ),
+            (
+                "disposition/approved_by".to_owned(),
+                [Value::Null, json!(approved_by)],
+            ),
+            (
+                "disposition/content_hash".to_owned(),
+                [Value::Null, json!(tombstone.content_hash)],
+            ),
         ]);
         let (_, entry) = record.append(at, &approved_by, AuditAction::Destroy, changes);
         let mut item = self.clone();

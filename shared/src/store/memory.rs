@@ -16,9 +16,9 @@ use crate::anchor::RecordHead;
 use crate::clock::Timestamp;
 use crate::model::{
     AgencyId, AgencyProfile, AuditEntry, DispositionItem, DispositionList, DispositionListId,
-    Document, DocumentId, DocumentStatus, HoldId, Record,
-    RecordId, RequestNumber, ScheduleId, StoredAgency, StoredHold, StoredRecord, StoredRequest,
-    StoredSchedule, Tombstone, publication_time,
+    Document, DocumentId, DocumentStatus, HoldId, Record, RecordId, RequestNumber, ScheduleId,
+    StoredAgency, StoredHold, StoredRecord, StoredRequest, StoredSchedule, Tombstone,
+    publication_time,
 };
 
 mod disposition;

@@ -14,12 +14,12 @@ pub mod forged;
 pub mod holds;
 pub mod tokens;
 
+pub use disposition::{seed_decision, seed_due_item, test_list};
 pub use fixtures::{
     deps_with_record, document_lands_before_next_write, pdf_saying, put_blob, seed_document,
     seed_document_as, seed_plain_record, seed_profile, seed_published, seed_record, seed_record_as,
     seed_request, seed_request_with, seed_schedule, seed_schedule_as, seed_update, settle_document,
 };
-pub use disposition::{seed_decision, seed_due_item, test_list};
 pub use forged::forged_tokens;
 pub use holds::{seed_hold, seed_hold_as, seed_placement};
 pub use tokens::{AUDIENCE, HS256_SECRET, ISSUER, TestKeys, claims, hs256, sign_with, token};

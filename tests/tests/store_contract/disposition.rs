@@ -12,7 +12,11 @@ fn month(text: &str) -> DispositionListId {
 }
 
 /// An archived record of `agency_name`, written, and its item on `list` (not written).
-async fn due<S: Store>(store: &S, agency_name: &str, list: &str) -> (StoredRecord, DispositionItem) {
+async fn due<S: Store>(
+    store: &S,
+    agency_name: &str,
+    list: &str,
+) -> (StoredRecord, DispositionItem) {
     let created = create(
         store,
         agency_name,
@@ -57,7 +61,11 @@ pub(super) async fn records_are_listed_once_per_list_and_counted<S: Store>(store
     );
     let lists = store.list_dispositions(&parks).await.unwrap();
     let seen: Vec<_> = lists.iter().map(|l| (l.id.as_str(), l.items)).collect();
-    assert_eq!(seen, [("2026-12", 2), ("2026-11", 1)], "newest first, counted");
+    assert_eq!(
+        seen,
+        [("2026-12", 2), ("2026-11", 1)],
+        "newest first, counted"
+    );
     assert_eq!(lists[0].opened_at, TEST_NOW);
     let december = month("2026-12");
     assert_eq!(
@@ -65,18 +73,29 @@ pub(super) async fn records_are_listed_once_per_list_and_counted<S: Store>(store
         Some(lists[0].clone())
     );
     assert_eq!(
-        store.get_disposition(&parks, &month("2026-10")).await.unwrap(),
+        store
+            .get_disposition(&parks, &month("2026-10"))
+            .await
+            .unwrap(),
         None
     );
 
-    let page = store.disposition_items(&parks, &december, 1, None).await.unwrap();
+    let page = store
+        .disposition_items(&parks, &december, 1, None)
+        .await
+        .unwrap();
     let rest = store
         .disposition_items(&parks, &december, 1, page.next.as_ref())
         .await
         .unwrap();
     let mut expected = vec![second.record.clone(), third.record.clone()];
     expected.sort();
-    let listed: Vec<_> = page.items.iter().chain(&rest.items).map(|i| i.record.clone()).collect();
+    let listed: Vec<_> = page
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|i| i.record.clone())
+        .collect();
     assert_eq!(listed, expected);
     assert_eq!(rest.next, None);
     assert_eq!(
@@ -102,29 +121,41 @@ pub(super) async fn one_decision_lands_with_its_link_on_the_record_chain<S: Stor
     let (record, item) = due(&store, "parks", "2026-12").await;
     store.add_disposition_item(&item).await.unwrap();
     let later = Timestamp::from_millis(TEST_NOW.as_millis() + 1);
-    let (approved, approving, approve) = item.decide(&record, &verdict(true), later, "otto").unwrap();
-    let (excluded, excluding, exclude) =
-        item.decide(&record, &verdict(false), later, "ines").unwrap();
+    let (approved, approving, approve) =
+        item.decide(&record, &verdict(true), later, "otto").unwrap();
+    let (excluded, excluding, exclude) = item
+        .decide(&record, &verdict(false), later, "ines")
+        .unwrap();
     store
         .decide_disposition(&approved, &approving, &approve)
         .await
         .unwrap();
     assert_eq!(
-        store.decide_disposition(&excluded, &excluding, &exclude).await,
+        store
+            .decide_disposition(&excluded, &excluding, &exclude)
+            .await,
         Err(StoreError::ConditionFailed),
         "the second decision from one read loses"
     );
     let (agency, id) = (&item.agency, &item.record);
-    let stored = store.get_disposition_item(agency, &item.list, id).await.unwrap();
+    let stored = store
+        .get_disposition_item(agency, &item.list, id)
+        .await
+        .unwrap();
     assert_eq!(stored, Some(approved.clone()));
     let now = store.get_record(agency, id).await.unwrap().unwrap();
     assert_eq!(now.record, record.record, "a decision changes no content");
     assert_eq!(now.head, approve.head());
     let history = store.history(agency, id, 10, None).await.unwrap().items;
-    assert_eq!(history.last().map(|e| e.action), Some(AuditAction::DispositionApprove));
+    assert_eq!(
+        history.last().map(|e| e.action),
+        Some(AuditAction::DispositionApprove)
+    );
     assert!(verify_chain(&history).is_ok());
     assert_eq!(
-        approved.decide(&now, &verdict(false), later, "ines").unwrap_err(),
+        approved
+            .decide(&now, &verdict(false), later, "ines")
+            .unwrap_err(),
         Refusal::AlreadyDecided(ItemState::Approved)
     );
     assert_eq!(
@@ -135,7 +166,10 @@ pub(super) async fn one_decision_lands_with_its_link_on_the_record_chain<S: Stor
     let waiting = approved.wait_until(later);
     store.update_disposition_item(&waiting).await.unwrap();
     assert_eq!(
-        store.get_disposition_item(agency, &item.list, id).await.unwrap(),
+        store
+            .get_disposition_item(agency, &item.list, id)
+            .await
+            .unwrap(),
         Some(waiting)
     );
 }
@@ -150,10 +184,16 @@ pub(super) async fn a_destruction_leaves_a_tombstone_and_the_chain_at_the_versio
     store.add_disposition_item(&item).await.unwrap();
     let document = pdf_document(&record);
     let (record, attach) = announced(&record, &document);
-    store.add_document(&record, &document, &attach).await.unwrap();
+    store
+        .add_document(&record, &document, &attach)
+        .await
+        .unwrap();
     let at = Timestamp::from_millis(TEST_NOW.as_millis() + 1);
     let (approved, record, approve) = item.decide(&record, &verdict(true), at, "otto").unwrap();
-    store.decide_disposition(&approved, &record, &approve).await.unwrap();
+    store
+        .decide_disposition(&approved, &record, &approve)
+        .await
+        .unwrap();
     assert_eq!(
         store.forget_documents(&agency, &id).await,
         Err(StoreError::ConditionFailed),
@@ -163,7 +203,10 @@ pub(super) async fn a_destruction_leaves_a_tombstone_and_the_chain_at_the_versio
     // An edit lands after the approval: the destruction written from before it fails.
     let stale = approved.destroy(&record, at);
     let (edited, edit) = retitled(&record, "Permit 7 (amended)", at);
-    store.update_if_version(&edited, record.record.version, &edit).await.unwrap();
+    store
+        .update_if_version(&edited, record.record.version, &edit)
+        .await
+        .unwrap();
     assert_eq!(
         store.destroy_record(&stale, record.record.version).await,
         Err(StoreError::ConditionFailed)
@@ -172,7 +215,10 @@ pub(super) async fn a_destruction_leaves_a_tombstone_and_the_chain_at_the_versio
     assert_eq!(store.get_tombstone(&agency, &id).await.unwrap(), None);
 
     let destruction = approved.destroy(&edited, at);
-    store.destroy_record(&destruction, edited.record.version).await.unwrap();
+    store
+        .destroy_record(&destruction, edited.record.version)
+        .await
+        .unwrap();
     assert_eq!(store.get_record(&agency, &id).await.unwrap(), None);
     assert_eq!(
         store.get_tombstone(&agency, &id).await.unwrap(),
@@ -181,7 +227,10 @@ pub(super) async fn a_destruction_leaves_a_tombstone_and_the_chain_at_the_versio
     assert_eq!(destruction.tombstone.content_hash, edit.hash);
     let history = store.history(&agency, &id, 10, None).await.unwrap().items;
     assert_eq!(history.last(), Some(&destruction.entry));
-    assert!(verify_chain(&history).is_ok(), "the chain outlives the content");
+    assert!(
+        verify_chain(&history).is_ok(),
+        "the chain outlives the content"
+    );
     let item = store
         .get_disposition_item(&agency, &item.list, &id)
         .await
@@ -189,17 +238,28 @@ pub(super) async fn a_destruction_leaves_a_tombstone_and_the_chain_at_the_versio
         .unwrap();
     assert_eq!(item.state, ItemState::Destroyed);
     assert!(
-        store.chain_heads().await.unwrap().get(&agency).is_none_or(|heads| heads.iter().all(|h| h.record != id)),
+        store
+            .chain_heads()
+            .await
+            .unwrap()
+            .get(&agency)
+            .is_none_or(|heads| heads.iter().all(|h| h.record != id)),
         "a destroyed record has no live head"
     );
     assert_eq!(
-        store.destroy_record(&destruction, edited.record.version).await,
+        store
+            .destroy_record(&destruction, edited.record.version)
+            .await,
         Err(StoreError::ConditionFailed),
         "once"
     );
 
     assert_eq!(store.forget_documents(&agency, &id).await, Ok(1));
-    assert_eq!(store.forget_documents(&agency, &id).await, Ok(0), "idempotent");
+    assert_eq!(
+        store.forget_documents(&agency, &id).await,
+        Ok(0),
+        "idempotent"
+    );
     let left = store.list_documents(&agency, &id, 10, None).await.unwrap();
     assert!(left.items.is_empty());
 }

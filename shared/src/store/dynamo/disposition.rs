@@ -11,8 +11,7 @@ use super::DynamoStore;
 use super::item::{Fields, Item, number, s};
 use super::keys::{
     DISPOSITION_SK_PREFIX, DOCUMENT_SK_PREFIX, PARTITION_KEY, RECORD_SK, SORT_KEY, TOMBSTONE_SK,
-    disposition_item_sk, disposition_items_pk, disposition_sk, dispositions_pk, primary,
-    record_pk,
+    disposition_item_sk, disposition_items_pk, disposition_sk, dispositions_pk, primary, record_pk,
 };
 use crate::clock::Timestamp;
 use crate::model::{
@@ -219,9 +218,17 @@ impl DispositionStore for DynamoStore {
             .transpose()
     }
 
-    async fn forget_documents(&self, agency: &AgencyId, id: &RecordId) -> Result<usize, StoreError> {
+    async fn forget_documents(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+    ) -> Result<usize, StoreError> {
         let pk = record_pk(agency, id);
-        if self.get_item(primary(pk.clone(), RECORD_SK)).await?.is_some() {
+        if self
+            .get_item(primary(pk.clone(), RECORD_SK))
+            .await?
+            .is_some()
+        {
             return Err(StoreError::ConditionFailed);
         }
         let keys = self
@@ -236,7 +243,8 @@ impl DispositionStore for DynamoStore {
             let mut requests = chunk
                 .iter()
                 .map(|key| {
-                    let delete = built(DeleteRequest::builder().set_key(Some(key.clone())).build())?;
+                    let delete =
+                        built(DeleteRequest::builder().set_key(Some(key.clone())).build())?;
                     Ok(WriteRequest::builder().delete_request(delete).build())
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;

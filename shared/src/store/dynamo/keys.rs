@@ -35,8 +35,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::item::{Fields, Item, s};
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DispositionListId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, Status,
-    is_publicly_visible, publication_time,
+    AgencyId, DispositionListId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId,
+    Status, is_publicly_visible, publication_time,
 };
 use crate::store::{ListPosition, RequestListing, StoreError};
 

@@ -106,9 +106,11 @@ impl DispositionStore for EmbeddedStore {
         let range = keys::disposition_items_after(agency, list, after);
         self.read(move |txn| {
             let items = read_range(&txn.open_table(DISPOSITION_ITEMS)?, range, limit)?;
-            Ok(Page::from_overfetch(items, limit, |item: &DispositionItem| {
-                item.record.clone()
-            }))
+            Ok(Page::from_overfetch(
+                items,
+                limit,
+                |item: &DispositionItem| item.record.clone(),
+            ))
         })
         .await
     }
@@ -165,7 +167,11 @@ impl DispositionStore for EmbeddedStore {
             .await
     }
 
-    async fn forget_documents(&self, agency: &AgencyId, id: &RecordId) -> Result<usize, StoreError> {
+    async fn forget_documents(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+    ) -> Result<usize, StoreError> {
         let (agency, id) = (agency.clone(), id.clone());
         self.write(move |txn| {
             if current(txn, &agency, &id)?.is_some() {

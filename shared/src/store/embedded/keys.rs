@@ -28,7 +28,8 @@ use std::ops::Range;
 
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DispositionListId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId, publication_time,
+    AgencyId, DispositionListId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId,
+    publication_time,
 };
 use crate::store::ListPosition;
 

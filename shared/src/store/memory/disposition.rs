@@ -98,9 +98,11 @@ impl DispositionStore for MemoryStore {
             .map(|(_, item)| item.clone())
             .take(limit + 1)
             .collect();
-        Ok(Page::from_overfetch(items, limit, |item: &DispositionItem| {
-            item.record.clone()
-        }))
+        Ok(Page::from_overfetch(
+            items,
+            limit,
+            |item: &DispositionItem| item.record.clone(),
+        ))
     }
 
     async fn update_disposition_item(&self, item: &DispositionItem) -> Result<(), StoreError> {
@@ -166,10 +168,17 @@ impl DispositionStore for MemoryStore {
         id: &RecordId,
     ) -> Result<Option<Tombstone>, StoreError> {
         let tables = self.lock()?;
-        Ok(tables.tombstones.get(&(agency.clone(), id.clone())).cloned())
+        Ok(tables
+            .tombstones
+            .get(&(agency.clone(), id.clone()))
+            .cloned())
     }
 
-    async fn forget_documents(&self, agency: &AgencyId, id: &RecordId) -> Result<usize, StoreError> {
+    async fn forget_documents(
+        &self,
+        agency: &AgencyId,
+        id: &RecordId,
+    ) -> Result<usize, StoreError> {
         self.writing().await;
         let mut tables = self.lock()?;
         let record_key = (agency.clone(), id.clone());
