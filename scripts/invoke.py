@@ -137,10 +137,12 @@ def logical_id(tpl, function):
     fail(f"no function in template.yaml builds {function!r}")
 
 
-def provision(tpl, endpoint, table, bucket, index_bucket, anchors):
-    """A fresh table shaped as the template's RecordsTable, the documents bucket, and what
-    the anchoring function signs with and writes to: an ECC_NIST_P256 key under env.json's
-    alias, and an Object Lock bucket (both kept across runs, as a deployed stack's are)."""
+def provision(tpl, endpoint, table, bucket, index_bucket, anchors, queue_url):
+    """A fresh table shaped as the template's RecordsTable, the documents bucket, what
+    the anchoring function signs with and writes to (an ECC_NIST_P256 key under env.json's
+    alias, and an Object Lock bucket, both kept across runs, as a deployed stack's are),
+    and the destruction queue env.json names (moto finds a queue by the name its URL ends
+    with, whatever the host)."""
     import boto3
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
     dynamodb = session.client("dynamodb", endpoint_url=endpoint)
@@ -179,6 +181,8 @@ def provision(tpl, endpoint, table, bucket, index_bucket, anchors):
         s3.put_object_lock_configuration(Bucket=anchor_bucket, ObjectLockConfiguration={
             "ObjectLockEnabled": "Enabled",
             "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}})
+    sqs = session.client("sqs", endpoint_url=endpoint)
+    sqs.create_queue(QueueName=queue_url.rsplit("/", 1)[-1])
     kms = session.client("kms", endpoint_url=endpoint)
     try:
         kms.describe_key(KeyId=anchor_key)
@@ -289,7 +293,8 @@ def main():
     parameters = json.loads((ROOT / "env.json").read_text())["Parameters"]
     table, bucket = parameters["TABLE_NAME"], parameters["BUCKET_NAME"]
     index_bucket = parameters["INDEX_BUCKET"]
-    provision(tpl, endpoint, table, bucket, index_bucket, (parameters["ANCHOR_BUCKET"], parameters["ANCHOR_KEY_ID"]))
+    provision(tpl, endpoint, table, bucket, index_bucket, (parameters["ANCHOR_BUCKET"], parameters["ANCHOR_KEY_ID"]),
+              parameters["DESTRUCTION_QUEUE_URL"])
     aws = {**CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}
     seeded = subprocess.run([str(seeder), function], capture_output=True, text=True,
                             env={"PATH": os.environ.get("PATH", ""), "TABLE_NAME": table, "BUCKET_NAME": bucket,

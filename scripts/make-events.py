@@ -2,7 +2,8 @@
 """Writes events/*.json: one event per function. HTTP functions get an API Gateway HTTP API
 (payload 2.0) event with a long-lived bearer token signed with env.json's development-only
 HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification;
-anchor-chains and request-deadlines an EventBridge scheduled event; index-records and purge-documents a
+destroy-records an SQS event carrying a destruction order; anchor-chains, request-deadlines and
+disposition-review an EventBridge scheduled event; index-records and purge-documents a
 DynamoDB stream event.
 
 Run again after changing env.json's secret or a route. Standard library only."""
@@ -14,6 +15,7 @@ RECORD_ID = "01KBXQ7R5M3N8P2V6W9Y4Z0A1B"  # tests/src/events.rs seeds this recor
 DOCUMENT_ID = "01KBXQ9D3C4V5B6N7M8K9J0H1G"  # ... and this document of it
 SCHEDULE_ID = "01KBXQB2S3C4H5E6D7V8N9E0AB"  # ... and this retention schedule
 HOLD_ID = "01KBXQC7H0KD5V6W7X8Y9Z0A1B"  # ... and this legal hold
+LIST_ID = "2026-11"  # ... and the destruction list it is on (the month of the tests' now)
 REQUEST_NUMBER = "2026-0001"  # ... and this records request of the agency (REQUEST_NUMBER there)
 TRACKING_TOKEN = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I"  # ... whose tracking token is this
 # The file the document events announce and upload (the RIE tests upload exactly this).
@@ -196,6 +198,16 @@ EVENTS.update({
                                   roles=("auditor",)),
     "get-hold-history": event("GET", "/holds/{id}/history", {"id": HOLD_ID}, query="limit=50",
                               roles=("auditor",)),
+    "list-disposition-lists": event("GET", "/disposition/lists", roles=("auditor",)),
+    "get-disposition-list": event("GET", "/disposition/lists/{id}", {"id": LIST_ID}, query="limit=25",
+                                  roles=("auditor",)),
+    "get-disposition-certificate": event("GET", "/disposition/lists/{id}/certificate", {"id": LIST_ID},
+                                         roles=("auditor",)),
+    "decide-disposition": event("POST", "/disposition/lists/{id}/items/{record_id}",
+                                {"id": LIST_ID, "record_id": RECORD_ID},
+                                headers={"content-type": "application/json"},
+                                body={"decision": "approve",
+                                      "reason": "Schedule GS 4.2 met; no open request or litigation names it."}),
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),
@@ -226,12 +238,31 @@ EVENTS.update({
         },
         "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/dossier-dev-records/stream/2026-11-26T10:21:38.000",
     }]},
+    # One approved destruction, as decide-disposition sends it to the destruction queue.
+    "destroy-records": {"Records": [{
+        "messageId": "2e1424d4-f796-459a-8184-9c92662be6da",
+        "receiptHandle": "AQEBzWwaftRI0KuVm4tP+/7q1rGgNqicHq...",
+        "body": json.dumps({"agency": "dev", "list": LIST_ID, "record": RECORD_ID}),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1795688500123",
+                       "SenderId": "AROAEXAMPLE:decide-disposition", "ApproximateFirstReceiveTimestamp": "1795688500130"},
+        "messageAttributes": {}, "md5OfBody": hashlib.md5(json.dumps(
+            {"agency": "dev", "list": LIST_ID, "record": RECORD_ID}).encode()).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:dossier-destruction",
+        "awsRegion": "us-east-1",
+    }]},
     "ingest-document": sqs_s3_event(f"documents/dev/{RECORD_ID}/{DOCUMENT_ID}", len(DOCUMENT)),
     # What an EventBridge schedule rule delivers (the function reads none of it).
     "anchor-chains": {
         "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
         "source": "aws.events", "account": "123456789012", "time": "2026-11-27T08:00:00Z",
         "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/dossier-dev-anchor-chains"],
+        "detail": {},
+    },
+    "disposition-review": {
+        "version": "0", "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-12-01T06:00:00Z",
+        "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/dossier-dev-disposition-review"],
         "detail": {},
     },
     "request-deadlines": {

@@ -3,6 +3,7 @@
 //! types (each HTTP request becomes the API Gateway v2 event Lambda would receive).
 //!
 //! - [`anchoring`]: the audit chains anchored in the data folder, as in AWS.
+//! - [`disposition`]: the destruction queue and the monthly review, in process.
 //! - [`indexing`]: the search indexes, following the embedded store's change feed.
 //! - [`routes`]: the route table (checked against `template.yaml` by the tests).
 //! - [`server`]: the HTTP listener: request → event → handler → response.
@@ -12,6 +13,7 @@
 
 pub mod anchoring;
 pub mod deadlines;
+pub mod disposition;
 pub mod indexing;
 pub mod routes;
 pub mod server;

@@ -4,6 +4,7 @@
 //! dossier-local serve [--port 3000] [--host 127.0.0.1] [--data .dossier] [--aws]
 //! dossier-local token --sub alice --agency parks --roles clerk[,officer...] [--hours 12] [--data .dossier]
 //! dossier-local anchor [--data .dossier] [--aws]
+//! dossier-local review [--data .dossier] [--aws]
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
@@ -15,12 +16,13 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use dossier_local::routes::LocalDeps;
 use dossier_local::sign_in::SignIn;
-use dossier_local::{anchoring, deadlines, indexing, settings};
+use dossier_local::{anchoring, deadlines, disposition, indexing, settings};
 use shared::Deps;
 use shared::anchor::signer::AnchorSigner;
 use shared::blob::FileBlobs;
 use shared::clock::Clock;
 use shared::config::NoticesConfig;
+use shared::disposition::MemoryQueue;
 use shared::model::AgencyId;
 use shared::search::folder::FolderIndexes;
 use shared::store::{DynamoStore, EmbeddedStore, Store};
@@ -47,6 +49,10 @@ enum Command {
     /// Tell staff of the records requests due within two business days and overdue, once
     /// (`serve` does it every --remind-every minutes): emails into DATA/outbox/.
     Remind(Anchor),
+    /// Draw up this month's destruction lists once (`serve` does it every --review-every
+    /// minutes, and at POST /local/disposition-review). Approved destructions this finds
+    /// not yet done wait for `serve`, whose worker carries them out.
+    Review(Anchor),
 }
 
 /// The data folder: the database, the documents and the local signing secret.
@@ -78,6 +84,10 @@ struct Serve {
     /// run is one interval after the start).
     #[arg(long, value_name = "MINUTES", default_value_t = 24 * 60)]
     remind_every: u64,
+    /// Minutes between the disposition reviews that draw up destruction lists (0: never;
+    /// the first run is one interval after the start).
+    #[arg(long, value_name = "MINUTES", default_value_t = 24 * 60)]
+    review_every: u64,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +127,7 @@ fn main() -> ExitCode {
         Command::Token(token) => print_token(&token),
         Command::Anchor(anchor) => anchor_once(&anchor),
         Command::Remind(remind) => remind_once(&remind),
+        Command::Review(review) => review_once(&review),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,6 +162,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     let remind_every = Duration::from_secs(args.remind_every.saturating_mul(60));
+    let review_every = Duration::from_secs(args.review_every.saturating_mul(60));
     // Documents live under the data folder, behind URLs this server signs and serves.
     let blobs = FileBlobs::new(
         data.join("blobs"),
@@ -180,6 +192,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             // index-records, in AWS. Searches here find what is in the folder (README).
             let indexes = Arc::new(FolderIndexes::new(data.join("index")));
             let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, deadlines::notices(data, &notices)).signing_in(sign_in);
+            review_in_background(&deps, review_every);
             run(listener, deps, &tokens).await;
         } else {
             let file = data.join("dossier.redb");
@@ -192,6 +205,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             let (stop_indexing, stop) = tokio::sync::watch::channel(false);
             let indexing = tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone(), stop));
             let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, deadlines::notices(data, &notices)).signing_in(sign_in);
+            review_in_background(&deps, review_every);
             run(listener, deps, &tokens).await;
             let _ = stop_indexing.send(true);
             let _ = indexing.await;
@@ -244,6 +258,38 @@ fn remind_in_background<S: Store + Send + Sync + 'static>(
             every,
         ));
     }
+}
+
+/// Draws up destruction lists every `every` (never if zero), beside the server, approvals
+/// found not yet carried out going to the server's destruction worker.
+fn review_in_background<S: Store + Clone + Send + Sync>(deps: &LocalDeps<S>, every: Duration) {
+    if every.is_zero() {
+        return;
+    }
+    println!(
+        "Destruction lists drawn up every {} min (now: POST {})",
+        every.as_secs() / 60,
+        disposition::REVIEW_PATH
+    );
+    let review = disposition::local(
+        deps.disposition.store.clone(),
+        deps.disposition.queue.clone(),
+    );
+    tokio::spawn(disposition::periodically(review, every));
+}
+
+fn review_once(args: &Anchor) -> Result<(), String> {
+    once_on_store(
+        args,
+        "reviews",
+        // No worker runs here: approvals found not yet carried out wait for `serve`'s.
+        |table| async move {
+            disposition::run_once(&disposition::local(table, MemoryQueue::default())).await
+        },
+        |folder| async move {
+            disposition::run_once(&disposition::local(folder, MemoryQueue::default())).await
+        },
+    )
 }
 
 fn remind_once(args: &Anchor) -> Result<(), String> {
@@ -325,7 +371,11 @@ fn endpoint_note() -> String {
         .unwrap_or_default()
 }
 
-async fn run<S: Store>(listener: tokio::net::TcpListener, deps: LocalDeps<S>, tokens: &str) {
+async fn run<S: Store + Clone>(
+    listener: tokio::net::TcpListener,
+    deps: LocalDeps<S>,
+    tokens: &str,
+) {
     println!("{tokens}");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

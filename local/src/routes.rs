@@ -2,12 +2,15 @@
 
 use lambda_http::{Body, Request, Response};
 use shared::blob::FileBlobs;
+use shared::disposition::QueueDeps;
 use shared::http::{respond, respond_public};
 use shared::notices::{Notices, Outbox};
 use shared::search::folder::FolderIndexes;
 use shared::search::route::SearchDeps;
 use shared::store::Store;
 use shared::{Deps, DocumentDeps, NoticeDeps};
+
+use crate::disposition::LocalQueue;
 use std::sync::Arc;
 
 use crate::sign_in::SignIn;
@@ -21,16 +24,19 @@ pub struct LocalDeps<S> {
     pub search: SearchDeps<S, Arc<FolderIndexes>>,
     /// The routes that tell requesters of changes: emails go to the outbox.
     pub requests: NoticeDeps<S, Outbox>,
+    /// The route that approves destructions: they go to the in-process queue.
+    pub disposition: QueueDeps<S, LocalQueue>,
     /// How staff sign in to the portal.
     pub sign_in: crate::sign_in::SignIn,
     /// The portal's Content-Security-Policy (it allows the provider's token endpoint).
     pub portal_policy: String,
 }
 
-impl<S: Clone> LocalDeps<S> {
+impl<S: Store + Clone + Send + Sync> LocalDeps<S> {
     /// The local server's dependencies: `store` under `config` with the system clock,
     /// documents in `blobs` up to `max_document_bytes`, indexes under `index_root`,
-    /// notices as `notices` says.
+    /// notices as `notices` says, approved destructions carried out by a worker this
+    /// starts (so: within a Tokio runtime).
     pub fn new(
         config: &shared::config::Config,
         store: S,
@@ -40,7 +46,12 @@ impl<S: Clone> LocalDeps<S> {
         notices: Notices<Outbox>,
     ) -> Self {
         let clock = shared::clock::Clock::system;
+        let queue = LocalQueue::start(store.clone(), blobs.clone());
         Self {
+            disposition: QueueDeps {
+                deps: Deps::new(config, store.clone(), clock()),
+                queue,
+            },
             requests: NoticeDeps {
                 deps: Deps::new(config, store.clone(), clock()),
                 notices,
@@ -162,11 +173,19 @@ pub enum Route {
     GetScheduleHistory,
     /// `GET /holds/{id}/history`
     GetHoldHistory,
+    /// `GET /disposition/lists`
+    ListDispositionLists,
+    /// `GET /disposition/lists/{id}`
+    GetDispositionList,
+    /// `GET /disposition/lists/{id}/certificate`
+    GetDispositionCertificate,
+    /// `POST /disposition/lists/{id}/items/{record_id}`
+    DecideDisposition,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 42] = [
+    pub const ALL: [Route; 46] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -209,6 +228,10 @@ impl Route {
         Self::ReleaseHold,
         Self::GetScheduleHistory,
         Self::GetHoldHistory,
+        Self::ListDispositionLists,
+        Self::GetDispositionList,
+        Self::GetDispositionCertificate,
+        Self::DecideDisposition,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -262,6 +285,10 @@ impl Route {
             Self::ReleaseHold => ("POST", "/holds/{id}/release"),
             Self::GetScheduleHistory => ("GET", "/schedules/{id}/history"),
             Self::GetHoldHistory => ("GET", "/holds/{id}/history"),
+            Self::ListDispositionLists => ("GET", "/disposition/lists"),
+            Self::GetDispositionList => ("GET", "/disposition/lists/{id}"),
+            Self::GetDispositionCertificate => ("GET", "/disposition/lists/{id}/certificate"),
+            Self::DecideDisposition => ("POST", "/disposition/lists/{id}/items/{record_id}"),
         }
     }
 
@@ -391,6 +418,22 @@ impl Route {
                 Box::pin(respond(records, request, get_schedule_history::handle))
             }
             Self::GetHoldHistory => Box::pin(respond(records, request, get_hold_history::handle)),
+            Self::ListDispositionLists => {
+                Box::pin(respond(records, request, list_disposition_lists::handle))
+            }
+            Self::GetDispositionList => {
+                Box::pin(respond(records, request, get_disposition_list::handle))
+            }
+            Self::GetDispositionCertificate => Box::pin(respond(
+                records,
+                request,
+                get_disposition_certificate::handle,
+            )),
+            Self::DecideDisposition => Box::pin(respond(
+                &deps.disposition,
+                request,
+                decide_disposition::handle,
+            )),
         };
         answer.await
     }

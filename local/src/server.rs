@@ -71,7 +71,7 @@ fn full(bytes: impl Into<Bytes>) -> ResponseBody {
 
 /// Serves `deps` on `listener` until `shutdown` completes, then lets in-flight requests
 /// finish.
-pub async fn serve<S: Store>(
+pub async fn serve<S: Store + Clone>(
     listener: TcpListener,
     deps: Arc<LocalDeps<S>>,
     shutdown: impl Future<Output = ()>,
@@ -80,7 +80,7 @@ pub async fn serve<S: Store>(
 }
 
 /// [`serve`], with `timeouts`.
-pub async fn serve_with<S: Store>(
+pub async fn serve_with<S: Store + Clone>(
     listener: TcpListener,
     deps: Arc<LocalDeps<S>>,
     timeouts: Timeouts,
@@ -113,7 +113,7 @@ pub async fn serve_with<S: Store>(
 
 /// One request: a blob upload or download, the contract, or a route, each answered
 /// through the same edge (request id, access line) as in Lambda.
-async fn answer<S: Store>(
+async fn answer<S: Store + Clone>(
     deps: Arc<LocalDeps<S>>,
     timeouts: Timeouts,
     request: hyper::Request<Incoming>,
@@ -137,6 +137,13 @@ async fn answer<S: Store>(
         let route = format!("GET {OUTBOX_PATH}");
         return Ok(match outbox(&deps, &parts).await {
             Ok(listed) => exchange.finish(json_response(&listed), served(&route)),
+            Err(error) => to_hyper(exchange.fail(&error, served(&route))),
+        });
+    }
+    if parts.method == http::Method::POST && path == crate::disposition::REVIEW_PATH {
+        let route = format!("POST {}", crate::disposition::REVIEW_PATH);
+        return Ok(match review_now(&deps, &parts).await {
+            Ok(summary) => exchange.finish(json_response(&summary), served(&route)),
             Err(error) => to_hyper(exchange.fail(&error, served(&route))),
         });
     }
@@ -223,6 +230,33 @@ async fn outbox<S>(
         .filter(|sent| sent.email.agency == caller.agency)
         .collect();
     Ok(serde_json::json!({ "items": mine }))
+}
+
+/// Runs the disposition review now, for an officer (every agency's, as the monthly
+/// schedule does in AWS).
+async fn review_now<S: Store + Clone>(
+    deps: &LocalDeps<S>,
+    parts: &http::request::Parts,
+) -> Result<serde_json::Value, ApiError> {
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let disposition = &deps.disposition;
+    let caller = disposition
+        .verifier
+        .verify_header(authorization, disposition.clock.now())
+        .await?;
+    caller.require(shared::auth::Permission::Manage)?;
+    let review = disposition_review::Review {
+        store: disposition.store.clone(),
+        queue: disposition.queue.clone(),
+        clock: disposition.clock.clone(),
+    };
+    match disposition_review::review_all(&review).await {
+        Ok(summary) => Ok(serde_json::json!(summary)),
+        Err(failed) => Err(ApiError::Internal(failed.to_string())),
+    }
 }
 
 /// An API request's body, up to [`MAX_REQUEST_BYTES`], each chunk within `idle`.

@@ -15,8 +15,9 @@ use shared::search::indexer::changes_for;
 use shared::search::snapshot::SnapshotStore;
 use shared::store::DynamoStore;
 use shared::testing::{
-    TEST_NOW, seed_document_as, seed_hold_as, seed_placement, seed_profile, seed_record_as,
-    seed_request_with, seed_schedule_as, seed_update, settle_document,
+    TEST_NOW, seed_decision, seed_document_as, seed_due_record_as, seed_hold_as, seed_listing,
+    seed_placement, seed_profile, seed_record_as, seed_request_with, seed_schedule_as, seed_update,
+    settle_document,
 };
 
 /// The agency every event's token names.
@@ -33,6 +34,8 @@ pub const TRACKING_TOKEN: &str = "ZXZlbnRzLXRyYWNraW5nLXRva2VuLW5vdC1hLXNlY3I";
 pub const SCHEDULE_ID: &str = "01KBXQB2S3C4H5E6D7V8N9E0AB";
 /// The legal hold the events name.
 pub const HOLD_ID: &str = "01KBXQC7H0KD5V6W7X8Y9Z0A1B";
+/// The destruction list the events name (the month of [`TEST_NOW`]).
+pub const LIST_ID: &str = "2026-11";
 /// The document's bytes, as `create-upload`'s event announces them.
 pub const DOCUMENT: &[u8] = b"Minutes of the meeting of 3 March 2026.\nPresent: the board.\n";
 
@@ -65,12 +68,18 @@ pub enum World {
     /// [`World::Public`], indexed: both of the agency's indexes in the index bucket, as
     /// the indexing function writes them.
     Indexed,
+    /// The record, archived, its retention passed (set by `olga`): due for disposal.
+    Due,
+    /// [`World::Due`], the record on the agency's destruction list [`LIST_ID`], pending.
+    Listed,
+    /// [`World::Listed`], its destruction approved by `otto`.
+    Approved,
 }
 
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 47] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 53] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -118,15 +127,23 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 47] = [
     ("get-schedule-history", Some(200), World::Schedule),
     ("get-hold-history", Some(200), World::HeldRecord),
     ("purge-documents", None, World::AvailableDocument),
+    ("list-disposition-lists", Some(200), World::Listed),
+    ("get-disposition-list", Some(200), World::Listed),
+    ("get-disposition-certificate", Some(200), World::Listed),
+    ("decide-disposition", Some(200), World::Listed),
+    ("disposition-review", None, World::Due),
+    ("destroy-records", None, World::Approved),
 ];
 
 /// Whether `answer` is what event function `function` answers its event with on its world
 /// (the anchoring function: one agency, anchored now or, on a repeated run, before).
 pub fn event_answer_holds(function: &str, answer: &Value) -> bool {
     match function {
-        "ingest-document" | "index-records" | "purge-documents" => {
+        "ingest-document" | "index-records" | "purge-documents" | "destroy-records" => {
             *answer == json!({"batchItemFailures": []})
         }
+        // One agency, its one record due and listed.
+        "disposition-review" => *answer == json!({"agencies": 1, "listed": 1, "requeued": 0}),
         // One agency, its one request open and weeks from due: nobody to tell.
         "request-deadlines" => *answer == json!({"agencies": 1, "open": 1, "sent": 0}),
         "anchor-chains" => {
@@ -190,6 +207,16 @@ pub async fn seed(
     };
     let body = json!({"title": "Building permit 2026-114", "classification": classification,
                       "tags": ["permits"]});
+    if matches!(world, World::Due | World::Listed | World::Approved) {
+        let record = seed_due_record_as(store, AGENCY, &id, "internal").await;
+        if world != World::Due {
+            let item = seed_listing(store, &record).await;
+            if world == World::Approved {
+                seed_decision(store, &record, &item, true, "otto").await;
+            }
+        }
+        return;
+    }
     let mut record = seed_record_as(store, AGENCY, &id, &body, TEST_NOW).await;
     if world == World::Record {
         return;
@@ -312,6 +339,20 @@ mod tests {
                 World::Hold | World::HeldRecord => {
                     assert!(name == "list-holds" || names_it(HOLD_ID), "{name}")
                 }
+                // The lists name no record; the review finds it.
+                World::Listed | World::Approved | World::Due
+                    if matches!(name, "list-disposition-lists" | "disposition-review") => {}
+                // A list and its certificate name the list; a decision and a destruction
+                // the record on it too.
+                World::Listed | World::Approved => {
+                    assert!(names_it(LIST_ID), "{name}");
+                    assert!(
+                        matches!(name, "get-disposition-list" | "get-disposition-certificate")
+                            || names_it(RECORD_ID),
+                        "{name}"
+                    );
+                }
+                World::Due => assert!(names_it(RECORD_ID), "{name}"),
                 // The listing names no schedule: it finds it.
                 World::Schedule => {
                     assert!(name == "list-schedules" || names_it(SCHEDULE_ID), "{name}")

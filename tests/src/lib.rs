@@ -35,7 +35,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// Every variable `shared::config` reads (and so `template.yaml` declares and `env.json`
 /// sets).
-pub const CONFIG_VARIABLES: [&str; 15] = [
+pub const CONFIG_VARIABLES: [&str; 16] = [
     "TABLE_NAME",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
@@ -51,6 +51,7 @@ pub const CONFIG_VARIABLES: [&str; 15] = [
     "INDEX_CHECK_SECONDS",
     "NOTICE_SENDER",
     "PORTAL_URL",
+    "DESTRUCTION_QUEUE_URL",
 ];
 
 /// The most verbose `LogLevel` the template allows: the token checks run the binaries at it.
@@ -126,6 +127,33 @@ pub fn s3() -> aws_sdk_s3::Client {
 /// An SQS client for the emulator.
 pub fn sqs() -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(&emulator_config())
+}
+
+/// A fresh SQS queue on the emulator (a destruction queue); its URL.
+pub async fn create_queue(sqs: &aws_sdk_sqs::Client) -> String {
+    sqs.create_queue()
+        .queue_name(unique_name("destruction"))
+        .send()
+        .await
+        .expect("creating a queue")
+        .queue_url
+        .expect("a queue URL")
+}
+
+/// Every message waiting in queue `url` (up to ten), their bodies, taken off the queue.
+pub async fn received(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<String> {
+    let output = sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receiving from a queue");
+    output
+        .messages()
+        .iter()
+        .filter_map(|message| message.body().map(str::to_owned))
+        .collect()
 }
 
 /// A KMS client for the emulator.

@@ -5,8 +5,8 @@ use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::events::{self, DOCUMENT_ID, FUNCTIONS, RECORD_ID, World};
 use dossier_tests::{
     Emulator, NOTICE_DOMAIN, bootstrap, create_anchor_bucket, create_anchor_key, create_bucket,
-    create_table, dynamo, kms, lambda_environment, s3, sent_emails, unique_name, verify_sender,
-    workspace_root,
+    create_queue, create_table, dynamo, kms, lambda_environment, received, s3, sent_emails, sqs,
+    unique_name, verify_sender, workspace_root,
 };
 use serde_json::{Value, json};
 use shared::anchor::RecordHead;
@@ -15,7 +15,9 @@ use shared::anchor::signer::KmsSigner;
 use shared::model::{AgencyId, ContentType, DocumentId, DocumentStatus, RecordId};
 use shared::search::snapshot::{SnapshotIndexes, SnapshotStore};
 use shared::search::{Audience, IndexSource};
-use shared::store::{AgencyStore, DocumentStore, DynamoStore, RecordStore, RequestStore};
+use shared::store::{
+    AgencyStore, AuditLog, DispositionStore, DocumentStore, DynamoStore, RecordStore, RequestStore,
+};
 
 fn event(name: &str) -> Value {
     events::event(name)
@@ -37,6 +39,7 @@ async fn world(world: World) -> (DynamoStore, Vec<(&'static str, String)>) {
         ("INDEX_BUCKET", index_bucket),
         ("ANCHOR_BUCKET", create_anchor_bucket(&s3()).await),
         ("ANCHOR_KEY_ID", create_anchor_key(&kms()).await),
+        ("DESTRUCTION_QUEUE_URL", create_queue(&sqs()).await),
     ];
     env.retain(|(name, _)| !fresh.iter().any(|(fresh, _)| fresh == name));
     env.extend(fresh);
@@ -171,8 +174,29 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
             assert_eq!(items.len(), 1, "{r}");
             assert_eq!(items[0]["prev_hash"], "0".repeat(64));
         }
-        "ingest-document" | "index-records" | "purge-documents" => {
+        "ingest-document" | "index-records" | "purge-documents" | "destroy-records" => {
             assert_eq!(r, &json!({"batchItemFailures": []}))
+        }
+        "disposition-review" => {
+            assert_eq!(r, &json!({"agencies": 1, "listed": 1, "requeued": 0}))
+        }
+        "list-disposition-lists" => {
+            assert_eq!(body(r)["items"][0]["id"], events::LIST_ID);
+            assert_eq!(body(r)["items"][0]["items"], 1);
+        }
+        "get-disposition-list" => {
+            assert_eq!(body(r)["list"]["id"], events::LIST_ID);
+            assert_eq!(body(r)["items"][0]["record"], RECORD_ID);
+            assert_eq!(body(r)["items"][0]["state"], "pending");
+        }
+        "get-disposition-certificate" => {
+            assert_eq!(body(r)["list"], events::LIST_ID);
+            assert_eq!(body(r)["not_destroyed"], 1);
+            assert!(header(r, "content-disposition").is_some_and(|h| h.starts_with("attachment")));
+        }
+        "decide-disposition" => {
+            assert_eq!(body(r)["state"], "approved");
+            assert_eq!(body(r)["decided_by"], "dev-officer");
         }
         "search" => {
             assert_eq!(body(r)["total"], 1, "{r}");
@@ -333,6 +357,30 @@ async fn every_function_answers_its_event_under_the_emulator() {
             "delete-record" => {
                 assert_eq!(store.get_record(&dev, &record_id).await.unwrap(), None);
             }
+            "decide-disposition" => {
+                // The approval's order is on the destruction queue, for the worker.
+                let orders = received(&sqs(), &setting(&env, "DESTRUCTION_QUEUE_URL")).await;
+                let order: Value = serde_json::from_str(&orders[0]).unwrap();
+                assert_eq!(
+                    order,
+                    json!({"agency": "dev", "list": events::LIST_ID, "record": RECORD_ID})
+                );
+            }
+            "destroy-records" => {
+                // Gone, its tombstone in its place, its chain ending with the destruction.
+                assert_eq!(store.get_record(&dev, &record_id).await.unwrap(), None);
+                let tombstone = store.get_tombstone(&dev, &record_id).await.unwrap();
+                assert_eq!(tombstone.expect("a tombstone").approved_by, "otto");
+                let chain = store.history(&dev, &record_id, 10, None).await.unwrap();
+                assert_eq!(
+                    chain.items.last().unwrap().action.as_str(),
+                    "record.destroy"
+                );
+            }
+            "disposition-review" => {
+                let lists = store.list_dispositions(&dev).await.unwrap();
+                assert_eq!((lists.len(), lists[0].items), (1, 1));
+            }
             "purge-documents" => {
                 // Every version of the record's document is gone from the bucket.
                 let prefix = format!("documents/{dev}/{record_id}/");
@@ -453,6 +501,12 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("get-schedule-history", Some(1)),
             ("get-hold-history", Some(1)),
             ("purge-documents", None),
+            ("list-disposition-lists", Some(1)),
+            ("get-disposition-list", Some(2)),
+            ("get-disposition-certificate", Some(2)),
+            ("decide-disposition", Some(3)),
+            ("disposition-review", None),
+            ("destroy-records", None),
         ]
     );
 

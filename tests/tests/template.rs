@@ -164,7 +164,14 @@ fn every_function_crate_has_a_template_entry_and_an_event() {
             let message = &event["Records"][0];
             assert_eq!(message["eventSource"], "aws:sqs", "{}", path.display());
             let body: Value = serde_json::from_str(message["body"].as_str().unwrap()).unwrap();
-            assert_eq!(body["Records"][0]["eventName"], "ObjectCreated:Put");
+            if function.binary == "destroy-records" {
+                // A destruction order, exactly as decide-disposition sends it.
+                let order: shared::model::DestructionOrder =
+                    serde_json::from_value(body).expect("a destruction order");
+                assert_eq!(order.list.as_str(), dossier_tests::events::LIST_ID);
+            } else {
+                assert_eq!(body["Records"][0]["eventName"], "ObjectCreated:Put");
+            }
             continue;
         }
         assert_eq!(
@@ -281,18 +288,35 @@ fn the_documents_pipeline_is_wired_safely() {
         assert!(text.contains(needle), "template.yaml lacks {needle}");
     }
     // Nothing may ever presign or read quarantined files but the function moving them.
-    let ingest = functions()
+    let mut consumers: Vec<String> = functions()
         .into_iter()
-        .find(|f| f.route == "SQS")
-        .expect("the ingest function");
-    assert_eq!(ingest.binary, "ingest-document");
+        .filter(|f| f.route == "SQS")
+        .map(|f| f.binary)
+        .collect();
+    consumers.sort();
+    assert_eq!(consumers, ["destroy-records", "ingest-document"]);
     for line in text.lines().filter(|l| l.contains("/quarantine/*")) {
         assert!(line.contains("DocumentsBucket.Arn"), "{line}");
     }
     assert_eq!(
         text.matches("/quarantine/*").count(),
-        2,
-        "only the ingest function, which moves them, and the purge, which deletes them"
+        3,
+        "only the ingest function, which moves them, the purge, which deletes them, and the \
+         destruction worker, which reads their retention dates (not their bytes)"
+    );
+    let destroyer = functions()
+        .into_iter()
+        .find(|f| f.binary == "destroy-records")
+        .expect("the destruction worker");
+    let s3: Vec<_> = destroyer
+        .actions
+        .iter()
+        .filter(|a| a.starts_with("s3:"))
+        .collect();
+    assert_eq!(
+        s3,
+        ["s3:ListBucketVersions", "s3:GetObjectRetention"],
+        "the destruction worker reads retention dates, no bytes, and deletes nothing"
     );
     // The purge deletes versions and reads nothing.
     let purge = functions()

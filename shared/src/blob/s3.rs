@@ -166,23 +166,35 @@ impl BlobStore for S3Blobs {
                 .send()
                 .await
                 .map_err(classify)?;
-            // A listing does not say a version's retention; its head does.
+            // A listing does not say a version's retention; GetObjectRetention does,
+            // without the right to read the bytes.
             for version in page.versions() {
-                let head = self
+                let retention = self
                     .client
-                    .head_object()
+                    .get_object_retention()
                     .bucket(&self.bucket)
                     .set_key(version.key().map(str::to_owned))
                     .set_version_id(version.version_id().map(str::to_owned))
                     .send()
-                    .await
-                    .map_err(classify)?;
-                let kept = head
-                    .object_lock_retain_until_date()
-                    .and_then(|date| date.to_millis().ok())
-                    .map(crate::clock::Timestamp::from_millis)
-                    .filter(|kept| *kept > now);
-                until = until.max(kept);
+                    .await;
+                let kept = match retention {
+                    Ok(output) => output
+                        .retention()
+                        .and_then(|retention| retention.retain_until_date())
+                        .and_then(|date| date.to_millis().ok())
+                        .map(crate::clock::Timestamp::from_millis),
+                    // A version without retention, or a bucket without Object Lock.
+                    Err(error)
+                        if matches!(
+                            error.code(),
+                            Some("NoSuchObjectLockConfiguration" | "InvalidRequest")
+                        ) =>
+                    {
+                        None
+                    }
+                    Err(error) => return Err(classify(error)),
+                };
+                until = until.max(kept.filter(|kept| *kept > now));
             }
             if page.is_truncated() != Some(true) {
                 return Ok(until);

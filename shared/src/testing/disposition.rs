@@ -3,10 +3,10 @@
 
 use serde_json::json;
 
-use super::{TEST_NOW, seed_record, seed_update};
+use super::{TEST_NOW, seed_record_as, seed_update};
 use crate::clock::Date;
 use crate::model::{
-    Decision, DisposalAction, DispositionItem, DispositionListId, Status, StoredRecord,
+    Decision, DisposalAction, DispositionItem, DispositionListId, RecordId, Status, StoredRecord,
 };
 use crate::store::{DispositionStore, RecordStore};
 
@@ -22,19 +22,39 @@ pub async fn seed_due_item<S: RecordStore + DispositionStore>(
     agency: &str,
     classification: &str,
 ) -> (StoredRecord, DispositionItem) {
+    let id = RecordId::generate(TEST_NOW);
+    let record = seed_due_record_as(store, agency, &id, classification).await;
+    let item = seed_listing(store, &record).await;
+    (record, item)
+}
+
+/// Record `id` of `agency` (`classification`), archived, its retention (set by `olga`)
+/// passed on 2025-01-31: due for disposal, on no list yet.
+pub async fn seed_due_record_as<S: RecordStore>(
+    store: &S,
+    agency: &str,
+    id: &RecordId,
+    classification: &str,
+) -> StoredRecord {
     let body = json!({"title": "Permit 7", "classification": classification});
-    let created = seed_record(store, agency, &body, TEST_NOW).await;
-    let until = Date::parse("2025-01-31").expect("a date");
-    let record = seed_update(store, &created, "olga", TEST_NOW, |record| {
+    let created = seed_record_as(store, agency, id, &body, TEST_NOW).await;
+    seed_update(store, &created, "olga", TEST_NOW, |record| {
         record.status = Status::Archived;
-        record.retention_until = Some(until);
+        record.retention_until = Some(due_since());
     })
-    .await;
+    .await
+}
+
+/// `record` (due) listed on [`test_list`], as the review lists it.
+pub async fn seed_listing<S: DispositionStore>(
+    store: &S,
+    record: &StoredRecord,
+) -> DispositionItem {
     let item = DispositionItem::listed(
         &test_list(),
         &record.record,
         DisposalAction::Review,
-        until,
+        due_since(),
         Some("olga".into()),
         TEST_NOW,
     );
@@ -45,7 +65,11 @@ pub async fn seed_due_item<S: RecordStore + DispositionStore>(
             .expect("listing a record"),
         "listed once"
     );
-    (record, item)
+    item
+}
+
+fn due_since() -> Date {
+    Date::parse("2025-01-31").expect("a date")
 }
 
 /// `item` approved (or excluded) by `actor`, as `decide-disposition` writes it; the record

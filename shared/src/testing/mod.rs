@@ -14,7 +14,7 @@ pub mod forged;
 pub mod holds;
 pub mod tokens;
 
-pub use disposition::{seed_decision, seed_due_item, test_list};
+pub use disposition::{seed_decision, seed_due_item, seed_due_record_as, seed_listing, test_list};
 pub use fixtures::{
     deps_with_record, document_lands_before_next_write, pdf_saying, put_blob, seed_document,
     seed_document_as, seed_plain_record, seed_profile, seed_published, seed_record, seed_record_as,
