@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::events::{self, DOCUMENT, World};
 use dossier_tests::{
-    Emulator, NOTICE_DOMAIN, create_anchor_bucket, create_anchor_key, create_bucket, create_table,
-    dynamo, kms, lambda_environment, s3, verify_sender, workspace_root,
+    Emulator, NOTICE_DOMAIN, create_anchor_bucket, create_anchor_key, create_bucket, create_queue,
+    create_table, dynamo, kms, lambda_environment, s3, sqs, verify_sender, workspace_root,
 };
 use serde_json::{Value, json};
 use shared::model::HoldId;
@@ -67,7 +67,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 45] = [
+const SUBJECTS: [Subject; 51] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -354,6 +354,47 @@ const SUBJECTS: [Subject; 45] = [
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },
+    Subject {
+        name: "list-disposition-lists",
+        event_file: "list-disposition-lists",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-disposition-list",
+        event_file: "get-disposition-list",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-disposition-certificate",
+        event_file: "get-disposition-certificate",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // The first invocation approves and queues; every later one is the same approval sent
+    // again (a read, and the order queued again).
+    Subject {
+        name: "decide-disposition",
+        event_file: "decide-disposition",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // The first run lists the record; every later one finds it listed already.
+    Subject {
+        name: "disposition-review",
+        event_file: "disposition-review",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // The first invocation destroys the record; every later one finds the item destroyed
+    // (and forgets its documents again, idempotently).
+    Subject {
+        name: "destroy-records",
+        event_file: "destroy-records",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
 ];
 
 struct Measured {
@@ -423,6 +464,13 @@ async fn seed(store: &DynamoStore, bucket: &str, subject: &Subject, count: usize
         let world = match shape {
             Shape::AsIs if subject.event_file != "list-holds" => World::HeldRecord,
             _ => World::Hold,
+        };
+        events::seed(world, store, &s3(), bucket, bucket).await;
+    } else if subject.event_file.contains("disposition") || subject.name == "destroy-records" {
+        let world = match subject.name {
+            "disposition-review" => World::Due,
+            "destroy-records" => World::Approved,
+            _ => World::Listed,
         };
         events::seed(world, store, &s3(), bucket, bucket).await;
     } else if subject.event_file.contains("request") {
@@ -598,6 +646,7 @@ impl Bench {
             ("BUCKET_NAME", bucket),
             ("ANCHOR_BUCKET", create_anchor_bucket(&s3()).await),
             ("ANCHOR_KEY_ID", create_anchor_key(&kms()).await),
+            ("DESTRUCTION_QUEUE_URL", create_queue(&sqs()).await),
         ];
         env.retain(|(name, _)| !fresh.iter().any(|(fresh, _)| fresh == name));
         env.extend(fresh);
@@ -682,7 +731,11 @@ fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
     }
     if matches!(
         subject.name,
-        "ingest-document" | "anchor-chains" | "request-deadlines" | "purge-documents"
+        "ingest-document"
+            | "anchor-chains"
+            | "request-deadlines"
+            | "purge-documents"
+            | "destroy-records"
     ) {
         // Every notification verified, none handed back to the queue; the agency anchored.
         assert!(
@@ -691,6 +744,11 @@ fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
             subject.name,
             emulator.logs()
         );
+        return;
+    }
+    if subject.name == "disposition-review" {
+        // Its one agency reviewed; the record listed by the first run only.
+        assert_eq!(response["agencies"], 1, "{response}\n{}", emulator.logs());
         return;
     }
     let status = response["statusCode"].as_u64().unwrap_or(0);
