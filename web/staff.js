@@ -52,7 +52,9 @@ function bar(me) {
     h("a", { href: "/staff" }, "Records"), " · ",
     h("a", { href: "/staff/requests" }, "Requests"), " · ",
     h("a", { href: "/staff/schedules" }, "Schedules"), " · ",
-    HISTORIANS.some((role) => me.roles.includes(role)) ? [h("a", { href: "/staff/holds" }, "Holds"), " · "] : null,
+    HISTORIANS.some((role) => me.roles.includes(role))
+      ? [h("a", { href: "/staff/holds" }, "Holds"), " · ", h("a", { href: "/staff/disposition" }, "Disposition"), " · "]
+      : null,
     out);
 }
 
@@ -307,7 +309,14 @@ function conflictFields(before, now, patch) {
 }
 
 async function editPage(me, id) {
-  const { body: record, etag } = await staffCall(me, `/records/${encodeURIComponent(id)}`);
+  let answer;
+  try {
+    answer = await staffCall(me, `/records/${encodeURIComponent(id)}`);
+  } catch (error) {
+    if (error instanceof Problem && error.status === 410) return (await import("/disposition.js")).tombstone(me, error, bar);
+    throw error;
+  }
+  const { body: record, etag } = answer;
   const writer = me.roles.some((role) => WRITERS.includes(role));
   const officer = me.roles.includes("officer");
   const status = h("p", { role: "status" });
@@ -443,11 +452,14 @@ function holdSummary(record) {
 async function historyPage(me, id) {
   const { historyContent } = await import("/history.js");
   const calls = (path, options) => staffCall(me, path, options);
-  const { body: record } = await calls(`/records/${encodeURIComponent(id)}`);
+  // A destroyed record's history stays: it is named by its id, its tombstone a link away.
+  const title = await calls(`/records/${encodeURIComponent(id)}`).then(
+    ({ body }) => body.title,
+    (error) => { if (error instanceof Problem && error.status === 410) return `Destroyed record ${id}`; throw error; });
   const content = await historyContent(calls, id);
-  show(`History: ${record.title}`,
+  show(`History: ${title}`,
     bar(me),
-    h("p", { class: "crumbs" }, h("a", { href: recordPage(id) }, record.title)),
+    h("p", { class: "crumbs" }, h("a", { href: recordPage(id) }, title)),
     h("h1", {}, "History"),
     content);
 }
@@ -463,6 +475,7 @@ export async function page(parts, query) {
   if (parts[0] === "records" && parts[1] === "new" && parts.length === 2) return newRecordPage(me);
   if (parts[0] === "records" && parts.length === 2) return editPage(me, parts[1]);
   if (parts[0] === "records" && parts[2] === "history" && parts.length === 3) return historyPage(me, parts[1]);
+  if (parts[0] === "disposition") return (await import("/disposition.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "holds") return (await import("/holds.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "schedules") return (await import("/schedules.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "requests") return (await import("/staff-requests.js")).page(me, parts.slice(1), query, { staffCall, bar });

@@ -52,7 +52,7 @@ fn etag_of(bytes: &[u8]) -> String {
 static PAGE: Asset = asset!("index.html", "text/html; charset=utf-8");
 
 /// The portal's files other than the page, by path.
-static FILES: [(&str, Asset); 14] = [
+static FILES: [(&str, Asset); 15] = [
     (
         "/app.js",
         asset!("app.js", "text/javascript; charset=utf-8"),
@@ -80,6 +80,10 @@ static FILES: [(&str, Asset); 14] = [
     (
         "/holds.js",
         asset!("holds.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/disposition.js",
+        asset!("disposition.js", "text/javascript; charset=utf-8"),
     ),
     (
         "/requests.js",

@@ -33,8 +33,8 @@ pub fn hold_reply(status: StatusCode, hold: &Hold) -> Reply {
 /// Places record `record` under hold `id` (`placing`) or lifts it, as `caller` at `now`:
 /// the record must be one the caller may see (404), the hold active (409). Both are read
 /// again, and the change redone, when either moved between the reads and the write.
-/// Returns the hold as it now is; unchanged if the record already was (placing), or was
-/// not (lifting), under it.
+/// Returns the hold as it now is, and whether this changed it: not if the record already
+/// was (placing), or was not (lifting), under it.
 pub async fn cover_record<S: HoldStore + RecordStore>(
     store: &S,
     caller: &Caller,
@@ -42,17 +42,18 @@ pub async fn cover_record<S: HoldStore + RecordStore>(
     record: &RecordId,
     placing: bool,
     now: Timestamp,
-) -> Result<StoredHold, ApiError> {
+) -> Result<(StoredHold, bool), ApiError> {
     for attempt in retry::attempts() {
         retry::jitter(attempt).await;
         let hold = find_hold(store, caller, id).await?;
+        let current = find_visible(store, caller, record).await?;
+        // Nothing to do is answered first: a released hold covers nothing to lift.
+        let Some(covering) = Covering::of(&current, &hold, placing, now, &caller.sub) else {
+            return Ok((hold, false));
+        };
         if hold.hold.status == HoldStatus::Released {
             return Err(ApiError::Conflict("The hold has been released.".into()));
         }
-        let current = find_visible(store, caller, record).await?;
-        let Some(covering) = Covering::of(&current, &hold, placing, now, &caller.sub) else {
-            return Ok(hold);
-        };
         if placing {
             within_limits(&current.record.holds, hold.hold.records)?;
         }
@@ -63,7 +64,7 @@ pub async fn cover_record<S: HoldStore + RecordStore>(
             hold.hold.version,
         );
         if let Some(()) = retry::unless_moved(store.cover(change).await)? {
-            return Ok(covering.hold);
+            return Ok((covering.hold, true));
         }
     }
     Err(ApiError::Conflict(

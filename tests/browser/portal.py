@@ -483,6 +483,71 @@ def hold_flows(browser, base, rid):
     return hold
 
 
+def disposition_flows(browser, server, report):
+    """A record archived with its retention passed is listed by the review; the officer who
+    set its retention may not decide it, another officer approves it, the worker destroys
+    it: its list says so, its certificate names it, its page is its tombstone, an auditor
+    reads the list without controls. Returns (list id, record id)."""
+    olga = server.token("olga", "parks", "officer")
+    record, _ = server.call("POST", "/records", olga, {"title": "Bench permit file 2019", "classification": "internal"})
+    rid = record["id"]
+    server.call("PATCH", f"/records/{rid}", olga, {"status": "archived", "retention_until": "2020-01-31"},
+                headers={"content-type": "application/merge-patch+json", "if-match": '"1"'})
+    summary, _ = server.call("POST", "/local/disposition-review", olga)
+    assert summary["listed"] >= 1, summary
+
+    setter = sign_in(browser.new_context().new_page(), server.base, "olga", ["officer"])
+    setter.goto(f"{server.base}/staff/disposition")
+    settled(setter)
+    month = setter.get_by_role("row").nth(1).get_by_role("link").inner_text()
+    setter.get_by_role("link", name=month).click()
+    settled(setter)
+    assert setter.get_by_text("You set its schedule: another officer decides.").is_visible()
+    assert setter.get_by_role("button", name="Approve destruction of Bench permit file 2019").count() == 0
+
+    officer = sign_in(browser.new_context().new_page(), server.base, "otto", ["officer"])
+    officer.goto(f"{server.base}/staff/disposition/{month}")
+    settled(officer)
+    officer.get_by_label("Reason for Bench permit file 2019").fill("GS 4.2: five years after closing, met.")
+    with officer.expect_navigation(url=f"{server.base}/staff/disposition/{month}?decided=1"):
+        officer.get_by_role("button", name="Approve destruction of Bench permit file 2019").click()
+    settled(officer)
+    assert officer.get_by_role("status").inner_text() == "Decided."
+    # The worker destroys it in the background, in moments.
+    for _ in range(50):
+        row = officer.get_by_role("row", name="Bench permit file 2019").inner_text()
+        if "Destroyed on" in row:
+            break
+        time.sleep(0.2)
+        officer.reload()
+        settled(officer)
+    assert "Destroyed on" in row and "otto: GS 4.2" in row, row
+
+    officer.get_by_role("link", name="Certificate of destruction").click()
+    settled(officer)
+    row = officer.get_by_role("row", name="Bench permit file 2019").inner_text()
+    assert "otto" in row and "GS 4.2" in row, row
+    with officer.expect_download() as download:
+        officer.get_by_role("button", name="Save as JSON").click()
+    saved = json.loads(Path(download.value.path()).read_text())
+    assert [line["id"] for line in saved["destroyed"]] == [rid], saved
+
+    officer.goto(f"{server.base}/staff/records/{rid}")
+    settled(officer)
+    assert officer.get_by_role("heading", level=1).inner_text() == "Destroyed record"
+    facts = officer.locator("dl.facts").inner_text()
+    assert "otto" in facts and month in facts, facts
+    history, _ = server.call("GET", f"/records/{rid}/history", olga)
+    assert history["items"][-1]["action"] == "record.destroy", history
+
+    auditor = sign_in(browser.new_context().new_page(), server.base, "ada", ["auditor"])
+    auditor.goto(f"{server.base}/staff/disposition/{month}")
+    settled(auditor)
+    assert auditor.get_by_role("button").filter(has_text="Approve").count() == 0
+    report["disposition"] = "listed, refused to its setter, approved by another officer, destroyed, certified"
+    return month, rid
+
+
 def request_flows(browser, server, report):
     """Records requests end to end: the public asks, staff ask back in a message and stop
     the clock, the requester answers with the tracking link, staff close; the log, the
@@ -680,6 +745,7 @@ def main(binary):
             staff_record = staff_flows(browser, server.base, report)
             scheduled_record = schedule_flows(browser, server.base, report)
             hold = hold_flows(browser, server.base, scheduled_record)
+            disposition_list, destroyed = disposition_flows(browser, server, report)
             number, tracking = request_flows(browser, server, report)
             provider_sign_in(browser, binary)
 
@@ -712,6 +778,10 @@ def main(binary):
                 "staff-scheduled-record": f"/staff/records/{scheduled_record}",
                 "staff-holds": "/staff/holds",
                 "staff-hold": f"/staff/holds/{hold}",
+                "staff-disposition": "/staff/disposition",
+                "staff-disposition-list": f"/staff/disposition/{disposition_list}",
+                "staff-certificate": f"/staff/disposition/{disposition_list}/certificate",
+                "staff-destroyed-record": f"/staff/records/{destroyed}",
             }
             passed |= {name: check_accessible(axe, server.base, path, name) for name, path in staff_pages.items()}
             report["axe_rules_passed"] = passed
@@ -720,7 +790,7 @@ def main(binary):
         # Transfer size of the portal, compressed. The largest page is a staff record's
         # while a file uploads: it has loaded every file but the history's.
         files = ["index.html", "app.js", "lib.js", "staff.js", "documents.js", "history.js", "app.css",
-                 "requests.js", "staff-requests.js", "schedules.js", "holds.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
+                 "requests.js", "staff-requests.js", "schedules.js", "holds.js", "disposition.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
         sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9)) for name in files}
         report["transfer_bytes_gzip"] = sizes
         request_pages = sum(sizes[name] for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css",

@@ -496,7 +496,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("create-hold", Some(1)),
             ("list-hold-records", Some(3)),
             ("place-hold", Some(3)),
-            ("lift-hold", Some(5)),
+            ("lift-hold", Some(3)),
             ("release-hold", Some(8)),
             ("get-schedule-history", Some(1)),
             ("get-hold-history", Some(1)),

@@ -302,7 +302,7 @@ fn the_documents_pipeline_is_wired_safely() {
         text.matches("/quarantine/*").count(),
         3,
         "only the ingest function, which moves them, the purge, which deletes them, and the \
-         destruction worker, which reads their retention dates (not their bytes)"
+         destruction worker, which reads their heads' retention dates"
     );
     let destroyer = functions()
         .into_iter()
@@ -315,8 +315,12 @@ fn the_documents_pipeline_is_wired_safely() {
         .collect();
     assert_eq!(
         s3,
-        ["s3:ListBucketVersions", "s3:GetObjectRetention"],
-        "the destruction worker reads retention dates, no bytes, and deletes nothing"
+        [
+            "s3:ListBucketVersions",
+            "s3:GetObjectVersion",
+            "s3:GetObjectRetention"
+        ],
+        "the destruction worker reads versions' heads (their retention dates) and deletes nothing"
     );
     // The purge deletes versions and reads nothing.
     let purge = functions()

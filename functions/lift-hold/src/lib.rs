@@ -6,10 +6,9 @@ use lambda_http::http::StatusCode;
 use shared::Deps;
 use shared::auth::Permission;
 use shared::error::ApiError;
-use shared::holds::{cover_record, find_hold};
+use shared::holds::cover_record;
 use shared::http::{ApiRequest, Reply};
 use shared::model::{HoldId, RecordId};
-use shared::records::find_visible;
 use shared::store::Store;
 
 /// Answers `DELETE /holds/{id}/records/{record_id}`.
@@ -18,12 +17,10 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     caller.require(Permission::Manage)?;
     let id = request.path("id", HoldId::parse)?;
     let record = request.path("record_id", RecordId::parse)?;
-    find_hold(&deps.store, caller, &id).await?;
-    let current = find_visible(&deps.store, caller, &record).await?;
-    if !current.record.holds.contains(&id) {
+    let (_, lifted) = cover_record(&deps.store, caller, &id, &record, false, request.now).await?;
+    if !lifted {
         return Err(ApiError::NotFound);
     }
-    cover_record(&deps.store, caller, &id, &record, false, request.now).await?;
     Ok(Reply::empty(StatusCode::NO_CONTENT))
 }
 

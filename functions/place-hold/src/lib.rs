@@ -18,7 +18,7 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
     let id = request.path("id", HoldId::parse)?;
     let body = request.json()?;
     let record = record_id(&body)?;
-    let hold = cover_record(&deps.store, caller, &id, &record, true, request.now).await?;
+    let (hold, _) = cover_record(&deps.store, caller, &id, &record, true, request.now).await?;
     Ok(hold_reply(StatusCode::OK, &hold.hold))
 }
 

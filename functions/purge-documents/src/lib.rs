@@ -1,5 +1,5 @@
 //! The table's stream → document bytes purged. When a record's item leaves the table (a
-//! `DELETE /records/{id}`), every version of every object under its two prefixes,
+//! `DELETE /records/{id}`, or a destruction by `destroy-records`), every version of every object under its two prefixes,
 //! `documents/<agency>/<record>/` and `quarantine/<agency>/<record>/`, is deleted with its
 //! delete markers: no byte of the record outlives it. Versions Object Lock still protects
 //! stay, and are logged (`DocumentsLocked`, alarmed). A failed purge reports its stream
@@ -7,15 +7,13 @@
 
 use shared::blob::{BlobStore, purge_record};
 use shared::model::{AgencyId, RecordId};
-use shared::store::{PARTITION_KEY, record_of_pk};
+use shared::store::{PARTITION_KEY, RECORD_SK, SORT_KEY, record_of_pk};
 use shared::stream::{BatchResponse, Change, Failure, StreamEvent};
 
-/// The sort key of a record's own item (its history and documents stay in the table).
-const RECORD_SK: &str = "RECORD";
-
-/// The record whose item `change` removed, if it is one.
+/// The record whose own item `change` removed, if it is one (its history stays in the
+/// table, and a destroyed record's tombstone is another item).
 fn removed_record(event_name: &str, change: &Change) -> Option<(AgencyId, RecordId)> {
-    if event_name != "REMOVE" || change.key("sk") != Some(RECORD_SK) {
+    if event_name != "REMOVE" || change.key(SORT_KEY) != Some(RECORD_SK) {
         return None;
     }
     record_of_pk(change.key(PARTITION_KEY)?)

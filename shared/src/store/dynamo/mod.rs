@@ -19,7 +19,7 @@ mod requests;
 mod schedules;
 mod write;
 
-pub use keys::{PARTITION_KEY, record_of_pk};
+pub use keys::{PARTITION_KEY, RECORD_SK, SORT_KEY, record_of_pk};
 
 use aws_sdk_dynamodb::Client;
 
@@ -36,8 +36,7 @@ use item::{
     decode_document, decode_idempotent, decode_record, document_item, number, record_item, s,
 };
 use keys::{
-    DOCUMENT_SK_PREFIX, IDEMPOTENCY_SK, Listing, RECORD_SK, document_sk, idempotency_pk, primary,
-    record_pk,
+    DOCUMENT_SK_PREFIX, IDEMPOTENCY_SK, Listing, document_sk, idempotency_pk, primary, record_pk,
 };
 use query::ListingQuery;
 
