@@ -17,13 +17,13 @@ const STATES = {
   stopped: "Not destroyed",
 };
 
-/** Where a listed record stands, in words. */
+/** Where a listed record stands, in words (and dates). */
 function standing(item) {
   if (item.state === "approved" && item.waiting_until) {
-    return `Approved: waits for Object Lock until ${day(item.waiting_until)}`;
+    return ["Approved: waits for Object Lock until ", day(item.waiting_until)];
   }
   if (item.state === "stopped") return `${STATES.stopped}: ${item.stopped_because}`;
-  if (item.state === "destroyed") return `${STATES.destroyed} on ${day(item.destroyed_at)}`;
+  if (item.state === "destroyed") return [`${STATES.destroyed} on `, day(item.destroyed_at)];
   return STATES[item.state] ?? item.state;
 }
 
@@ -119,7 +119,8 @@ async function certificatePage(me, id, { staffCall, bar }) {
     bar(me),
     h("p", { class: "crumbs" }, h("a", { href: listPage(id) }, `Destruction list ${id}`)),
     h("h1", {}, `Certificate of destruction, ${id}`),
-    h("p", {}, `${certificate.agency}: ${certificate.destroyed.length} ${certificate.destroyed.length === 1 ? "record" : "records"} destroyed, ${certificate.not_destroyed} listed and not destroyed. Issued ${day(certificate.issued_at)}. Each destroyed record's history ends with the same facts.`),
+    h("p", {}, `${certificate.agency}: ${certificate.destroyed.length} ${certificate.destroyed.length === 1 ? "record" : "records"} destroyed, ${certificate.not_destroyed} listed and not destroyed. Issued `,
+      day(certificate.issued_at), ". Each destroyed record's history ends with the same facts."),
     certificate.destroyed.length === 0
       ? h("p", {}, "No record of this list has been destroyed.")
       : h("table", {},
