@@ -204,20 +204,27 @@ async fn answer<S: Store + Clone>(
     Ok(to_hyper(response))
 }
 
+/// The staff caller of a local-only route, from its bearer token.
+async fn caller_of<S>(
+    deps: &LocalDeps<S>,
+    parts: &http::request::Parts,
+) -> Result<shared::auth::Caller, ApiError> {
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    Ok(deps
+        .verifier
+        .verify_header(authorization, deps.clock.now())
+        .await?)
+}
+
 /// The emails in the outbox for the caller's agency, oldest first.
 async fn outbox<S>(
     deps: &LocalDeps<S>,
     parts: &http::request::Parts,
 ) -> Result<serde_json::Value, ApiError> {
-    let authorization = parts
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let caller = deps
-        .requests
-        .verifier
-        .verify_header(authorization, deps.requests.clock.now())
-        .await?;
+    let caller = caller_of(deps, parts).await?;
     let sent = deps
         .requests
         .notices
@@ -238,15 +245,8 @@ async fn review_now<S: Store + Clone>(
     deps: &LocalDeps<S>,
     parts: &http::request::Parts,
 ) -> Result<serde_json::Value, ApiError> {
-    let authorization = parts
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
+    let caller = caller_of(deps, parts).await?;
     let disposition = &deps.disposition;
-    let caller = disposition
-        .verifier
-        .verify_header(authorization, disposition.clock.now())
-        .await?;
     caller.require(shared::auth::Permission::Manage)?;
     let review = disposition_review::Review {
         store: disposition.store.clone(),

@@ -34,6 +34,7 @@ pub mod private;
 pub mod public;
 pub mod records;
 pub mod requests;
+pub mod run;
 pub mod schedules;
 #[cfg(feature = "search")]
 pub mod search;

@@ -6,15 +6,17 @@
 //! One agency's failure does not stop the others; the run fails (a Lambda error, so the
 //! alarm fires and EventBridge retries) if any agency was left unanchored.
 
-use std::fmt;
-
 use serde::Serialize;
 use shared::anchor::archive::AnchorArchive;
 use shared::anchor::signer::AnchorSigner;
 use shared::anchor::{AnchoredHeads, sign};
 use shared::clock::Clock;
+use shared::run::{RunFailed, finish};
 use shared::store::ChainHeads;
 use tracing::Instrument;
+
+/// What a failed run's message calls it.
+const RUN: &str = "anchoring";
 
 /// What the handler works with, built once per container.
 pub struct Anchoring<S, G, A> {
@@ -40,21 +42,7 @@ pub struct Summary {
 }
 
 /// A run that left agencies unanchored (or could not read the heads at all).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failed {
-    /// What was done nonetheless.
-    pub summary: Summary,
-    /// What failed, one line each.
-    pub failures: Vec<String>,
-}
-
-impl fmt::Display for Failed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "anchoring failed: {}", self.failures.join("; "))
-    }
-}
-
-impl std::error::Error for Failed {}
+pub type Failed = RunFailed<Summary>;
 
 /// Whether an agency needed a new anchor.
 enum Outcome {
@@ -74,10 +62,7 @@ where
         .store
         .chain_heads()
         .await
-        .map_err(|error| Failed {
-            summary: Summary::default(),
-            failures: vec![format!("reading the chain heads: {error}")],
-        })?;
+        .map_err(|error| Failed::at_start(RUN, format!("reading the chain heads: {error}")))?;
     // One instant for the whole run: every agency's anchor says when its heads were read.
     let at = anchoring.clock.now();
     let mut failures = Vec::new();
@@ -94,11 +79,7 @@ where
             }
         }
     }
-    if failures.is_empty() {
-        Ok(summary)
-    } else {
-        Err(Failed { summary, failures })
-    }
+    finish(RUN, summary, failures)
 }
 
 async fn anchor_agency<S, G, A>(

@@ -9,9 +9,6 @@
 //! alarm fires and EventBridge retries) if any agency was left unreviewed. Running it
 //! twice in a month is harmless: a record is on a list once.
 
-use std::collections::{HashMap, HashSet};
-use std::fmt;
-
 use serde::Serialize;
 use shared::clock::{Clock, Timestamp};
 use shared::disposition::{DestructionQueue, open_items, schedule_set_by};
@@ -19,9 +16,14 @@ use shared::model::{
     AgencyId, DestructionOrder, DisposalAction, DispositionItem, DispositionListId, ItemState,
     Record, RecordId, Status,
 };
+use shared::run::{RunFailed, finish};
 use shared::schedules::AgencyDays;
 use shared::store::{ListFilter, ListPosition, Store};
+use std::collections::{HashMap, HashSet};
 use tracing::Instrument;
+
+/// What a failed run's message calls it.
+const RUN: &str = "disposition review";
 
 /// Records read per store call.
 const RECORDS_PER_READ: usize = 100;
@@ -48,31 +50,18 @@ pub struct Summary {
 }
 
 /// A run that left agencies unreviewed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failed {
-    /// What was done nonetheless.
-    pub summary: Summary,
-    /// What failed, one line each.
-    pub failures: Vec<String>,
-}
-
-impl fmt::Display for Failed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "disposition review failed: {}", self.failures.join("; "))
-    }
-}
-
-impl std::error::Error for Failed {}
+pub type Failed = RunFailed<Summary>;
 
 /// Reviews every agency that has records.
 pub async fn review_all<S: Store, Q: DestructionQueue>(
     review: &Review<S, Q>,
 ) -> Result<Summary, Failed> {
     let mut summary = Summary::default();
-    let agencies = review.store.chain_heads().await.map_err(|error| Failed {
-        summary: Summary::default(),
-        failures: vec![format!("reading the agencies: {error}")],
-    })?;
+    let agencies = review
+        .store
+        .chain_heads()
+        .await
+        .map_err(|error| Failed::at_start(RUN, format!("reading the agencies: {error}")))?;
     let now = review.clock.now();
     let mut failures = Vec::new();
     for agency in agencies.keys() {
@@ -90,11 +79,7 @@ pub async fn review_all<S: Store, Q: DestructionQueue>(
             }
         }
     }
-    if failures.is_empty() {
-        Ok(summary)
-    } else {
-        Err(Failed { summary, failures })
-    }
+    finish(RUN, summary, failures)
 }
 
 /// Lists `agency`'s due records and queues its approved destructions again: how many of

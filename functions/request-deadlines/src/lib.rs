@@ -7,13 +7,12 @@
 //! alarm fires) if any email did not go out. It is not retried: a retry would send the
 //! others twice, and tomorrow's run tells them again anyway.
 
-use std::fmt;
-
 use serde::Serialize;
 use shared::clock::Clock;
 use shared::model::{AgencyId, AgencyProfile, RecordsRequest};
 use shared::notices::{Mailer, Notices, deadline_digests};
 use shared::requests::AgencyCalendar;
+use shared::run::{RunFailed, finish};
 use shared::store::{PublicIndex, RequestListing, RequestStore, StoreError};
 use tracing::Instrument;
 
@@ -21,6 +20,9 @@ use tracing::Instrument;
 const PAGE: usize = 100;
 /// Most open requests one agency's run reads: past this, the digest says what it has.
 const MAX_OPEN: usize = 10_000;
+
+/// What a failed run's message calls it.
+const RUN: &str = "deadline notices";
 
 /// What the handler works with, built once per container.
 pub struct Deadlines<S, M> {
@@ -44,21 +46,7 @@ pub struct Summary {
 }
 
 /// A run that left emails unsent (or could not read an agency at all).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failed {
-    /// What was done nonetheless.
-    pub summary: Summary,
-    /// What failed, one line each.
-    pub failures: Vec<String>,
-}
-
-impl fmt::Display for Failed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "deadline notices failed: {}", self.failures.join("; "))
-    }
-}
-
-impl std::error::Error for Failed {}
+pub type Failed = RunFailed<Summary>;
 
 /// Tells every agency's staff of their requests coming due and overdue.
 pub async fn remind_all<S, M>(deadlines: &Deadlines<S, M>) -> Result<Summary, Failed>
@@ -75,6 +63,7 @@ where
             .list_agencies(PAGE, after.as_ref())
             .await
             .map_err(|error| Failed {
+                run: RUN,
                 summary: summary.clone(),
                 failures: vec![format!("listing agencies: {error}")],
             })?;
@@ -102,11 +91,7 @@ where
         failed = failures.len(),
         "deadline notices"
     );
-    if failures.is_empty() {
-        Ok(summary)
-    } else {
-        Err(Failed { summary, failures })
-    }
+    finish(RUN, summary, failures)
 }
 
 /// One agency: its open requests read, its digests sent. Answers how many requests were

@@ -5,6 +5,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::operation::head_object::HeadObjectError;
+use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier, Tag, Tagging, TaggingDirective};
 use bytes::Bytes;
@@ -84,6 +85,40 @@ fn fails_stored_checksum(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Where a listing of object versions goes on: its key and version id markers.
+type VersionMarkers = (Option<String>, Option<String>);
+
+/// Where the listing after `page` starts, if it was truncated.
+fn next_page(page: &ListObjectVersionsOutput) -> Option<VersionMarkers> {
+    (page.is_truncated() == Some(true)).then(|| {
+        (
+            page.next_key_marker().map(str::to_owned),
+            page.next_version_id_marker().map(str::to_owned),
+        )
+    })
+}
+
+impl S3Blobs {
+    /// One page (up to 1,000) of the versions and delete markers under `prefix`, from
+    /// `after` (the start without it).
+    async fn versions_page(
+        &self,
+        prefix: &str,
+        after: Option<VersionMarkers>,
+    ) -> Result<ListObjectVersionsOutput, BlobError> {
+        let (key, version) = after.unwrap_or_default();
+        self.client
+            .list_object_versions()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .set_key_marker(key)
+            .set_version_id_marker(version)
+            .send()
+            .await
+            .map_err(classify)
+    }
+}
+
 impl BlobStore for S3Blobs {
     type Body = S3Body;
 
@@ -154,18 +189,9 @@ impl BlobStore for S3Blobs {
         now: crate::clock::Timestamp,
     ) -> Result<Option<crate::clock::Timestamp>, BlobError> {
         let mut until = None;
-        let mut markers = (None, None);
+        let mut after = None;
         loop {
-            let page = self
-                .client
-                .list_object_versions()
-                .bucket(&self.bucket)
-                .prefix(prefix)
-                .set_key_marker(markers.0.take())
-                .set_version_id_marker(markers.1.take())
-                .send()
-                .await
-                .map_err(classify)?;
+            let page = self.versions_page(prefix, after.take()).await?;
             // A listing does not say a version's retention; its head does (with
             // s3:GetObjectRetention). GetObjectRetention itself would need no read right,
             // but the emulator the tests run on does not answer it.
@@ -185,30 +211,18 @@ impl BlobStore for S3Blobs {
                     .map(crate::clock::Timestamp::from_millis);
                 until = until.max(kept.filter(|kept| *kept > now));
             }
-            if page.is_truncated() != Some(true) {
-                return Ok(until);
+            match next_page(&page) {
+                Some(next) => after = Some(next),
+                None => return Ok(until),
             }
-            markers = (
-                page.next_key_marker().map(str::to_owned),
-                page.next_version_id_marker().map(str::to_owned),
-            );
         }
     }
 
     async fn purge(&self, prefix: &str) -> Result<Purged, BlobError> {
         let mut purged = Purged::default();
-        let mut markers = (None, None);
+        let mut after = None;
         loop {
-            let page = self
-                .client
-                .list_object_versions()
-                .bucket(&self.bucket)
-                .prefix(prefix)
-                .set_key_marker(markers.0.take())
-                .set_version_id_marker(markers.1.take())
-                .send()
-                .await
-                .map_err(classify)?;
+            let page = self.versions_page(prefix, after.take()).await?;
             let versions = page
                 .versions()
                 .iter()
@@ -264,13 +278,10 @@ impl BlobStore for S3Blobs {
                 }
                 purged.deleted += count - failed;
             }
-            if page.is_truncated() != Some(true) {
-                return Ok(purged);
+            match next_page(&page) {
+                Some(next) => after = Some(next),
+                None => return Ok(purged),
             }
-            markers = (
-                page.next_key_marker().map(str::to_owned),
-                page.next_version_id_marker().map(str::to_owned),
-            );
         }
     }
 
