@@ -4,7 +4,7 @@
 mod support;
 
 use aws_sdk_s3::primitives::ByteStream;
-use dossier_tests::{create_bucket, create_table, dynamo, s3};
+use dossier_tests::{create_bucket, create_table, dynamo, s3, versions_under};
 use serde_json::json;
 use shared::model::{AuditAction, Changes};
 use shared::store::{DynamoStore, RecordStore};
@@ -19,17 +19,6 @@ async fn put(bucket: &str, key: &str) {
         .send()
         .await
         .unwrap();
-}
-
-async fn versions(bucket: &str, prefix: &str) -> usize {
-    let listed = s3()
-        .list_object_versions()
-        .bucket(bucket)
-        .prefix(prefix)
-        .send()
-        .await
-        .unwrap();
-    listed.versions().len() + listed.delete_markers().len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,15 +80,15 @@ async fn a_deleted_records_documents_are_purged_and_a_live_one_is_refused() {
     let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(summary, json!({"deleted": 3, "locked": []}));
     assert_eq!(
-        versions(&bucket, &format!("documents/parks/{gone_id}/")).await,
+        versions_under(&bucket, &format!("documents/parks/{gone_id}/")).await,
         0
     );
     assert_eq!(
-        versions(&bucket, &format!("quarantine/parks/{gone_id}/")).await,
+        versions_under(&bucket, &format!("quarantine/parks/{gone_id}/")).await,
         0
     );
     assert_eq!(
-        versions(&bucket, &format!("documents/parks/{live_id}/")).await,
+        versions_under(&bucket, &format!("documents/parks/{live_id}/")).await,
         2
     );
 }

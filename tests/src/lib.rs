@@ -129,6 +129,19 @@ pub fn sqs() -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(&emulator_config())
 }
 
+/// How many object versions and delete markers `bucket` holds under `prefix` (up to a
+/// page, 1,000): what a purge must leave at zero.
+pub async fn versions_under(bucket: &str, prefix: &str) -> usize {
+    let listed = s3()
+        .list_object_versions()
+        .bucket(bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .expect("listing object versions");
+    listed.versions().len() + listed.delete_markers().len()
+}
+
 /// A fresh SQS queue on the emulator (a destruction queue); its URL.
 pub async fn create_queue(sqs: &aws_sdk_sqs::Client) -> String {
     sqs.create_queue()

@@ -13,6 +13,7 @@ use aws_lambda_events::sqs::SqsEvent;
 use aws_sdk_s3::primitives::ByteStream;
 use dossier_tests::{
     create_bucket, create_table, dynamo, http_request, notify_queue, presigner, s3, sqs,
+    versions_under,
 };
 use ingest_document::{Ingest, Outcome, ingest_object};
 use serde_json::{Value, json};
@@ -570,17 +571,6 @@ async fn a_second_version_of_a_verified_document_is_quarantined() {
         Ok(Outcome::AlreadySettled(DocumentStatus::Available))
     );
     assert_eq!(downloaded(&world, &document).await, (200, PDF.to_vec()));
-}
-
-async fn versions_under(bucket: &str, prefix: &str) -> usize {
-    let listed = s3()
-        .list_object_versions()
-        .bucket(bucket)
-        .prefix(prefix)
-        .send()
-        .await
-        .unwrap();
-    listed.versions().len() + listed.delete_markers().len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

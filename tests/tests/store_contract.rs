@@ -190,6 +190,50 @@ async fn deletes_only_at_the_expected_version_and_keeps_history<S: Store>(store:
     );
 }
 
+async fn records_are_read_in_a_batch_in_the_order_asked_within_their_agency<S: Store>(store: S) {
+    let body = || json!({"title": "T", "classification": "internal"});
+    let mut ours = Vec::new();
+    for _ in 0..3 {
+        ours.push(create(&store, "parks", body(), TEST_NOW).await);
+    }
+    let theirs = create(&store, "roads", body(), TEST_NOW).await;
+    let missing = RecordId::generate(TEST_NOW);
+    let asked = [
+        ours[2].record.id.clone(),
+        theirs.record.id.clone(),
+        ours[0].record.id.clone(),
+        missing,
+        ours[1].record.id.clone(),
+    ];
+    let found = store.get_records(&agency("parks"), &asked).await.unwrap();
+    let ids: Vec<_> = found.iter().map(|s| s.record.id.clone()).collect();
+    assert_eq!(
+        ids,
+        [
+            ours[2].record.id.clone(),
+            ours[0].record.id.clone(),
+            ours[1].record.id.clone()
+        ]
+    );
+    assert_eq!(found[1], ours[0], "whole, with its chain head");
+    assert!(
+        store
+            .get_records(&agency("parks"), &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let too_many: Vec<_> = (0..=shared::store::MAX_BATCH_READ)
+        .map(|_| RecordId::generate(TEST_NOW))
+        .collect();
+    assert!(
+        store
+            .get_records(&agency("parks"), &too_many)
+            .await
+            .is_err()
+    );
+}
+
 async fn agencies_never_see_each_other<S: Store>(store: S) {
     let stored = create(
         &store,
@@ -1213,6 +1257,7 @@ contract!(
     a_hold_covers_records_on_both_chains_and_is_released_covering_none,
     two_placements_from_one_read_of_a_hold_yield_one_winner,
     records_are_listed_once_per_list_and_counted,
+    records_are_read_in_a_batch_in_the_order_asked_within_their_agency,
     one_decision_lands_with_its_link_on_the_record_chain,
     a_destruction_leaves_a_tombstone_and_the_chain_at_the_version_approved,
 );

@@ -251,6 +251,7 @@ fn read_routes_get_no_write_actions() {
                     !matches!(
                         a.as_str(),
                         "dynamodb:GetItem"
+                            | "dynamodb:BatchGetItem"
                             | "dynamodb:Query"
                             | "s3:GetObjectVersion"
                             | "kms:Decrypt"

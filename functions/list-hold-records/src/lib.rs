@@ -10,6 +10,9 @@ use shared::model::{HoldId, RecordId};
 use shared::paging::PageQuery;
 use shared::store::{Page, Store};
 
+// A page of records is read in one batch.
+const _: () = assert!(shared::paging::MAX_PAGE_SIZE <= shared::store::MAX_BATCH_READ);
+
 /// Answers `GET /holds/{id}/records`.
 pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Reply, ApiError> {
     let caller = &request.caller;
@@ -22,15 +25,10 @@ pub async fn handle<S: Store>(request: ApiRequest, deps: &Deps<S>) -> Result<Rep
         .store
         .held_records(&caller.agency, &id, paging.limit, paging.after.as_ref())
         .await?;
-    // A record under a hold cannot be deleted: each one is there.
-    let mut records = Vec::with_capacity(held.items.len());
-    for record in &held.items {
-        if let Some(stored) = deps.store.get_record(&caller.agency, record).await? {
-            records.push(stored.record);
-        }
-    }
+    // A record under a hold cannot be deleted: each one is there. A page is one read.
+    let records = deps.store.get_records(&caller.agency, &held.items).await?;
     Ok(paging.reply(&Page {
-        items: records,
+        items: records.into_iter().map(|stored| stored.record).collect(),
         next: held.next,
     }))
 }

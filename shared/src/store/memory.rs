@@ -212,6 +212,21 @@ impl RecordStore for MemoryStore {
             .cloned())
     }
 
+    async fn get_records(
+        &self,
+        agency: &AgencyId,
+        ids: &[RecordId],
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        if ids.len() > super::MAX_BATCH_READ {
+            return Err(StoreError::Backend("too many records at once".into()));
+        }
+        let tables = self.lock()?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| tables.records.get(&(agency.clone(), id.clone())).cloned())
+            .collect())
+    }
+
     async fn create_record(
         &self,
         record: &StoredRecord,

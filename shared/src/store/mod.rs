@@ -201,6 +201,9 @@ pub struct IdempotentResponse {
     pub expires_at: Timestamp,
 }
 
+/// Most records [`RecordStore::get_records`] reads at once (DynamoDB's `BatchGetItem`).
+pub const MAX_BATCH_READ: usize = 100;
+
 /// Records, and every write to them with its audit entry, atomically.
 ///
 /// Every write appends exactly the next link of the record's chain: an entry whose `seq`
@@ -214,6 +217,14 @@ pub trait RecordStore: Send + Sync {
         agency: &AgencyId,
         id: &RecordId,
     ) -> impl Future<Output = Result<Option<StoredRecord>, StoreError>> + Send;
+
+    /// The records of `agency` among `ids` (at most [`MAX_BATCH_READ`]), in the order
+    /// asked; ids with no record (another agency's among them) are left out. One read.
+    fn get_records(
+        &self,
+        agency: &AgencyId,
+        ids: &[RecordId],
+    ) -> impl Future<Output = Result<Vec<StoredRecord>, StoreError>> + Send;
 
     /// Writes a new record, its first audit entry (seq 1) and (if given) the idempotent
     /// response, all or nothing. [`StoreError::IdempotencyKeyTaken`] if an unexpired

@@ -69,6 +69,26 @@ impl RecordStore for DynamoStore {
         item.as_ref().map(decode_record).transpose()
     }
 
+    async fn get_records(
+        &self,
+        agency: &AgencyId,
+        ids: &[RecordId],
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        if ids.len() > super::MAX_BATCH_READ {
+            return Err(StoreError::Backend("too many records at once".into()));
+        }
+        let keys = ids
+            .iter()
+            .map(|id| primary(record_pk(agency, id), RECORD_SK))
+            .collect();
+        let items = self.batch_get(keys).await?;
+        // BatchGetItem answers in no particular order: put them back in the order asked.
+        let mut found: Vec<StoredRecord> =
+            items.iter().map(decode_record).collect::<Result<_, _>>()?;
+        found.sort_by_key(|stored| ids.iter().position(|id| *id == stored.record.id));
+        Ok(found)
+    }
+
     async fn create_record(
         &self,
         record: &StoredRecord,

@@ -1,8 +1,8 @@
-//! Reads: one `GetItem`, and queries page by page. Each call's consumed capacity is counted
+//! Reads: one `GetItem`, a `BatchGetItem`, and queries page by page. Each call's consumed capacity is counted
 //! toward the request ([`crate::store::usage`]), its failure classified, its items decoded.
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::{ConsumedCapacity, KeysAndAttributes, ReturnConsumedCapacity};
 
 use super::DynamoStore;
 use super::error::classify;
@@ -41,6 +41,51 @@ impl DynamoStore {
             .await;
         count_read(output.as_ref().ok().and_then(|o| o.consumed_capacity()));
         Ok(output.map_err(classify)?.item)
+    }
+
+    /// The items at `keys` (at most 100), read strongly consistent, in no particular
+    /// order; what DynamoDB leaves unprocessed (throttling) is asked again, a few times.
+    pub(super) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(keys.len());
+        let mut wanted = keys;
+        for _ in 0..5 {
+            if wanted.is_empty() {
+                return Ok(items);
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(wanted))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            let output = output.map_err(classify)?;
+            // One table: one consumed capacity, counted with the call.
+            count_read(output.consumed_capacity().first());
+            items.extend(
+                output
+                    .responses
+                    .and_then(|mut by_table| by_table.remove(&self.table))
+                    .unwrap_or_default(),
+            );
+            wanted = output
+                .unprocessed_keys
+                .and_then(|mut left| left.remove(&self.table))
+                .map(|left| left.keys)
+                .unwrap_or_default();
+        }
+        if wanted.is_empty() {
+            Ok(items)
+        } else {
+            Err(StoreError::Unavailable(
+                "records left unprocessed by BatchGetItem".into(),
+            ))
+        }
     }
 
     /// A query of this store's table, to be given its key condition and options.

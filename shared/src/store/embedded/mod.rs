@@ -375,6 +375,26 @@ impl RecordStore for EmbeddedStore {
             .await
     }
 
+    async fn get_records(
+        &self,
+        agency: &AgencyId,
+        ids: &[RecordId],
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        if ids.len() > super::MAX_BATCH_READ {
+            return Err(StoreError::Backend("too many records at once".into()));
+        }
+        let keys: Vec<String> = ids.iter().map(|id| keys::record(agency, id)).collect();
+        self.read(move |txn| {
+            let records = txn.open_table(RECORDS)?;
+            let mut found = Vec::with_capacity(keys.len());
+            for key in &keys {
+                found.extend(get::<StoredRecord>(&records, key)?);
+            }
+            Ok(found)
+        })
+        .await
+    }
+
     async fn create_record(
         &self,
         record: &StoredRecord,
