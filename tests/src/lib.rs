@@ -383,14 +383,15 @@ pub fn unique_name(prefix: &str) -> String {
 
 /// Key attributes and indexes of the records table, exactly as in `template.yaml`
 /// (`template_matches_the_test_table` checks they agree).
-pub const TABLE_KEYS: [&str; 8] = [
-    "pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk",
+pub const TABLE_KEYS: [&str; 10] = [
+    "pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk",
 ];
 /// Global secondary indexes: name, partition key, sort key.
-pub const TABLE_INDEXES: [(&str, &str, &str); 3] = [
+pub const TABLE_INDEXES: [(&str, &str, &str); 4] = [
     ("gsi1", "gsi1pk", "gsi1sk"),
     ("gsi2", "gsi2pk", "gsi2sk"),
     ("gsi3", "gsi3pk", "gsi3sk"),
+    ("gsi4", "gsi4pk", "gsi4sk"),
 ];
 
 /// Creates a records table shaped like the template's (its stream included) and returns

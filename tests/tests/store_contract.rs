@@ -23,7 +23,10 @@ use shared::testing::TEST_NOW;
 
 #[path = "store_contract/disposition.rs"]
 mod disposition;
+#[path = "store_contract/fixity.rs"]
+mod fixity;
 use disposition::*;
+use fixity::*;
 
 fn agency(name: &str) -> AgencyId {
     AgencyId::parse(name).unwrap()
@@ -1258,6 +1261,8 @@ contract!(
     two_placements_from_one_read_of_a_hold_yield_one_winner,
     records_are_listed_once_per_list_and_counted,
     records_are_read_in_a_batch_in_the_order_asked_within_their_agency,
+    the_rotation_reads_the_least_recently_checked_first,
+    damage_and_restore_are_links_of_the_records_chain,
     one_decision_lands_with_its_link_on_the_record_chain,
     a_destruction_leaves_a_tombstone_and_the_chain_at_the_version_approved,
 );

@@ -299,7 +299,9 @@ async fn finish_again<B: BlobStore>(document: &Document, blobs: &B) -> Result<Ou
                 _ => blobs.mark_verified(&key, verified).await?,
             }
         }
-        DocumentStatus::Pending => {}
+        // Bytes written again to a damaged document's key are a restore (from the replica
+        // or a backup): left for the next fixity check, which alone makes it available.
+        DocumentStatus::Pending | DocumentStatus::Damaged => {}
     }
     Ok(Outcome::AlreadySettled(document.status))
 }

@@ -76,6 +76,12 @@ pub enum AuditAction {
     /// An officer excluded the record from a destruction list: it is kept.
     #[serde(rename = "disposition.exclude")]
     DispositionExclude,
+    /// A fixity check found a document's bytes changed or gone: it is damaged.
+    #[serde(rename = "document.damage")]
+    DocumentDamage,
+    /// A fixity check found a damaged document's bytes intact again (restored).
+    #[serde(rename = "document.restore")]
+    DocumentRestore,
     /// The record was destroyed under an approval: its content and documents are gone, a
     /// tombstone stands in its place, and this is the last link of its chain.
     #[serde(rename = "record.destroy")]
@@ -107,6 +113,8 @@ impl AuditAction {
             Self::DispositionApprove => "disposition.approve",
             Self::DispositionExclude => "disposition.exclude",
             Self::Destroy => "record.destroy",
+            Self::DocumentDamage => "document.damage",
+            Self::DocumentRestore => "document.restore",
         }
     }
 
@@ -134,6 +142,8 @@ impl AuditAction {
             Self::DispositionApprove,
             Self::DispositionExclude,
             Self::Destroy,
+            Self::DocumentDamage,
+            Self::DocumentRestore,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

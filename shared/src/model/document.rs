@@ -139,6 +139,9 @@ pub enum DocumentStatus {
     Available,
     /// Failed verification: it is never served.
     Quarantined,
+    /// Was available, but a fixity check found its bytes changed or gone: it is not served
+    /// until a later check (of bytes restored from a replica or a backup) passes.
+    Damaged,
 }
 
 impl DocumentStatus {
@@ -148,14 +151,20 @@ impl DocumentStatus {
             Self::Pending => "pending",
             Self::Available => "available",
             Self::Quarantined => "quarantined",
+            Self::Damaged => "damaged",
         }
     }
 
     /// Parses a wire name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Pending, Self::Available, Self::Quarantined]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            Self::Pending,
+            Self::Available,
+            Self::Quarantined,
+            Self::Damaged,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -192,6 +201,48 @@ pub struct Document {
     /// no versions have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Its last fixity check, if it has had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixity: Option<FixityCheck>,
+}
+
+/// What a fixity check found of a document's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixityOutcome {
+    /// The bytes hash to the SHA-256 verified at ingestion.
+    Intact,
+    /// They hash to something else.
+    Mismatch,
+    /// The object (the version verified) is gone.
+    Missing,
+}
+
+impl FixityOutcome {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Intact => "intact",
+            Self::Mismatch => "mismatch",
+            Self::Missing => "missing",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Intact, Self::Mismatch, Self::Missing]
+            .into_iter()
+            .find(|outcome| outcome.as_str() == text)
+    }
+}
+
+/// A document's last fixity check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixityCheck {
+    /// When.
+    pub at: Timestamp,
+    /// What it found.
+    pub outcome: FixityOutcome,
 }
 
 impl Document {
@@ -239,6 +290,61 @@ impl Document {
             );
         }
         changes
+    }
+
+    /// Whether fixity checks read it: it was verified (available), or a check found it
+    /// damaged (and a later one may find it restored).
+    pub fn in_rotation(&self) -> bool {
+        matches!(
+            self.status,
+            DocumentStatus::Available | DocumentStatus::Damaged
+        )
+    }
+
+    /// When its bytes were last known good or bad: its last check, else its verification.
+    /// Checks go oldest first.
+    pub fn fixity_checked_at(&self) -> Timestamp {
+        self.fixity
+            .map(|check| check.at)
+            .or(self.settled_at)
+            .unwrap_or(self.created_at)
+    }
+
+    /// This document after a check at `at` found `outcome`: damaged on a mismatch or a
+    /// missing object, available again once a check passes; and, when its status moved,
+    /// the audit action and changes that record it on the record's chain.
+    pub fn checked(
+        &self,
+        outcome: FixityOutcome,
+        at: Timestamp,
+    ) -> (Self, Option<(AuditAction, Changes)>) {
+        let status = match outcome {
+            FixityOutcome::Intact => DocumentStatus::Available,
+            FixityOutcome::Mismatch | FixityOutcome::Missing => DocumentStatus::Damaged,
+        };
+        let checked = Self {
+            status,
+            fixity: Some(FixityCheck { at, outcome }),
+            ..self.clone()
+        };
+        if status == self.status {
+            return (checked, None);
+        }
+        let action = match status {
+            DocumentStatus::Damaged => AuditAction::DocumentDamage,
+            _ => AuditAction::DocumentRestore,
+        };
+        let changes = Changes::from([
+            (
+                format!("documents/{}/status", self.id),
+                [json!(self.status.as_str()), json!(status.as_str())],
+            ),
+            (
+                format!("documents/{}/fixity", self.id),
+                [Value::Null, json!(outcome.as_str())],
+            ),
+        ]);
+        (checked, Some((action, changes)))
     }
 
     /// This pending document once ingestion has judged it at `at`: available as object
@@ -416,6 +522,7 @@ impl NewDocument {
             created_by: actor.to_owned(),
             settled_at: None,
             version: None,
+            fixity: None,
         }
     }
 }

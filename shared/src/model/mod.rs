@@ -32,9 +32,9 @@ pub use disposition::{
     limits as disposition_limits,
 };
 pub use document::{
-    ContentCheck, ContentType, DOCUMENTS_PREFIX, Document, DocumentStatus, NewDocument,
-    QUARANTINE_PREFIX, Rejection, decode_notification_key, limits as document_limits, object_key,
-    parse_object_key, sha256_base64,
+    ContentCheck, ContentType, DOCUMENTS_PREFIX, Document, DocumentStatus, FixityCheck,
+    FixityOutcome, NewDocument, QUARANTINE_PREFIX, Rejection, decode_notification_key,
+    limits as document_limits, object_key, parse_object_key, sha256_base64,
 };
 pub use hold::{Covering, Hold, HoldBody, HoldStatus, StoredHold, limits as hold_limits};
 pub use ids::{AgencyId, DocumentId, HoldId, RecordId, ScheduleId};

@@ -212,6 +212,7 @@ mod tests {
             DocumentStatus::Available,
             DocumentStatus::Pending,
             DocumentStatus::Quarantined,
+            DocumentStatus::Damaged,
         ]
         .into_iter()
         .enumerate()
@@ -230,6 +231,7 @@ mod tests {
                 created_by: "clara".into(),
                 settled_at: None,
                 version: Some("v1".into()),
+                fixity: None,
             });
         }
         let mut elsewhere = documents[0].clone();

@@ -110,6 +110,7 @@ mod tests {
             created_by: "olga".into(),
             settled_at: Some(AT),
             version: None,
+            fixity: None,
         }
     }
 

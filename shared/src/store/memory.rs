@@ -22,6 +22,7 @@ use crate::model::{
 };
 
 mod disposition;
+mod fixity;
 mod holds;
 mod requests;
 mod schedules;

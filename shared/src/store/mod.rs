@@ -10,6 +10,7 @@ mod disposition;
 mod dynamo;
 #[cfg(feature = "embedded")]
 mod embedded;
+mod fixity;
 mod memory;
 pub mod retry;
 pub mod usage;
@@ -24,6 +25,7 @@ pub use disposition::DispositionStore;
 pub use dynamo::{DynamoStore, PARTITION_KEY, RECORD_SK, SORT_KEY, record_of_pk};
 #[cfg(feature = "embedded")]
 pub use embedded::{Changed, EmbeddedStore};
+pub use fixity::{FixityPosition, FixityStore};
 pub use memory::{MemoryStore, WriteHook};
 
 use crate::anchor::RecordHead;
@@ -713,6 +715,7 @@ pub trait Store:
     + ScheduleStore
     + HoldStore
     + DispositionStore
+    + FixityStore
     + 'static
 {
 }
@@ -729,6 +732,7 @@ impl<T> Store for T where
         + ScheduleStore
         + HoldStore
         + DispositionStore
+        + FixityStore
         + 'static
 {
 }

@@ -7,14 +7,14 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys::{
     AGENCIES_GSI3PK, IDEMPOTENCY_SK, Listing, PARTITION_KEY, PROFILE_SK, RECORD_SK, SORT_KEY,
-    agency_pk, audit_sk, document_sk, idempotency_pk, record_pk,
+    agency_pk, audit_sk, document_sk, fixity_pk, fixity_sk, idempotency_pk, record_pk,
 };
 use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
 use crate::model::{
     AgencyId, AgencyProfile, AuditAction, AuditEntry, ChainHead, Classification, ContentType,
-    Document, DocumentId, DocumentStatus, HoldId, Record, RecordId, ScheduleId, Status,
-    StoredAgency, StoredRecord,
+    Document, DocumentId, DocumentStatus, FixityCheck, FixityOutcome, HoldId, Record, RecordId,
+    ScheduleId, Status, StoredAgency, StoredRecord,
 };
 use crate::store::{IdempotentResponse, StoreError};
 
@@ -356,6 +356,15 @@ pub fn document_item(document: &Document) -> Item {
     if let Some(version) = &document.version {
         item.insert("object_version".into(), s(version));
     }
+    if let Some(check) = document.fixity {
+        item.insert("fixity_at".into(), number(check.at.as_millis()));
+        item.insert("fixity_outcome".into(), s(check.outcome.as_str()));
+    }
+    // Sparse: only documents fixity checks read are in the rotation index.
+    if document.in_rotation() {
+        item.insert("gsi4pk".into(), s(fixity_pk(&document.agency)));
+        item.insert("gsi4sk".into(), s(fixity_sk(document)));
+    }
     item
 }
 
@@ -376,6 +385,13 @@ pub fn decode_document(item: &Item) -> Result<Document, StoreError> {
         created_by: f.str("created_by")?.to_owned(),
         settled_at: f.optional_timestamp("settled_at")?,
         version: f.optional_str("object_version")?,
+        fixity: match f.optional_timestamp("fixity_at")? {
+            Some(at) => Some(FixityCheck {
+                at,
+                outcome: f.parsed("fixity_outcome", FixityOutcome::parse)?,
+            }),
+            None => None,
+        },
     })
 }
 

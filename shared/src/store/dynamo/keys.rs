@@ -4,7 +4,7 @@
 //! |---|---|---|---|
 //! | record | `A#<agency>#R#<id>` | `RECORD` | `gsi1pk=A#<agency>`, `gsi2pk=A#<agency>#S#<status>`, both `gsi*sk=<updated_at ms, 13 digits>#<id>`; while publicly visible, `gsi3pk=A#<agency>#PUBLIC`, `gsi3sk=<publication ms, 13 digits>#<id>` |
 //! | audit entry | `A#<agency>#R#<id>` | `AUDIT#<seq, 10 digits>` | |
-//! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | |
+//! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | while available or damaged, `gsi4pk=A#<agency>#FIXITY`, `gsi4sk=<last checked ms, 13 digits>#<record id>#<document id>` |
 //! | idempotent response | `A#<agency>#IDEM#<key>` | `IDEM` | TTL attribute `expires_at` |
 //! | agency profile | `A#<agency>#AGENCY` | `PROFILE` | `gsi3pk=AGENCIES`, `gsi3sk=<agency>` |
 //! | agency audit entry | `A#<agency>#AGENCY` | `AUDIT#<seq, 10 digits>` | |
@@ -20,6 +20,7 @@
 //! | record on a destruction list | `A#<agency>#DLIST#<YYYY-MM>` | `R#<record id>` | |
 //! | tombstone of a destroyed record | `A#<agency>#R#<id>` | `TOMBSTONE` | |
 //!
+//! `gsi4` is the fixity rotation: an agency's documents, least recently checked first.
 //! `gsi1` holds record items alone (anchoring scans it); requests use `gsi2` and `gsi3`
 //! under partitions of their own. An agency's schedules share one partition, so its whole
 //! list is one strongly consistent query.
@@ -35,8 +36,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::item::{Fields, Item, s};
 use crate::clock::Timestamp;
 use crate::model::{
-    AgencyId, DispositionListId, DocumentId, HoldId, Record, RecordId, RequestNumber, ScheduleId,
-    Status, is_publicly_visible, publication_time,
+    AgencyId, DispositionListId, Document, DocumentId, HoldId, Record, RecordId, RequestNumber,
+    ScheduleId, Status, is_publicly_visible, publication_time,
 };
 use crate::store::{ListPosition, RequestListing, StoreError};
 
@@ -137,6 +138,26 @@ pub const HELD_SK_PREFIX: &str = "R#";
 /// Sort key of record `id` under a hold.
 pub fn held_sk(id: &RecordId) -> String {
     format!("{HELD_SK_PREFIX}{id}")
+}
+
+/// The `gsi4` partition of `agency`'s documents that fixity checks read.
+pub fn fixity_pk(agency: &AgencyId) -> String {
+    format!("A#{agency}#FIXITY")
+}
+
+/// `document`'s place in its agency's fixity rotation: when it was last checked (or
+/// verified), then which it is.
+pub fn fixity_sk(document: &Document) -> String {
+    fixity_sk_at(
+        document.fixity_checked_at().as_millis(),
+        &document.record_id,
+        &document.id,
+    )
+}
+
+/// The fixity rotation's sort key of document `id` of `record` last checked at `millis`.
+pub fn fixity_sk_at(millis: i64, record: &RecordId, id: &DocumentId) -> String {
+    format!("{millis:013}#{record}#{id}")
 }
 
 /// Partition key of every destruction list of `agency`.

@@ -8,6 +8,7 @@
 mod agencies;
 mod disposition;
 mod error;
+mod fixity;
 mod heads;
 mod holds;
 mod item;

@@ -125,6 +125,11 @@ pub fn documents_after(
     start..format!("{agency}/{record}0")
 }
 
+/// The keys of every document of `agency`, all its records', in `documents`.
+pub fn documents_of(agency: &AgencyId) -> Range<String> {
+    format!("{agency}/")..format!("{agency}0")
+}
+
 /// Key of the response kept for idempotency key `key` in `idempotency`.
 pub fn idempotency(agency: &AgencyId, key: &str) -> String {
     format!("{agency}/{key}")

@@ -7,6 +7,7 @@
 
 mod disposition;
 mod feed;
+mod fixity;
 mod holds;
 mod keys;
 mod requests;

@@ -1,0 +1,70 @@
+//! Fixity checks in the embedded store: the rotation is read from the agency's documents
+//! and sorted (a local store holds few); a check is one write with its chain link.
+
+use super::{DOCUMENTS, EmbeddedStore, advance_head, decode, get, keys, put};
+use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
+use crate::store::{FixityPosition, FixityStore, Page, StoreError};
+
+impl FixityStore for EmbeddedStore {
+    async fn fixity_rotation(
+        &self,
+        agency: &AgencyId,
+        limit: usize,
+        after: Option<&FixityPosition>,
+    ) -> Result<Page<Document, FixityPosition>, StoreError> {
+        let range = keys::documents_of(agency);
+        let after = after.cloned();
+        self.read(move |txn| {
+            let table = txn.open_table(DOCUMENTS)?;
+            let mut due = Vec::new();
+            for entry in table.range(range.start.as_str()..range.end.as_str())? {
+                let document: Document = decode(entry?.1.value())?;
+                let position = FixityPosition::after(&document);
+                let later = after
+                    .as_ref()
+                    .is_none_or(|after| position.key() > after.key());
+                if document.in_rotation() && later {
+                    due.push((position, document));
+                }
+            }
+            due.sort_by(|(a, _), (b, _)| a.key().cmp(&b.key()));
+            let items = due
+                .into_iter()
+                .take(limit + 1)
+                .map(|(_, document)| document)
+                .collect();
+            Ok(Page::from_overfetch(items, limit, FixityPosition::after))
+        })
+        .await
+    }
+
+    async fn record_fixity(
+        &self,
+        was: &Document,
+        checked: &Document,
+        chain: Option<(&StoredRecord, &AuditEntry)>,
+    ) -> Result<(), StoreError> {
+        let (was, checked) = (was.clone(), checked.clone());
+        let chain = chain.map(|(record, entry)| (record.clone(), entry.clone()));
+        self.write(move |txn| {
+            let key = keys::document(&checked.agency, &checked.record_id, &checked.id);
+            let mut documents = txn.open_table(DOCUMENTS)?;
+            let stored: Option<Document> = get(&documents, &key)?;
+            let unchanged = stored
+                .is_some_and(|stored| stored.status == was.status && stored.fixity == was.fixity);
+            if !unchanged || was.id != checked.id {
+                return Err(StoreError::ConditionFailed);
+            }
+            put(&mut documents, &key, &checked)?;
+            drop(documents);
+            if let Some((record, entry)) = chain {
+                if record.record.id != checked.record_id {
+                    return Err(StoreError::ConditionFailed);
+                }
+                advance_head(txn, &record, &entry)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+}

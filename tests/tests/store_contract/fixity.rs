@@ -1,0 +1,181 @@
+//! The fixity store's part of the contract: the rotation, and checks written on the
+//! document (and the record's chain when they damage or restore it).
+
+use shared::model::{DocumentStatus, FixityOutcome};
+use shared::store::FixityPosition;
+
+use super::*;
+
+fn later(millis: i64) -> Timestamp {
+    Timestamp::from_millis(TEST_NOW.as_millis() + millis)
+}
+
+/// A document of a new record of `agency_name`, settled (available, or quarantined) at
+/// `settled_ms` after [`TEST_NOW`]; as stored.
+async fn settled<S: Store>(
+    store: &S,
+    agency_name: &str,
+    settled_ms: i64,
+    available: bool,
+) -> Document {
+    let record = create(
+        store,
+        agency_name,
+        json!({"title": "T", "classification": "internal"}),
+        TEST_NOW,
+    )
+    .await;
+    let document = pdf_document(&record);
+    let (record, entry) = announced(&record, &document);
+    store
+        .add_document(&record, &document, &entry)
+        .await
+        .unwrap();
+    let reason = (!available).then(|| "wrong size".to_owned());
+    let (done, action) = document.settled(reason, Some("v1".into()), later(settled_ms));
+    let (record, entry) = record.append_settlement(&document, &done, action);
+    store.settle_document(&record, &done, &entry).await.unwrap();
+    done
+}
+
+fn ids(page: &Page<Document, FixityPosition>) -> Vec<&str> {
+    page.items.iter().map(|d| d.id.as_str()).collect()
+}
+
+pub(super) async fn the_rotation_reads_the_least_recently_checked_first<S: Store>(store: S) {
+    let parks = agency("parks");
+    let newer = settled(&store, "parks", 20, true).await;
+    let older = settled(&store, "parks", 10, true).await;
+    let quarantined = settled(&store, "parks", 5, false).await;
+    let theirs = settled(&store, "roads", 1, true).await;
+    let first = store.fixity_rotation(&parks, 1, None).await.unwrap();
+    assert_eq!(ids(&first), [older.id.as_str()]);
+    let rest = store
+        .fixity_rotation(&parks, 5, first.next.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&rest),
+        [newer.id.as_str()],
+        "not the quarantined one, nor another agency's"
+    );
+    assert_eq!(rest.next, None);
+    let _ = (quarantined, theirs);
+
+    // Checked intact now, the older goes to the end of the rotation; nothing on the chain.
+    let history = |d: &Document| (d.agency.clone(), d.record_id.clone());
+    let (agency_of, record_of) = history(&older);
+    let chain_before = store
+        .history(&agency_of, &record_of, 20, None)
+        .await
+        .unwrap()
+        .items
+        .len();
+    let (intact, change) = older.checked(FixityOutcome::Intact, later(30));
+    assert!(change.is_none());
+    store.record_fixity(&older, &intact, None).await.unwrap();
+    let all = store.fixity_rotation(&parks, 5, None).await.unwrap();
+    assert_eq!(ids(&all), [newer.id.as_str(), older.id.as_str()]);
+    let stored = store
+        .get_document(&agency_of, &record_of, &older.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored, intact);
+    let chain_after = store
+        .history(&agency_of, &record_of, 20, None)
+        .await
+        .unwrap()
+        .items
+        .len();
+    assert_eq!(chain_before, chain_after);
+
+    // A check made from a stale read is refused.
+    let (again, _) = older.checked(FixityOutcome::Intact, later(31));
+    assert_eq!(
+        store.record_fixity(&older, &again, None).await,
+        Err(StoreError::ConditionFailed)
+    );
+}
+
+pub(super) async fn damage_and_restore_are_links_of_the_records_chain<S: Store>(store: S) {
+    let document = settled(&store, "parks", 10, true).await;
+    let (agency_of, record_of) = (document.agency.clone(), document.record_id.clone());
+    let record = store
+        .get_record(&agency_of, &record_of)
+        .await
+        .unwrap()
+        .unwrap();
+    let (damaged, change) = document.checked(FixityOutcome::Mismatch, later(30));
+    let (action, changes) = change.expect("a status change");
+    let (next, entry) = record.append(later(30), "fixity-check", action, changes);
+    // The chain moved meanwhile: refused, nothing written.
+    assert_eq!(
+        store
+            .record_fixity(&document, &damaged, Some((&next, &past_a_gap(&entry))))
+            .await,
+        Err(StoreError::ConditionFailed)
+    );
+    assert_eq!(
+        store
+            .get_document(&agency_of, &record_of, &document.id)
+            .await
+            .unwrap(),
+        Some(document.clone())
+    );
+    store
+        .record_fixity(&document, &damaged, Some((&next, &entry)))
+        .await
+        .unwrap();
+    let stored = store
+        .get_document(&agency_of, &record_of, &document.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, DocumentStatus::Damaged);
+    let page = store.fixity_rotation(&agency_of, 5, None).await.unwrap();
+    assert_eq!(
+        ids(&page),
+        [document.id.as_str()],
+        "damaged documents are checked again"
+    );
+    let history = store
+        .history(&agency_of, &record_of, 20, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        history.last().map(|e| e.action),
+        Some(AuditAction::DocumentDamage)
+    );
+    assert!(verify_chain(&history).is_ok());
+
+    // Restored bytes pass the next check: available again, on the chain too.
+    let record = store
+        .get_record(&agency_of, &record_of)
+        .await
+        .unwrap()
+        .unwrap();
+    let (restored, change) = stored.checked(FixityOutcome::Intact, later(40));
+    let (action, changes) = change.expect("a status change");
+    let (next, entry) = record.append(later(40), "fixity-check", action, changes);
+    store
+        .record_fixity(&stored, &restored, Some((&next, &entry)))
+        .await
+        .unwrap();
+    let history = store
+        .history(&agency_of, &record_of, 20, None)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(
+        history.last().map(|e| e.action),
+        Some(AuditAction::DocumentRestore)
+    );
+    let now = store
+        .get_document(&agency_of, &record_of, &document.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.status, DocumentStatus::Available);
+}
