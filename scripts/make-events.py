@@ -2,8 +2,8 @@
 """Writes events/*.json: one event per function. HTTP functions get an API Gateway HTTP API
 (payload 2.0) event with a long-lived bearer token signed with env.json's development-only
 HS256 secret; ingest-document gets an SQS event carrying an S3 ObjectCreated notification;
-destroy-records an SQS event carrying a destruction order; anchor-chains, request-deadlines and
-disposition-review an EventBridge scheduled event; index-records and purge-documents a
+destroy-records an SQS event carrying a destruction order; anchor-chains, request-deadlines,
+disposition-review and fixity-check an EventBridge scheduled event; index-records and purge-documents a
 DynamoDB stream event.
 
 Run again after changing env.json's secret or a route. Standard library only."""
@@ -263,6 +263,12 @@ EVENTS.update({
         "version": "0", "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "detail-type": "Scheduled Event",
         "source": "aws.events", "account": "123456789012", "time": "2026-12-01T06:00:00Z",
         "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/dossier-dev-disposition-review"],
+        "detail": {},
+    },
+    "fixity-check": {
+        "version": "0", "id": "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-12-01T03:00:00Z",
+        "region": "us-east-1", "resources": ["arn:aws:events:us-east-1:123456789012:rule/dossier-dev-fixity-check"],
         "detail": {},
     },
     "request-deadlines": {

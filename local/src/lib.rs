@@ -4,6 +4,7 @@
 //!
 //! - [`anchoring`]: the audit chains anchored in the data folder, as in AWS.
 //! - [`disposition`]: the destruction queue and the monthly review, in process.
+//! - [`fixity`]: the nightly fixity run over the data folder's documents.
 //! - [`indexing`]: the search indexes, following the embedded store's change feed.
 //! - [`routes`]: the route table (checked against `template.yaml` by the tests).
 //! - [`server`]: the HTTP listener: request → event → handler → response.
@@ -14,6 +15,7 @@
 pub mod anchoring;
 pub mod deadlines;
 pub mod disposition;
+pub mod fixity;
 pub mod indexing;
 pub mod routes;
 pub mod server;

@@ -16,7 +16,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use dossier_local::routes::LocalDeps;
 use dossier_local::sign_in::SignIn;
-use dossier_local::{anchoring, deadlines, disposition, indexing, settings};
+use dossier_local::{anchoring, deadlines, disposition, fixity, indexing, settings};
 use shared::Deps;
 use shared::anchor::signer::AnchorSigner;
 use shared::blob::FileBlobs;
@@ -88,6 +88,10 @@ struct Serve {
     /// the first run is one interval after the start).
     #[arg(long, value_name = "MINUTES", default_value_t = 24 * 60)]
     review_every: u64,
+    /// Minutes between the fixity runs that re-read and hash documents (0: never; the
+    /// first run is one interval after the start).
+    #[arg(long, value_name = "MINUTES", default_value_t = 24 * 60)]
+    fixity_every: u64,
 }
 
 #[derive(Debug, Args)]
@@ -163,6 +167,8 @@ fn run_serve(args: &Serve) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let remind_every = Duration::from_secs(args.remind_every.saturating_mul(60));
     let review_every = Duration::from_secs(args.review_every.saturating_mul(60));
+    let fixity_every = Duration::from_secs(args.fixity_every.saturating_mul(60));
+    let fixity_budget = shared::config::FixityConfig::from_env().map_err(|e| e.to_string())?;
     // Documents live under the data folder, behind URLs this server signs and serves.
     let blobs = FileBlobs::new(
         data.join("blobs"),
@@ -191,6 +197,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             // Indexes follow the embedded store's feed; a table's stream is followed by
             // index-records, in AWS. Searches here find what is in the folder (README).
             let indexes = Arc::new(FolderIndexes::new(data.join("index")));
+            check_fixity_in_background(store.clone(), blobs.clone(), fixity_budget, fixity_every);
             let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, deadlines::notices(data, &notices)).signing_in(sign_in);
             review_in_background(&deps, review_every);
             run(listener, deps, &tokens).await;
@@ -204,6 +211,7 @@ fn run_serve(args: &Serve) -> Result<(), String> {
             println!("Search indexes in {}, following every write", indexes.root().display());
             let (stop_indexing, stop) = tokio::sync::watch::channel(false);
             let indexing = tokio::spawn(indexing::follow(store.clone(), blobs.clone(), indexes.clone(), stop));
+            check_fixity_in_background(store.clone(), blobs.clone(), fixity_budget, fixity_every);
             let deps = LocalDeps::new(&config, store, blobs, max_document_bytes, indexes, deadlines::notices(data, &notices)).signing_in(sign_in);
             review_in_background(&deps, review_every);
             run(listener, deps, &tokens).await;
@@ -276,6 +284,23 @@ fn review_in_background<S: Store + Clone + Send + Sync>(deps: &LocalDeps<S>, eve
         deps.disposition.queue.clone(),
     );
     tokio::spawn(disposition::periodically(review, every));
+}
+
+/// Re-reads and hashes documents every `every` (never if zero), beside the server.
+fn check_fixity_in_background<S: Store + Send + Sync>(
+    store: S,
+    blobs: FileBlobs,
+    budget: shared::config::FixityConfig,
+    every: Duration,
+) {
+    if every.is_zero() {
+        return;
+    }
+    println!("Fixity checks every {} min", every.as_secs() / 60);
+    tokio::spawn(fixity::periodically(
+        fixity::local(store, blobs, budget),
+        every,
+    ));
 }
 
 fn review_once(args: &Anchor) -> Result<(), String> {

@@ -291,6 +291,52 @@ impl NoticesConfig {
     }
 }
 
+/// How much the daily fixity run reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixityConfig {
+    /// `FIXITY_PERIOD_DAYS` (default 90): every document is to be checked at least this
+    /// often; one checked more recently than a day ago is not read again.
+    pub period_days: u32,
+    /// `FIXITY_DAILY_BYTES` (default 50 GiB): the most a run reads, shared by the agencies.
+    pub daily_bytes: u64,
+}
+
+impl FixityConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`; defaults fill what is unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |variable: &str| lookup(variable).filter(|value| !value.trim().is_empty());
+        let period_days = match get("FIXITY_PERIOD_DAYS") {
+            None => 90,
+            Some(text) => text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|days| (1..=3650).contains(days))
+                .ok_or_else(|| {
+                    error("FIXITY_PERIOD_DAYS", "must be a number of days, 1 to 3650")
+                })?,
+        };
+        let daily_bytes = match get("FIXITY_DAILY_BYTES") {
+            None => 50 << 30,
+            Some(text) => text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|bytes| *bytes > 0)
+                .ok_or_else(|| error("FIXITY_DAILY_BYTES", "must be a positive number of bytes"))?,
+        };
+        Ok(Self {
+            period_days,
+            daily_bytes,
+        })
+    }
+}
+
 /// `DESTRUCTION_QUEUE_URL`: the SQS queue approved destructions go to.
 pub fn destruction_queue_url_from_env() -> Result<String, ConfigError> {
     std::env::var("DESTRUCTION_QUEUE_URL")

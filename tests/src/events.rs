@@ -79,7 +79,7 @@ pub enum World {
 /// Every function with an event, the status its event answers with on a fresh world
 /// (`None` for the event functions, which answer no HTTP response: see
 /// [`event_answer_holds`]), and that world.
-pub const FUNCTIONS: [(&str, Option<u16>, World); 53] = [
+pub const FUNCTIONS: [(&str, Option<u16>, World); 54] = [
     ("create-record", Some(201), World::Empty),
     ("get-record", Some(200), World::Record),
     ("list-records", Some(200), World::Record),
@@ -133,6 +133,7 @@ pub const FUNCTIONS: [(&str, Option<u16>, World); 53] = [
     ("decide-disposition", Some(200), World::Listed),
     ("disposition-review", None, World::Due),
     ("destroy-records", None, World::Approved),
+    ("fixity-check", None, World::AvailableDocument),
 ];
 
 /// Whether `answer` is what event function `function` answers its event with on its world
@@ -147,6 +148,14 @@ pub fn event_answer_holds(function: &str, answer: &Value) -> bool {
             answer["agencies"] == 1
                 && answer["requeued"] == 0
                 && matches!(answer["listed"].as_u64(), Some(0 | 1))
+        }
+        // One agency, its one document intact: read by this run (verified days before
+        // the run), or by one earlier the same day.
+        "fixity-check" => {
+            answer["agencies"] == 1
+                && answer["damaged"] == 0
+                && answer["checked"] == answer["intact"]
+                && matches!(answer["checked"].as_u64(), Some(0 | 1))
         }
         // One agency, its one request open and weeks from due: nobody to tell.
         "request-deadlines" => *answer == json!({"agencies": 1, "open": 1, "sent": 0}),
@@ -363,6 +372,8 @@ mod tests {
                 }
                 // A listing names no record: it finds it.
                 World::Public if name == "public-list-records" => {}
+                // The fixity run names no document: it finds it.
+                World::AvailableDocument if name == "fixity-check" => {}
                 // A listing names no record: it finds it; so does the anchoring.
                 World::Record => assert!(
                     matches!(name, "list-records" | "anchor-chains") || names_it(RECORD_ID),

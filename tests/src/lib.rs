@@ -35,7 +35,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// Every variable `shared::config` reads (and so `template.yaml` declares and `env.json`
 /// sets).
-pub const CONFIG_VARIABLES: [&str; 16] = [
+pub const CONFIG_VARIABLES: [&str; 18] = [
     "TABLE_NAME",
     "JWT_ISSUER",
     "JWT_AUDIENCE",
@@ -52,6 +52,8 @@ pub const CONFIG_VARIABLES: [&str; 16] = [
     "NOTICE_SENDER",
     "PORTAL_URL",
     "DESTRUCTION_QUEUE_URL",
+    "FIXITY_PERIOD_DAYS",
+    "FIXITY_DAILY_BYTES",
 ];
 
 /// The most verbose `LogLevel` the template allows: the token checks run the binaries at it.

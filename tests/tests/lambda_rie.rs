@@ -180,6 +180,14 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
         "disposition-review" => {
             assert_eq!(r, &json!({"agencies": 1, "listed": 1, "requeued": 0}))
         }
+        "fixity-check" => {
+            assert_eq!(
+                (&r["checked"], &r["intact"], &r["damaged"]),
+                (&json!(1), &json!(1), &json!(0)),
+                "{r}"
+            );
+            assert_eq!(r["bytes"], events::DOCUMENT.len());
+        }
         "list-disposition-lists" => {
             assert_eq!(body(r)["items"][0]["id"], events::LIST_ID);
             assert_eq!(body(r)["items"][0]["items"], 1);
@@ -377,6 +385,12 @@ async fn every_function_answers_its_event_under_the_emulator() {
                     "record.destroy"
                 );
             }
+            "fixity-check" => {
+                // Read on S3, found intact, recorded on the document.
+                let checked = store.get_document(&dev, &record_id, &document_id).await;
+                let fixity = checked.unwrap().unwrap().fixity.expect("a check");
+                assert_eq!(fixity.outcome.as_str(), "intact");
+            }
             "disposition-review" => {
                 let lists = store.list_dispositions(&dev).await.unwrap();
                 assert_eq!((lists.len(), lists[0].items), (1, 1));
@@ -507,6 +521,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("decide-disposition", Some(3)),
             ("disposition-review", None),
             ("destroy-records", None),
+            ("fixity-check", None),
         ]
     );
 

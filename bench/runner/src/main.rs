@@ -67,7 +67,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 51] = [
+const SUBJECTS: [Subject; 52] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -392,6 +392,13 @@ const SUBJECTS: [Subject; 51] = [
     Subject {
         name: "destroy-records",
         event_file: "destroy-records",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    // The first run reads the document; every later one finds it checked today.
+    Subject {
+        name: "fixity-check",
+        event_file: "fixity-check",
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },
@@ -736,6 +743,7 @@ fn check(subject: &Subject, response: &Value, emulator: &Emulator) {
             | "request-deadlines"
             | "purge-documents"
             | "destroy-records"
+            | "fixity-check"
     ) {
         // Every notification verified, none handed back to the queue; the agency anchored.
         assert!(
