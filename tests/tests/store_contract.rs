@@ -1263,6 +1263,7 @@ contract!(
     records_are_read_in_a_batch_in_the_order_asked_within_their_agency,
     the_rotation_reads_the_least_recently_checked_first,
     damage_and_restore_are_links_of_the_records_chain,
+    an_agencys_latest_fixity_run_is_kept,
     one_decision_lands_with_its_link_on_the_record_chain,
     a_destruction_leaves_a_tombstone_and_the_chain_at_the_version_approved,
 );

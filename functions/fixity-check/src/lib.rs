@@ -5,7 +5,8 @@
 //! `damaged` (a `document.damage` link of the record's chain, and a `DocumentDamaged` log
 //! line, alarmed); a damaged document whose bytes were restored becomes `available` again
 //! once a check passes (`document.restore`). Documents left past the period unchecked
-//! are counted (`overdue`, logged as `FixityBehind`): the budget is too small.
+//! are counted (`overdue`, logged as `FixityBehind`): the budget is too small. Each
+//! agency's run is kept for `GET /fixity`.
 //!
 //! One agency's failure does not stop the others; the run fails (a Lambda error, alarmed)
 //! if any agency was left unchecked. Abandoned pending uploads are not expired yet.
@@ -16,7 +17,7 @@ use shared::clock::{Clock, Timestamp};
 use shared::config::FixityConfig;
 use shared::model::{AgencyId, ContentCheck, Document, DocumentStatus, FixityOutcome};
 use shared::run::{RunFailed, finish};
-use shared::store::{FixityPosition, Store, StoreError, retry};
+use shared::store::{FixityPosition, FixityRun, Store, StoreError, retry};
 use tracing::Instrument;
 
 /// What a failed run's message calls it.
@@ -89,7 +90,7 @@ pub async fn check_all<S: Store, B: BlobStore>(fixity: &Fixity<S, B>) -> Result<
     let mut failures = Vec::new();
     for agency in agencies.keys() {
         let span = tracing::info_span!("fixity", %agency);
-        match check_agency(fixity, agency, now, share)
+        match checked_and_kept(fixity, agency, now, share)
             .instrument(span)
             .await
         {
@@ -107,6 +108,33 @@ pub async fn check_all<S: Store, B: BlobStore>(fixity: &Fixity<S, B>) -> Result<
         }
     }
     finish(RUN, summary, failures)
+}
+
+/// Checks `agency`'s documents, then keeps the run for `GET /fixity`.
+async fn checked_and_kept<S: Store, B: BlobStore>(
+    fixity: &Fixity<S, B>,
+    agency: &AgencyId,
+    now: Timestamp,
+    budget: u64,
+) -> Result<Summary, String> {
+    let done = check_agency(fixity, agency, now, budget).await?;
+    let run = FixityRun {
+        agency: agency.clone(),
+        at: now,
+        period_days: fixity.budget.period_days,
+        checked: done.checked,
+        bytes: done.bytes,
+        intact: done.intact,
+        damaged: done.damaged,
+        restored: done.restored,
+        overdue: done.overdue,
+    };
+    fixity
+        .store
+        .put_fixity_run(&run)
+        .await
+        .map_err(|e| format!("keeping the run: {e}"))?;
+    Ok(done)
 }
 
 /// Checks `agency`'s documents in the rotation's order within `budget` bytes.

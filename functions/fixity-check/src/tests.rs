@@ -3,7 +3,7 @@ use shared::blob::FileBlobs;
 use shared::clock::{Clock, Timestamp};
 use shared::config::FixityConfig;
 use shared::model::{AuditAction, ContentType, Document, DocumentStatus, FixityOutcome};
-use shared::store::{AuditLog, DocumentStore, MemoryStore};
+use shared::store::{AuditLog, DocumentStore, FixityStore, MemoryStore};
 use shared::testing::{TEST_NOW, put_blob, seed_document, seed_record, settle_document};
 
 use super::*;
@@ -82,6 +82,16 @@ async fn intact_documents_are_recorded_and_not_read_again_the_same_day() {
             "a pass writes no entry"
         );
     }
+    let run = fixity
+        .store
+        .get_fixity_run(&first.agency)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (run.at, run.checked, run.intact, run.period_days),
+        (days_later(2), 2, 2, 90)
+    );
     assert_eq!(
         check_all(&fixity).await.unwrap().checked,
         0,

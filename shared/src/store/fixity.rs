@@ -7,6 +7,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use super::{Page, StoreError};
+use crate::clock::Timestamp;
 use crate::model::{AgencyId, AuditEntry, Document, DocumentId, RecordId, StoredRecord};
 
 /// Where a page of the fixity rotation continues: just after this document.
@@ -39,6 +40,29 @@ impl FixityPosition {
     }
 }
 
+/// What an agency's latest fixity run did, as `GET /fixity` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixityRun {
+    /// The agency.
+    pub agency: AgencyId,
+    /// When it ran.
+    pub at: Timestamp,
+    /// The period it held documents to, in days.
+    pub period_days: u32,
+    /// Documents read.
+    pub checked: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Found intact.
+    pub intact: usize,
+    /// Found changed or missing.
+    pub damaged: usize,
+    /// Found intact again after being damaged.
+    pub restored: usize,
+    /// Left unchecked past the period (the budget did not reach them).
+    pub overdue: usize,
+}
+
 /// Fixity checks of documents' bytes.
 pub trait FixityStore: Send + Sync {
     /// Up to `limit` documents of `agency` that fixity checks read (available or damaged:
@@ -62,4 +86,16 @@ pub trait FixityStore: Send + Sync {
         checked: &Document,
         chain: Option<(&StoredRecord, &AuditEntry)>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Keeps `run` as its agency's latest fixity run (replacing the one before).
+    fn put_fixity_run(
+        &self,
+        run: &FixityRun,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// `agency`'s latest fixity run, if one ran.
+    fn get_fixity_run(
+        &self,
+        agency: &AgencyId,
+    ) -> impl Future<Output = Result<Option<FixityRun>, StoreError>> + Send;
 }

@@ -48,6 +48,7 @@ struct Tables {
     dispositions: BTreeMap<(AgencyId, DispositionListId), DispositionList>,
     disposition_items: BTreeMap<disposition::ItemKey, DispositionItem>,
     tombstones: HashMap<RecordKey, Tombstone>,
+    fixity_runs: HashMap<AgencyId, super::FixityRun>,
 }
 
 /// What a test runs on the store right before its next write.

@@ -25,7 +25,7 @@ pub use disposition::DispositionStore;
 pub use dynamo::{DynamoStore, PARTITION_KEY, RECORD_SK, SORT_KEY, record_of_pk};
 #[cfg(feature = "embedded")]
 pub use embedded::{Changed, EmbeddedStore};
-pub use fixity::{FixityPosition, FixityStore};
+pub use fixity::{FixityPosition, FixityRun, FixityStore};
 pub use memory::{MemoryStore, WriteHook};
 
 use crate::anchor::RecordHead;

@@ -179,3 +179,24 @@ pub(super) async fn damage_and_restore_are_links_of_the_records_chain<S: Store>(
         .unwrap();
     assert_eq!(now.status, DocumentStatus::Available);
 }
+
+pub(super) async fn an_agencys_latest_fixity_run_is_kept<S: Store>(store: S) {
+    use shared::store::FixityRun;
+    let parks = agency("parks");
+    assert_eq!(store.get_fixity_run(&parks).await.unwrap(), None);
+    let run = |at: i64, checked: usize| FixityRun {
+        agency: parks.clone(),
+        at: later(at),
+        period_days: 90,
+        checked,
+        bytes: 10,
+        intact: checked,
+        damaged: 0,
+        restored: 0,
+        overdue: 1,
+    };
+    store.put_fixity_run(&run(1, 3)).await.unwrap();
+    store.put_fixity_run(&run(2, 5)).await.unwrap();
+    assert_eq!(store.get_fixity_run(&parks).await.unwrap(), Some(run(2, 5)));
+    assert_eq!(store.get_fixity_run(&agency("roads")).await.unwrap(), None);
+}

@@ -6,10 +6,10 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::DynamoStore;
-use super::item::{decode_document, document_item, number, s};
-use super::keys::{document_sk, fixity_pk, fixity_sk_at, primary, record_pk};
+use super::item::{Fields, decode_document, document_item, number, s};
+use super::keys::{FIXITY_RUN_SK, document_sk, fixity_pk, fixity_sk_at, primary, record_pk};
 use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
-use crate::store::{FixityPosition, FixityStore, Page, StoreError};
+use crate::store::{FixityPosition, FixityRun, FixityStore, Page, StoreError};
 
 impl DynamoStore {
     /// A transaction item replacing `checked` if the stored document is still `was`.
@@ -87,5 +87,21 @@ impl FixityStore for DynamoStore {
                 self.write_document(record, document, entry).await
             }
         }
+    }
+
+    async fn put_fixity_run(&self, run: &FixityRun) -> Result<(), StoreError> {
+        let data = serde_json::to_string(run).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut item = primary(fixity_pk(&run.agency), FIXITY_RUN_SK);
+        item.insert("data".into(), s(data));
+        self.put_item(item).await
+    }
+
+    async fn get_fixity_run(&self, agency: &AgencyId) -> Result<Option<FixityRun>, StoreError> {
+        let item = self
+            .get_item(primary(fixity_pk(agency), FIXITY_RUN_SK))
+            .await?;
+        item.as_ref()
+            .map(|item| Fields(item).json("data"))
+            .transpose()
     }
 }

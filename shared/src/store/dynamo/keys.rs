@@ -19,6 +19,7 @@
 //! | destruction list | `A#<agency>#DISPOSITION` | `LIST#<YYYY-MM>` | |
 //! | record on a destruction list | `A#<agency>#DLIST#<YYYY-MM>` | `R#<record id>` | |
 //! | tombstone of a destroyed record | `A#<agency>#R#<id>` | `TOMBSTONE` | |
+//! | an agency's latest fixity run | `A#<agency>#FIXITY` | `RUN` | |
 //!
 //! `gsi4` is the fixity rotation: an agency's documents, least recently checked first.
 //! `gsi1` holds record items alone (anchoring scans it); requests use `gsi2` and `gsi3`
@@ -144,6 +145,10 @@ pub fn held_sk(id: &RecordId) -> String {
 pub fn fixity_pk(agency: &AgencyId) -> String {
     format!("A#{agency}#FIXITY")
 }
+
+/// Sort key of an agency's latest fixity run, in its `A#<agency>#FIXITY` partition (the
+/// same text as the rotation's `gsi4pk`, in the table's own key).
+pub const FIXITY_RUN_SK: &str = "RUN";
 
 /// `document`'s place in its agency's fixity rotation: when it was last checked (or
 /// verified), then which it is.

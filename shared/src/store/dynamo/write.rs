@@ -62,6 +62,26 @@ impl DynamoStore {
             .map_err(|error| classify_transaction(error, idempotency_item))
     }
 
+    /// Writes `item` over whatever is at its key: for items nothing else writes (an
+    /// agency's latest run of a scheduled check).
+    pub(super) async fn put_item(&self, item: Item) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        let units = result
+            .as_ref()
+            .ok()
+            .and_then(|output| output.consumed_capacity())
+            .and_then(ConsumedCapacity::capacity_units);
+        usage::count(0.0, units.unwrap_or(0.0));
+        result.map(|_| ()).map_err(super::error::classify)
+    }
+
     /// A transaction item putting `item` if `condition` (with `values`) holds.
     pub(super) fn put(
         &self,

@@ -1,9 +1,14 @@
 //! Fixity checks in the embedded store: the rotation is read from the agency's documents
 //! and sorted (a local store holds few); a check is one write with its chain link.
 
-use super::{DOCUMENTS, EmbeddedStore, advance_head, decode, get, keys, put};
+use redb::TableDefinition;
+
+use super::{DOCUMENTS, EmbeddedStore, JsonTable, advance_head, decode, get, keys, put};
 use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
-use crate::store::{FixityPosition, FixityStore, Page, StoreError};
+use crate::store::{FixityPosition, FixityRun, FixityStore, Page, StoreError};
+
+/// Each agency's latest fixity run, by agency.
+pub(super) const FIXITY_RUNS: JsonTable = TableDefinition::new("fixity_runs");
 
 impl FixityStore for EmbeddedStore {
     async fn fixity_rotation(
@@ -66,5 +71,17 @@ impl FixityStore for EmbeddedStore {
             Ok(())
         })
         .await
+    }
+
+    async fn put_fixity_run(&self, run: &FixityRun) -> Result<(), StoreError> {
+        let run = run.clone();
+        self.write(move |txn| put(&mut txn.open_table(FIXITY_RUNS)?, run.agency.as_str(), &run))
+            .await
+    }
+
+    async fn get_fixity_run(&self, agency: &AgencyId) -> Result<Option<FixityRun>, StoreError> {
+        let key = agency.to_string();
+        self.read(move |txn| get(&txn.open_table(FIXITY_RUNS)?, &key))
+            .await
     }
 }

@@ -23,6 +23,7 @@
 //! | `dispositions` | `<agency>/<list id>` | destruction list (JSON) |
 //! | `disposition_items` | `<agency>/<list id>/<record id>` | a record on the list (JSON) |
 //! | `tombstones` | `<agency>/<record id>` | what stays of a destroyed record (JSON) |
+//! | `fixity_runs` | `<agency>` | the agency's latest fixity run (JSON) |
 
 use std::ops::Range;
 

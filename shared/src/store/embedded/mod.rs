@@ -114,6 +114,7 @@ impl EmbeddedStore {
             disposition::DISPOSITIONS,
             disposition::DISPOSITION_ITEMS,
             disposition::TOMBSTONES,
+            fixity::FIXITY_RUNS,
         ] {
             txn.open_table(table)?;
         }

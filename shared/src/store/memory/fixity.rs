@@ -2,7 +2,7 @@
 
 use super::{MemoryStore, document_key};
 use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
-use crate::store::{FixityPosition, FixityStore, Page, StoreError};
+use crate::store::{FixityPosition, FixityRun, FixityStore, Page, StoreError};
 
 /// Whether `stored` is still the document `was` a check was made of.
 fn unchanged(stored: Option<&Document>, was: &Document) -> bool {
@@ -53,5 +53,16 @@ impl FixityStore for MemoryStore {
         }
         tables.documents.insert(key, checked.clone());
         Ok(())
+    }
+
+    async fn put_fixity_run(&self, run: &FixityRun) -> Result<(), StoreError> {
+        self.writing().await;
+        let mut tables = self.lock()?;
+        tables.fixity_runs.insert(run.agency.clone(), run.clone());
+        Ok(())
+    }
+
+    async fn get_fixity_run(&self, agency: &AgencyId) -> Result<Option<FixityRun>, StoreError> {
+        Ok(self.lock()?.fixity_runs.get(agency).cloned())
     }
 }
