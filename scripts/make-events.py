@@ -208,6 +208,7 @@ EVENTS.update({
                                 headers={"content-type": "application/json"},
                                 body={"decision": "approve",
                                       "reason": "Schedule GS 4.2 met; no open request or litigation names it."}),
+    "get-fixity": event("GET", "/fixity", roles=("auditor",)),
     "search": event("GET", "/search", query="q=permit&limit=10", roles=("reader",)),
     "public-search": event("GET", "/public/agencies/{agency}/search", {"agency": "dev"},
                            query="q=permit&limit=10", roles=None),

@@ -181,11 +181,13 @@ pub enum Route {
     GetDispositionCertificate,
     /// `POST /disposition/lists/{id}/items/{record_id}`
     DecideDisposition,
+    /// `GET /fixity`
+    GetFixity,
 }
 
 impl Route {
     /// Every route.
-    pub const ALL: [Route; 46] = [
+    pub const ALL: [Route; 47] = [
         Self::CreateRecord,
         Self::GetRecord,
         Self::ListRecords,
@@ -232,6 +234,7 @@ impl Route {
         Self::GetDispositionList,
         Self::GetDispositionCertificate,
         Self::DecideDisposition,
+        Self::GetFixity,
     ];
 
     /// Method and path template, as API Gateway's route key spells them.
@@ -289,6 +292,7 @@ impl Route {
             Self::GetDispositionList => ("GET", "/disposition/lists/{id}"),
             Self::GetDispositionCertificate => ("GET", "/disposition/lists/{id}/certificate"),
             Self::DecideDisposition => ("POST", "/disposition/lists/{id}/items/{record_id}"),
+            Self::GetFixity => ("GET", "/fixity"),
         }
     }
 
@@ -434,6 +438,7 @@ impl Route {
                 request,
                 decide_disposition::handle,
             )),
+            Self::GetFixity => Box::pin(respond(records, request, get_fixity::handle)),
         };
         answer.await
     }

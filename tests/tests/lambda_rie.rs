@@ -180,6 +180,10 @@ fn check_answer(function: &str, r: &Value, bucket: &str) {
         "disposition-review" => {
             assert_eq!(r, &json!({"agencies": 1, "listed": 1, "requeued": 0}))
         }
+        "get-fixity" => {
+            assert_eq!(body(r)["documents"]["unchecked"], 1, "{r}");
+            assert!(body(r)["last_run"].is_null());
+        }
         "fixity-check" => {
             assert_eq!(
                 (&r["checked"], &r["intact"], &r["damaged"]),
@@ -522,6 +526,7 @@ async fn every_function_answers_its_event_under_the_emulator() {
             ("disposition-review", None),
             ("destroy-records", None),
             ("fixity-check", None),
+            ("get-fixity", Some(2)),
         ]
     );
 

@@ -67,7 +67,7 @@ struct Subject {
     floor: &'static str,
 }
 
-const SUBJECTS: [Subject; 52] = [
+const SUBJECTS: [Subject; 53] = [
     Subject {
         name: "floor-echo",
         event_file: "get-record",
@@ -399,6 +399,12 @@ const SUBJECTS: [Subject; 52] = [
     Subject {
         name: "fixity-check",
         event_file: "fixity-check",
+        shape: Shape::AsIs,
+        floor: "floor-getitem",
+    },
+    Subject {
+        name: "get-fixity",
+        event_file: "get-fixity",
         shape: Shape::AsIs,
         floor: "floor-getitem",
     },
