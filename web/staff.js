@@ -53,7 +53,8 @@ function bar(me) {
     h("a", { href: "/staff/requests" }, "Requests"), " · ",
     h("a", { href: "/staff/schedules" }, "Schedules"), " · ",
     HISTORIANS.some((role) => me.roles.includes(role))
-      ? [h("a", { href: "/staff/holds" }, "Holds"), " · ", h("a", { href: "/staff/disposition" }, "Disposition"), " · "]
+      ? [h("a", { href: "/staff/holds" }, "Holds"), " · ", h("a", { href: "/staff/disposition" }, "Disposition"), " · ",
+        h("a", { href: "/staff/fixity" }, "Fixity"), " · "]
       : null,
     out);
 }
@@ -475,6 +476,7 @@ export async function page(parts, query) {
   if (parts[0] === "records" && parts[1] === "new" && parts.length === 2) return newRecordPage(me);
   if (parts[0] === "records" && parts.length === 2) return editPage(me, parts[1]);
   if (parts[0] === "records" && parts[2] === "history" && parts.length === 3) return historyPage(me, parts[1]);
+  if (parts[0] === "fixity" && parts.length === 1) return (await import("/fixity.js")).page(me, { staffCall, bar });
   if (parts[0] === "disposition") return (await import("/disposition.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "holds") return (await import("/holds.js")).page(me, parts.slice(1), query, { staffCall, bar });
   if (parts[0] === "schedules") return (await import("/schedules.js")).page(me, parts.slice(1), query, { staffCall, bar });

@@ -52,7 +52,7 @@ fn etag_of(bytes: &[u8]) -> String {
 static PAGE: Asset = asset!("index.html", "text/html; charset=utf-8");
 
 /// The portal's files other than the page, by path.
-static FILES: [(&str, Asset); 15] = [
+static FILES: [(&str, Asset); 16] = [
     (
         "/app.js",
         asset!("app.js", "text/javascript; charset=utf-8"),
@@ -84,6 +84,10 @@ static FILES: [(&str, Asset); 15] = [
     (
         "/disposition.js",
         asset!("disposition.js", "text/javascript; charset=utf-8"),
+    ),
+    (
+        "/fixity.js",
+        asset!("fixity.js", "text/javascript; charset=utf-8"),
     ),
     (
         "/requests.js",

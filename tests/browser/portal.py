@@ -545,6 +545,13 @@ def disposition_flows(browser, server, report):
     settled(auditor)
     assert auditor.get_by_role("button").filter(has_text="Approve").count() == 0
     report["disposition"] = "listed, refused to its setter, approved by another officer, destroyed, certified"
+
+    # The fixity report: no run yet here, every document not checked yet.
+    auditor.goto(f"{server.base}/staff/fixity")
+    settled(auditor)
+    assert auditor.get_by_text("No fixity run yet.").is_visible()
+    row = auditor.get_by_role("row", name="Not checked yet").inner_text()
+    assert int(row.split()[-1]) >= 1, row
     return month, rid
 
 
@@ -782,6 +789,7 @@ def main(binary):
                 "staff-disposition-list": f"/staff/disposition/{disposition_list}",
                 "staff-certificate": f"/staff/disposition/{disposition_list}/certificate",
                 "staff-destroyed-record": f"/staff/records/{destroyed}",
+                "staff-fixity": "/staff/fixity",
             }
             passed |= {name: check_accessible(axe, server.base, path, name) for name, path in staff_pages.items()}
             report["axe_rules_passed"] = passed
@@ -790,7 +798,7 @@ def main(binary):
         # Transfer size of the portal, compressed. The largest page is a staff record's
         # while a file uploads: it has loaded every file but the history's.
         files = ["index.html", "app.js", "lib.js", "staff.js", "documents.js", "history.js", "app.css",
-                 "requests.js", "staff-requests.js", "schedules.js", "holds.js", "disposition.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
+                 "requests.js", "staff-requests.js", "schedules.js", "holds.js", "disposition.js", "fixity.js", *(f"vendor/noble-hashes/{name}.js" for name in VENDORED)]
         sizes = {name: len(gzip.compress((ROOT / "web" / name).read_bytes(), 9)) for name in files}
         report["transfer_bytes_gzip"] = sizes
         request_pages = sum(sizes[name] for name in ["index.html", "app.js", "lib.js", "staff.js", "app.css",
