@@ -1264,6 +1264,7 @@ contract!(
     the_rotation_reads_the_least_recently_checked_first,
     damage_and_restore_are_links_of_the_records_chain,
     an_agencys_latest_fixity_run_is_kept,
+    uploads_that_never_came_are_found_oldest_first,
     one_decision_lands_with_its_link_on_the_record_chain,
     a_destruction_leaves_a_tombstone_and_the_chain_at_the_version_approved,
 );

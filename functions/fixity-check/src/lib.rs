@@ -9,13 +9,17 @@
 //! agency's run is kept for `GET /fixity`.
 //!
 //! One agency's failure does not stop the others; the run fails (a Lambda error, alarmed)
-//! if any agency was left unchecked. Abandoned pending uploads are not expired yet.
+//! if any agency was left unchecked. The same run gives up uploads that never came
+//! (pending past their URL's life and a day): they stop counting toward the record's
+//! documents.
 
 use serde::Serialize;
 use shared::blob::{BlobBody, BlobError, BlobStore};
 use shared::clock::{Clock, Timestamp};
 use shared::config::FixityConfig;
-use shared::model::{AgencyId, ContentCheck, Document, DocumentStatus, FixityOutcome};
+use shared::model::{
+    AgencyId, ContentCheck, Document, DocumentStatus, FixityOutcome, document_limits,
+};
 use shared::run::{RunFailed, finish};
 use shared::store::{FixityPosition, FixityRun, Store, StoreError, retry};
 use tracing::Instrument;
@@ -58,6 +62,8 @@ pub struct Summary {
     pub restored: usize,
     /// Left unchecked for longer than the period (the budget did not reach them).
     pub overdue: usize,
+    /// Uploads that never came, given up.
+    pub expired: usize,
 }
 
 impl Summary {
@@ -68,6 +74,7 @@ impl Summary {
         self.damaged += other.damaged;
         self.restored += other.restored;
         self.overdue += other.overdue;
+        self.expired += other.expired;
     }
 }
 
@@ -117,7 +124,8 @@ async fn checked_and_kept<S: Store, B: BlobStore>(
     now: Timestamp,
     budget: u64,
 ) -> Result<Summary, String> {
-    let done = check_agency(fixity, agency, now, budget).await?;
+    let mut done = check_agency(fixity, agency, now, budget).await?;
+    done.expired = expire_abandoned(fixity, agency, now).await?;
     let run = FixityRun {
         agency: agency.clone(),
         at: now,
@@ -135,6 +143,56 @@ async fn checked_and_kept<S: Store, B: BlobStore>(
         .await
         .map_err(|e| format!("keeping the run: {e}"))?;
     Ok(done)
+}
+
+/// Gives up `agency`'s documents announced longer ago than their upload URL's life and a
+/// day, still pending (`document.expire`): they stop counting toward their record's
+/// documents. How many; at most [`PAGE`] a run.
+async fn expire_abandoned<S: Store, B: BlobStore>(
+    fixity: &Fixity<S, B>,
+    agency: &AgencyId,
+    now: Timestamp,
+) -> Result<usize, String> {
+    let margin = i64::try_from(document_limits::UPLOAD_URL_SECONDS).unwrap_or(0) * 1000 + DAY_MS;
+    let before = Timestamp::from_millis(now.as_millis() - margin);
+    let store = &fixity.store;
+    let abandoned = store
+        .abandoned_uploads(agency, before, PAGE)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut expired = 0;
+    for document in &abandoned {
+        for _ in retry::attempts() {
+            let Some(record) = store
+                .get_record(agency, &document.record_id)
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                break;
+            };
+            let (gone, next, entry) = record.expire(document, now, FIXITY_CHECK);
+            match store.settle_document(&next, &gone, &entry).await {
+                Ok(()) => {
+                    tracing::info!(event = "UploadExpired", %agency, record = %document.record_id, document = %document.id);
+                    expired += 1;
+                    break;
+                }
+                // Settled meanwhile (the upload came after all), or the chain moved: a
+                // fresh read tells which.
+                Err(StoreError::ConditionFailed) => {
+                    let now_stored = store
+                        .get_document(agency, &document.record_id, &document.id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if now_stored.is_none_or(|d| d.status != DocumentStatus::Pending) {
+                        break;
+                    }
+                }
+                Err(error) => return Err(error.to_string()),
+            }
+        }
+    }
+    Ok(expired)
 }
 
 /// Checks `agency`'s documents in the rotation's order within `budget` bytes.

@@ -173,3 +173,39 @@ async fn the_budget_bounds_a_run_and_what_it_leaves_past_the_period_is_counted()
         "the rotation goes on: {summary:?}"
     );
 }
+
+#[tokio::test]
+async fn uploads_that_never_came_are_given_up_and_stop_counting() {
+    let fixity = fixity(days_later(2), 1 << 30);
+    let body = json!({"title": "Minutes", "classification": "internal"});
+    let record = seed_record(&fixity.store, "parks", &body, TEST_NOW).await;
+    let abandoned = seed_document(&fixity.store, &record, ContentType::PlainText, MINUTES).await;
+    let summary = check_all(&fixity).await.unwrap();
+    assert_eq!(summary.expired, 1);
+    let now = stored(&fixity, &abandoned).await;
+    assert_eq!(now.status, DocumentStatus::Expired);
+    assert_eq!(
+        last_action(&fixity, &abandoned).await,
+        AuditAction::DocumentExpire
+    );
+    let record = shared::store::RecordStore::get_record(
+        &fixity.store,
+        &record.record.agency,
+        &record.record.id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(record.documents, 0, "it no longer counts");
+    // One announced an hour before the run is still within its time.
+    let recent = Fixity {
+        clock: Clock::fixed(Timestamp::from_millis(TEST_NOW.as_millis() + 3_600_000)),
+        ..fixity
+    };
+    let other = seed_document(&recent.store, &record, ContentType::PlainText, MINUTES).await;
+    assert_eq!(check_all(&recent).await.unwrap().expired, 0);
+    assert_eq!(
+        stored(&recent, &other).await.status,
+        DocumentStatus::Pending
+    );
+}

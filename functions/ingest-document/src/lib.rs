@@ -277,7 +277,8 @@ async fn record<S: Store, B: BlobStore>(
 async fn finish_again<B: BlobStore>(document: &Document, blobs: &B) -> Result<Outcome, Transient> {
     let key = document.object_key();
     match document.status {
-        DocumentStatus::Quarantined => {
+        // An upload that came after its document was given up is never served either.
+        DocumentStatus::Quarantined | DocumentStatus::Expired => {
             blobs
                 .quarantine(&key, None, &document.quarantine_key())
                 .await?

@@ -82,6 +82,9 @@ pub enum AuditAction {
     /// A fixity check found a damaged document's bytes intact again (restored).
     #[serde(rename = "document.restore")]
     DocumentRestore,
+    /// A document whose upload never came was given up: it no longer counts.
+    #[serde(rename = "document.expire")]
+    DocumentExpire,
     /// The record was destroyed under an approval: its content and documents are gone, a
     /// tombstone stands in its place, and this is the last link of its chain.
     #[serde(rename = "record.destroy")]
@@ -115,6 +118,7 @@ impl AuditAction {
             Self::Destroy => "record.destroy",
             Self::DocumentDamage => "document.damage",
             Self::DocumentRestore => "document.restore",
+            Self::DocumentExpire => "document.expire",
         }
     }
 
@@ -144,6 +148,7 @@ impl AuditAction {
             Self::Destroy,
             Self::DocumentDamage,
             Self::DocumentRestore,
+            Self::DocumentExpire,
         ]
         .into_iter()
         .find(|a| a.as_str() == text)

@@ -142,6 +142,9 @@ pub enum DocumentStatus {
     /// Was available, but a fixity check found its bytes changed or gone: it is not served
     /// until a later check (of bytes restored from a replica or a backup) passes.
     Damaged,
+    /// Announced, but its upload never came while its URL was valid (and a margin after):
+    /// it no longer counts toward the record's documents.
+    Expired,
 }
 
 impl DocumentStatus {
@@ -152,6 +155,7 @@ impl DocumentStatus {
             Self::Available => "available",
             Self::Quarantined => "quarantined",
             Self::Damaged => "damaged",
+            Self::Expired => "expired",
         }
     }
 
@@ -162,6 +166,7 @@ impl DocumentStatus {
             Self::Available,
             Self::Quarantined,
             Self::Damaged,
+            Self::Expired,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -345,6 +350,21 @@ impl Document {
             ),
         ]);
         (checked, Some((action, changes)))
+    }
+
+    /// This pending document given up at `at` (its upload never came), and the record
+    /// entry that says so (`document.expire`).
+    pub fn expired(&self, at: Timestamp) -> (Self, AuditAction, Changes) {
+        let expired = Self {
+            status: DocumentStatus::Expired,
+            settled_at: Some(at),
+            ..self.clone()
+        };
+        let changes = Changes::from([(
+            format!("documents/{}/status", self.id),
+            [json!(self.status.as_str()), json!(expired.status.as_str())],
+        )]);
+        (expired, AuditAction::DocumentExpire, changes)
     }
 
     /// This pending document once ingestion has judged it at `at`: available as object

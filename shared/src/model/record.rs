@@ -313,6 +313,20 @@ impl StoredRecord {
         self.append(at, INGESTION, action, pending.settlement_changes(settled))
     }
 
+    /// Pending `document` given up at `at` by `actor` (`document.expire`): one document
+    /// fewer. The expired document, this record's next state and its entry.
+    pub fn expire(
+        &self,
+        document: &Document,
+        at: Timestamp,
+        actor: &str,
+    ) -> (Document, Self, AuditEntry) {
+        let (expired, action, changes) = document.expired(at);
+        let (mut next, entry) = self.append(at, actor, action, changes);
+        next.documents = next.documents.saturating_sub(1);
+        (expired, next, entry)
+    }
+
     /// `document` attached to this record: `document.add`, by whoever announced it, when
     /// they did; one more document.
     pub fn attach(&self, document: &Document) -> (Self, AuditEntry) {

@@ -87,6 +87,16 @@ pub trait FixityStore: Send + Sync {
         chain: Option<(&StoredRecord, &AuditEntry)>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Up to `limit` of `agency`'s documents still pending that were announced before
+    /// `announced_before`, oldest first: uploads that never came. (Giving one up is
+    /// [`crate::store::DocumentStore::settle_document`] with it expired.)
+    fn abandoned_uploads(
+        &self,
+        agency: &AgencyId,
+        announced_before: Timestamp,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Document>, StoreError>> + Send;
+
     /// Keeps `run` as its agency's latest fixity run (replacing the one before).
     fn put_fixity_run(
         &self,

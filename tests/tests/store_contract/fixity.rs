@@ -200,3 +200,79 @@ pub(super) async fn an_agencys_latest_fixity_run_is_kept<S: Store>(store: S) {
     assert_eq!(store.get_fixity_run(&parks).await.unwrap(), Some(run(2, 5)));
     assert_eq!(store.get_fixity_run(&agency("roads")).await.unwrap(), None);
 }
+
+pub(super) async fn uploads_that_never_came_are_found_oldest_first<S: Store>(store: S) {
+    let record = create(
+        &store,
+        "parks",
+        json!({"title": "T", "classification": "internal"}),
+        TEST_NOW,
+    )
+    .await;
+    let mut current = record;
+    let mut announced = Vec::new();
+    for at in [30, 10, 20] {
+        let document = NewDocument {
+            filename: "a.pdf".into(),
+            content_type: ContentType::Pdf,
+            size: 5,
+            sha256: sha256_base64(b"%PDF-"),
+        }
+        .into_document(
+            DocumentId::generate(later(at)),
+            &current.record.id,
+            &current.record.agency,
+            "clara",
+            later(at),
+        );
+        let (next, entry) = announced_doc(&current, &document);
+        store.add_document(&next, &document, &entry).await.unwrap();
+        current = next;
+        announced.push(document);
+    }
+    let parks = agency("parks");
+    let found = store
+        .abandoned_uploads(&parks, later(25), 10)
+        .await
+        .unwrap();
+    let ids: Vec<_> = found.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [announced[1].id.as_str(), announced[2].id.as_str()],
+        "before the cutoff, oldest first"
+    );
+    assert_eq!(
+        store
+            .abandoned_uploads(&parks, later(100), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .abandoned_uploads(&agency("roads"), later(100), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Given up: it is no longer pending, and the record counts one document fewer.
+    let (gone, next, entry) = current.expire(&announced[1], later(40), "fixity-check");
+    store.settle_document(&next, &gone, &entry).await.unwrap();
+    let left = store
+        .abandoned_uploads(&parks, later(100), 10)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 2);
+    let record = store
+        .get_record(&parks, &current.record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.documents, 2);
+}
+
+fn announced_doc(current: &StoredRecord, document: &Document) -> (StoredRecord, AuditEntry) {
+    current.attach(document)
+}

@@ -7,7 +7,10 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::DynamoStore;
 use super::item::{Fields, decode_document, document_item, number, s};
-use super::keys::{FIXITY_RUN_SK, document_sk, fixity_pk, fixity_sk_at, primary, record_pk};
+use super::keys::{
+    FIXITY_RUN_SK, document_sk, fixity_pk, fixity_sk_at, pending_pk, primary, record_pk,
+};
+use crate::clock::Timestamp;
 use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
 use crate::store::{FixityPosition, FixityRun, FixityStore, Page, StoreError};
 
@@ -87,6 +90,25 @@ impl FixityStore for DynamoStore {
                 self.write_document(record, document, entry).await
             }
         }
+    }
+
+    async fn abandoned_uploads(
+        &self,
+        agency: &AgencyId,
+        announced_before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Document>, StoreError> {
+        let query = self
+            .query()
+            .index_name("gsi4")
+            .key_condition_expression("gsi4pk = :pk AND gsi4sk < :before")
+            .expression_attribute_values(":pk", s(pending_pk(agency)))
+            .expression_attribute_values(
+                ":before",
+                s(format!("{:013}", announced_before.as_millis())),
+            )
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        Ok(self.run_query(query, decode_document).await?.items)
     }
 
     async fn put_fixity_run(&self, run: &FixityRun) -> Result<(), StoreError> {

@@ -7,7 +7,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys::{
     AGENCIES_GSI3PK, IDEMPOTENCY_SK, Listing, PARTITION_KEY, PROFILE_SK, RECORD_SK, SORT_KEY,
-    agency_pk, audit_sk, document_sk, fixity_pk, fixity_sk, idempotency_pk, record_pk,
+    agency_pk, audit_sk, document_sk, fixity_pk, fixity_sk, idempotency_pk, pending_pk, pending_sk,
+    record_pk,
 };
 use crate::anchor::RecordHead;
 use crate::clock::{Date, Timestamp};
@@ -360,10 +361,14 @@ pub fn document_item(document: &Document) -> Item {
         item.insert("fixity_at".into(), number(check.at.as_millis()));
         item.insert("fixity_outcome".into(), s(check.outcome.as_str()));
     }
-    // Sparse: only documents fixity checks read are in the rotation index.
+    // Sparse: only documents fixity checks read are in the rotation, and pending ones in
+    // their own partition (for the uploads that never come).
     if document.in_rotation() {
         item.insert("gsi4pk".into(), s(fixity_pk(&document.agency)));
         item.insert("gsi4sk".into(), s(fixity_sk(document)));
+    } else if document.status == DocumentStatus::Pending {
+        item.insert("gsi4pk".into(), s(pending_pk(&document.agency)));
+        item.insert("gsi4sk".into(), s(pending_sk(document)));
     }
     item
 }

@@ -4,7 +4,7 @@
 //! |---|---|---|---|
 //! | record | `A#<agency>#R#<id>` | `RECORD` | `gsi1pk=A#<agency>`, `gsi2pk=A#<agency>#S#<status>`, both `gsi*sk=<updated_at ms, 13 digits>#<id>`; while publicly visible, `gsi3pk=A#<agency>#PUBLIC`, `gsi3sk=<publication ms, 13 digits>#<id>` |
 //! | audit entry | `A#<agency>#R#<id>` | `AUDIT#<seq, 10 digits>` | |
-//! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | while available or damaged, `gsi4pk=A#<agency>#FIXITY`, `gsi4sk=<last checked ms, 13 digits>#<record id>#<document id>` |
+//! | document | `A#<agency>#R#<id>` | `DOC#<document id>` | while available or damaged, `gsi4pk=A#<agency>#FIXITY`, `gsi4sk=<last checked ms, 13 digits>#<record id>#<document id>`; while pending, `gsi4pk=A#<agency>#PENDING`, `gsi4sk=<announced ms, 13 digits>#<record id>#<document id>` |
 //! | idempotent response | `A#<agency>#IDEM#<key>` | `IDEM` | TTL attribute `expires_at` |
 //! | agency profile | `A#<agency>#AGENCY` | `PROFILE` | `gsi3pk=AGENCIES`, `gsi3sk=<agency>` |
 //! | agency audit entry | `A#<agency>#AGENCY` | `AUDIT#<seq, 10 digits>` | |
@@ -144,6 +144,21 @@ pub fn held_sk(id: &RecordId) -> String {
 /// The `gsi4` partition of `agency`'s documents that fixity checks read.
 pub fn fixity_pk(agency: &AgencyId) -> String {
     format!("A#{agency}#FIXITY")
+}
+
+/// The `gsi4` partition of `agency`'s pending documents, by announcement: the uploads
+/// a fixity run gives up when they never came.
+pub fn pending_pk(agency: &AgencyId) -> String {
+    format!("A#{agency}#PENDING")
+}
+
+/// Pending `document`'s place in its agency's pending partition: when it was announced.
+pub fn pending_sk(document: &Document) -> String {
+    fixity_sk_at(
+        document.created_at.as_millis(),
+        &document.record_id,
+        &document.id,
+    )
 }
 
 /// Sort key of an agency's latest fixity run, in its `A#<agency>#FIXITY` partition (the

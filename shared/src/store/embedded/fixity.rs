@@ -4,7 +4,8 @@
 use redb::TableDefinition;
 
 use super::{DOCUMENTS, EmbeddedStore, JsonTable, advance_head, decode, get, keys, put};
-use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
+use crate::clock::Timestamp;
+use crate::model::{AgencyId, AuditEntry, Document, DocumentStatus, StoredRecord};
 use crate::store::{FixityPosition, FixityRun, FixityStore, Page, StoreError};
 
 /// Each agency's latest fixity run, by agency.
@@ -69,6 +70,31 @@ impl FixityStore for EmbeddedStore {
                 advance_head(txn, &record, &entry)?;
             }
             Ok(())
+        })
+        .await
+    }
+
+    async fn abandoned_uploads(
+        &self,
+        agency: &AgencyId,
+        announced_before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Document>, StoreError> {
+        let range = keys::documents_of(agency);
+        self.read(move |txn| {
+            let table = txn.open_table(DOCUMENTS)?;
+            let mut pending = Vec::new();
+            for entry in table.range(range.start.as_str()..range.end.as_str())? {
+                let document: Document = decode(entry?.1.value())?;
+                if document.status == DocumentStatus::Pending
+                    && document.created_at < announced_before
+                {
+                    pending.push(document);
+                }
+            }
+            pending.sort_by_key(|d| (d.created_at, d.record_id.clone(), d.id.clone()));
+            pending.truncate(limit);
+            Ok(pending)
         })
         .await
     }

@@ -1,7 +1,8 @@
 //! Fixity checks in memory: the rotation is the documents in rotation, sorted.
 
 use super::{MemoryStore, document_key};
-use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
+use crate::clock::Timestamp;
+use crate::model::{AgencyId, AuditEntry, Document, DocumentStatus, StoredRecord};
 use crate::store::{FixityPosition, FixityRun, FixityStore, Page, StoreError};
 
 /// Whether `stored` is still the document `was` a check was made of.
@@ -53,6 +54,26 @@ impl FixityStore for MemoryStore {
         }
         tables.documents.insert(key, checked.clone());
         Ok(())
+    }
+
+    async fn abandoned_uploads(
+        &self,
+        agency: &AgencyId,
+        announced_before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Document>, StoreError> {
+        let tables = self.lock()?;
+        let mut pending: Vec<&Document> = tables
+            .documents
+            .values()
+            .filter(|d| {
+                d.agency == *agency
+                    && d.status == DocumentStatus::Pending
+                    && d.created_at < announced_before
+            })
+            .collect();
+        pending.sort_by_key(|d| (d.created_at, d.record_id.clone(), d.id.clone()));
+        Ok(pending.into_iter().take(limit).cloned().collect())
     }
 
     async fn put_fixity_run(&self, run: &FixityRun) -> Result<(), StoreError> {
