@@ -26,6 +26,8 @@ use shared::store::DynamoStore;
 use shared::store::HoldStore;
 use shared::testing::{seed_document, seed_placement, seed_record_as, seed_request, seed_schedule};
 
+mod fixity;
+
 const COLD_STARTS: usize = 30;
 const WARM_INVOCATIONS: usize = 200;
 
@@ -798,6 +800,18 @@ fn spread(values: &[f64]) -> String {
 
 #[tokio::main]
 async fn main() {
+    // `BENCH_FIXITY_MB=10,100` measures the fixity run's throughput only.
+    if let Ok(sizes) = std::env::var("BENCH_FIXITY_MB") {
+        let sizes: Vec<u64> = sizes
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
+        println!(
+            "{}",
+            fixity::throughput(&bootstrap("fixity-check"), &sizes).await
+        );
+        return;
+    }
     // `BENCH_ONLY=a,b` measures those functions (and the floors) only: for a quick look at
     // one change. The results file is written from full runs only.
     let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
