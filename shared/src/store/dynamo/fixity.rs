@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use super::DynamoStore;
 use super::item::{Fields, decode_document, document_item, number, s};
 use super::keys::{
-    FIXITY_RUN_SK, document_sk, fixity_pk, fixity_sk_at, pending_pk, primary, record_pk,
+    FIXITY_RUN_SK, document_sk, fixity_pk, fixity_sk_at, pending_pk, pending_sk_before, primary,
+    record_pk,
 };
 use crate::clock::Timestamp;
 use crate::model::{AgencyId, AuditEntry, Document, StoredRecord};
@@ -103,10 +104,7 @@ impl FixityStore for DynamoStore {
             .index_name("gsi4")
             .key_condition_expression("gsi4pk = :pk AND gsi4sk < :before")
             .expression_attribute_values(":pk", s(pending_pk(agency)))
-            .expression_attribute_values(
-                ":before",
-                s(format!("{:013}", announced_before.as_millis())),
-            )
+            .expression_attribute_values(":before", s(pending_sk_before(announced_before)))
             .limit(i32::try_from(limit).unwrap_or(i32::MAX));
         Ok(self.run_query(query, decode_document).await?.items)
     }

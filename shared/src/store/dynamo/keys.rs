@@ -161,6 +161,11 @@ pub fn pending_sk(document: &Document) -> String {
     )
 }
 
+/// The `gsi4` sort keys of pending documents announced before `at` are those below this.
+pub fn pending_sk_before(at: Timestamp) -> String {
+    format!("{:013}", at.as_millis())
+}
+
 /// Sort key of an agency's latest fixity run, in its `A#<agency>#FIXITY` partition (the
 /// same text as the rotation's `gsi4pk`, in the table's own key).
 pub const FIXITY_RUN_SK: &str = "RUN";

@@ -26,6 +26,12 @@ pub(super) fn count_read(consumed: Option<&ConsumedCapacity>) {
     usage::count(units.unwrap_or(0.0), 0.0);
 }
 
+/// Counts one single-item write and the capacity it consumed toward the request.
+pub(super) fn count_write(consumed: Option<&ConsumedCapacity>) {
+    let units = consumed.and_then(ConsumedCapacity::capacity_units);
+    usage::count(0.0, units.unwrap_or(0.0));
+}
+
 impl DynamoStore {
     /// The item at `key`, read strongly consistent: a client must see its own writes (a
     /// PATCH right after a create, a replay right after the first response).

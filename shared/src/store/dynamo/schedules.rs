@@ -2,9 +2,7 @@
 //! schedule as JSON beside the attributes its conditions test), its chain in a partition
 //! of its own.
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConsumedCapacity, Delete, ReturnConsumedCapacity, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, ReturnConsumedCapacity, TransactWriteItem};
 
 use super::DynamoStore;
 use super::error::classify;
@@ -13,8 +11,9 @@ use super::keys::{
     PARTITION_KEY, SCHEDULE_SK_PREFIX, SORT_KEY, primary, schedule_chain_pk, schedule_sk,
     schedules_pk,
 };
+use super::read::count_write;
 use crate::model::{AgencyId, AuditEntry, Schedule, ScheduleId, StoredSchedule};
-use crate::store::{Page, ScheduleStore, StoreError, usage};
+use crate::store::{Page, ScheduleStore, StoreError};
 
 /// The attribute a record's naming of the schedule sets; authoritative over the JSON.
 const IN_USE: &str = "in_use";
@@ -135,12 +134,12 @@ impl ScheduleStore for DynamoStore {
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
-        let units = result
-            .as_ref()
-            .ok()
-            .and_then(|output| output.consumed_capacity())
-            .and_then(ConsumedCapacity::capacity_units);
-        usage::count(0.0, units.unwrap_or(0.0));
+        count_write(
+            result
+                .as_ref()
+                .ok()
+                .and_then(|output| output.consumed_capacity()),
+        );
         match result {
             Ok(_) => Ok(()),
             Err(error)

@@ -10,6 +10,7 @@ use super::DynamoStore;
 use super::error::classify_transaction;
 use super::item::{Item, audit_item, idempotency_item, number, s};
 use super::keys::{RECORD_SK, primary, record_pk};
+use super::read::count_write;
 use crate::clock::Timestamp;
 use crate::model::{AgencyId, AuditEntry, RecordId, StoredRecord};
 use crate::store::{IdempotentResponse, StoreError, usage};
@@ -73,12 +74,12 @@ impl DynamoStore {
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
-        let units = result
-            .as_ref()
-            .ok()
-            .and_then(|output| output.consumed_capacity())
-            .and_then(ConsumedCapacity::capacity_units);
-        usage::count(0.0, units.unwrap_or(0.0));
+        count_write(
+            result
+                .as_ref()
+                .ok()
+                .and_then(|output| output.consumed_capacity()),
+        );
         result.map(|_| ()).map_err(super::error::classify)
     }
 
